@@ -1,0 +1,195 @@
+"""``northstar.toml``: teams, scoring, guardrails, Jira field mapping, rules and schedules.
+
+The file is read here (the bot owns I/O); the scoring, guardrail and rule sections are the pure
+core's own models (:mod:`rules.config`), so the core validates its inputs. Errors name the file,
+the key and the line where one is known, and say what to do.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from rules.config import GuardrailConfig, RuleSpec, ScoringConfig
+from rules.model import ValueGoal
+
+EXAMPLE_CONFIG = "northstar.example.toml"
+
+
+class ConfigError(ValueError):
+    """``northstar.toml`` cannot be used; the message says where and why."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class JiraFields(_Section):
+    """``[jira.fields]``: value input -> Jira field *name*, found through ``/rest/api/3/field``."""
+
+    cost: str = "Story point estimate"
+    business_value: str | None = "Business Value"
+    time_criticality: str | None = "Time Criticality"
+    risk_reduction: str | None = "Risk Reduction"
+    reach: str | None = None
+    impact: str | None = None
+    confidence: str | None = None
+    ease: str | None = None
+    benefit_per_week: str | None = None
+    benefit_category: str | None = "Benefit Category"
+    score: str = "Value Score"
+    writable: tuple[str, ...] = ("score",)
+
+    def mapping(self) -> dict[str, str]:
+        """Input name -> field name, for the inputs that are mapped."""
+        return {
+            name: value
+            for name, value in self.model_dump(exclude={"writable"}).items()
+            if isinstance(value, str) and value
+        }
+
+
+class JiraSection(_Section):
+    fields: JiraFields = Field(default_factory=JiraFields)
+    #: JQL added to every team's backlog query, e.g. to leave out sub-tasks
+    extra_jql: str = ""
+
+
+class Roles(_Section):
+    """Slack user ids (U...) or user group ids (S...) allowed to do each guarded action."""
+
+    reorder: tuple[str, ...] = ()
+    set_inputs: tuple[str, ...] = ()
+    checkin: tuple[str, ...] = ()
+
+
+class Schedule(_Section):
+    """When a team hears from Northstar, in the team's own time zone."""
+
+    digest: str | None = "mon 09:00"
+    checkin: str | None = None
+    sync: str | None = None
+    reminder_poll_minutes: int = Field(default=15, gt=0)
+    quiet_hours: str | None = None
+    quiet_days: tuple[str, ...] = ()
+    max_messages_a_day: int = Field(default=5, ge=1)
+    checkin_reminder_hours: float = Field(default=24, gt=0)
+    checkin_items: int = Field(default=5, ge=1, le=10)
+    realisation_after_weeks: int = Field(default=6, ge=1)
+
+
+class Team(_Section):
+    """``[[teams]]``: one backlog, one channel, one time zone."""
+
+    name: str
+    board: int | None = None
+    jql: str | None = None
+    source: str = "jira"
+    channel: str | None = None
+    timezone: str = "UTC"
+    stakeholders: tuple[str, ...] = ()
+    stakeholder_roles: dict[str, str] = Field(default_factory=dict)
+    auto_reorder: bool = False
+    roles: Roles = Field(default_factory=Roles)
+    schedule: Schedule = Field(default_factory=Schedule)
+    goals: tuple[ValueGoal, ...] = ()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as e:
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name like 'Europe/Berlin'"
+            ) from e
+        return value
+
+    @model_validator(mode="after")
+    def _has_backlog(self) -> Team:
+        if self.source == "jira" and self.board is None and self.jql is None:
+            raise ValueError(f'team {self.name!r} needs `board = <id>` or `jql = "..."`')
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class NorthstarConfig(_Section):
+    scoring: ScoringConfig = Field(default_factory=ScoringConfig)
+    guardrails: GuardrailConfig = Field(default_factory=GuardrailConfig)
+    jira: JiraSection = Field(default_factory=JiraSection)
+    teams: tuple[Team, ...] = ()
+    rules: tuple[RuleSpec, ...] = ()
+    source: Path | None = None
+
+    def team(self, name: str | None) -> Team:
+        """The named team, or the only one; the error lists the teams there are."""
+        if name is None and len(self.teams) == 1:
+            return self.teams[0]
+        for team in self.teams:
+            if team.name == name:
+                return team
+        known = ", ".join(team.name for team in self.teams) or "none configured"
+        if name is None:
+            raise ConfigError(f"several teams are configured ({known}); name one with --team")
+        raise ConfigError(f"no team named {name!r} (teams: {known})")
+
+
+def _rule_lines(text: str) -> list[int]:
+    """Line numbers of each ``[[rules]]`` header, so rule errors can point at the file."""
+    return [
+        number
+        for number, line in enumerate(text.splitlines(), start=1)
+        if re.match(r"\s*\[\[\s*rules\s*\]\]", line)
+    ]
+
+
+def parse_config(text: str, source: Path | None = None) -> NorthstarConfig:
+    """Parse and validate the text of a ``northstar.toml``."""
+    where = str(source) if source else "northstar.toml"
+    try:
+        raw: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{where} is not valid TOML: {e}") from e
+    lines = _rule_lines(text)
+    rules = raw.get("rules", [])
+    if isinstance(rules, list):
+        for index, rule in enumerate(rules):
+            if isinstance(rule, dict) and index < len(lines):
+                rule.setdefault("line", lines[index])
+    try:
+        return NorthstarConfig.model_validate({**raw, "source": source})
+    except ValidationError as e:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+            for error in e.errors()
+        )
+        raise ConfigError(f"{where}: {problems}") from e
+
+
+def load_config(path: Path | None) -> NorthstarConfig:
+    """Load ``path``, or the example config shipped with Northstar when ``path`` is None."""
+    if path is None:
+        return parse_config(example_config_text(), Path(EXAMPLE_CONFIG))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as e:
+        raise ConfigError(
+            f"config file {path} not found; set NORTHSTAR_CONFIG or pass --config"
+        ) from e
+    except OSError as e:
+        raise ConfigError(f"cannot read config file {path}: {e.strerror}") from e
+    return parse_config(text, path)
+
+
+def example_config_text() -> str:
+    """The example ``northstar.toml`` the demo uses and ``northstar init`` would copy."""
+    return resources.files("bot.examples").joinpath(EXAMPLE_CONFIG).read_text(encoding="utf-8")

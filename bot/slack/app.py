@@ -1,0 +1,391 @@
+"""The Bolt app: acknowledge every request at once, do the work in lazy listeners.
+
+Slack waits 3 seconds for an acknowledgement. Every listener here acks first and does nothing
+else in the ack function (only pure checks of the modal's own fields, which must travel with
+the ack); the work (scoring, Jira, the database) runs in a *lazy* listener on a worker thread
+and answers through ``response_url`` (``respond``), ephemeral unless said otherwise. With
+``process_before_response=False`` (the default, right for HTTP and Socket Mode servers) Bolt
+returns the ack while the lazy listener is still running.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import Ack, App, BoltResponse, Respond
+from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient
+
+from bot.config import ConfigError
+from bot.slack import blocks, messages, payloads
+from bot.slack.checkins import open_comment_modal, record_answer, record_realisation_answer
+from bot.slack.handlers import (
+    Invocation,
+    apply_clicked,
+    new_error_id,
+    reply_for_error,
+    run_command,
+)
+from bot.slack.home import publish_home
+from bot.slack.work import ScoreCache, WorkQueue
+from bot.slack_client import build_web_client
+from bot.wiring import Services
+
+logger = logging.getLogger(__name__)
+
+COMMAND = "/value"
+#: Bot token scopes the app asks for at install time (the manifest lists the same).
+BOT_SCOPES: tuple[str, ...] = (
+    "commands",  # /value
+    "chat:write",  # answers, check-in DMs, summaries
+    "chat:write.public",  # post summaries and digests to a team channel without joining it
+    "im:write",  # conversations.open for check-in DMs
+    "usergroups:read",  # usergroups.users.list for roles given as user groups
+    "files:write",  # digest charts (files_upload_v2)
+)
+#: Events the app subscribes to.
+BOT_EVENTS: tuple[str, ...] = ("app_home_opened",)
+#: Every Web API method this package (and Bolt on its behalf) calls; the manifest's scopes
+#: cover them and the contract test checks them against Slack's published spec.
+WEB_API_METHODS: tuple[str, ...] = (
+    "auth.test",  # Bolt: the bot's identity, once
+    "chat.postMessage",  # check-in DMs, reminders, summaries, realisation questions
+    "chat.update",  # redraw a check-in DM after a rating
+    "conversations.open",  # the DM channel with a stakeholder
+    "views.open",  # the comment modal
+    "views.publish",  # App Home
+    "usergroups.users.list",  # roles given as user groups
+    "oauth.v2.access",  # Bolt: OAuth install (several workspaces)
+    "apps.connections.open",  # Bolt: Socket Mode
+)
+#: Threads running ack functions and lazy listeners (the slow work runs elsewhere).
+LISTENER_THREADS = 16
+
+
+def _respond_safely(respond: Respond, reply: blocks.Reply, **options: Any) -> None:
+    """Answer through ``response_url``; a failure there is logged, never raised into Bolt."""
+    try:
+        respond(**reply.payload(), **options)
+    except Exception:
+        logger.exception("could not answer through response_url (error id %s)", new_error_id())
+
+
+def _guard(what: str, respond: Respond | None, work: Callable[[], object]) -> None:
+    """Run ``work()``; any exception becomes an ephemeral answer (if we can) and a log line."""
+    try:
+        work()
+    except Exception as e:  # noqa: BLE001 - the edge: every error becomes an answer
+        reply = reply_for_error(e, what=what)
+        if respond is not None and respond.response_url:
+            _respond_safely(respond, reply, response_type="ephemeral", replace_original=False)
+
+
+def register(  # noqa: C901 - one small closure per listener
+    app: App, svc: Services, *, work: WorkQueue, scores: ScoreCache
+) -> None:
+    """Attach every listener to ``app``.
+
+    Each lazy listener reads its payload and hands the slow part to ``work`` (see
+    :mod:`bot.slack.work` for why not on Bolt's own threads).
+    """
+
+    def later(what: str, respond: Respond | None, job: Callable[[], object]) -> None:
+        work.submit(lambda: _guard(what, respond, job))
+
+    def ack_command(ack: Ack) -> None:
+        ack(text=messages.ack_working())
+
+    def run_value(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        request = payloads.slash_command(body)
+        inv = Invocation(request.user_id, request.channel_id, client, scores)
+
+        def job() -> None:
+            reply = run_command(svc, request.text, inv)
+            _respond_safely(respond, reply, response_type="ephemeral")
+
+        later(f"/value by {request.user_id}", respond, job)
+
+    app.command(COMMAND)(ack=ack_command, lazy=[run_value])
+
+    def ack_only(ack: Ack) -> None:
+        ack()
+
+    def apply_reorder_clicked(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        action = payloads.block_action(body)
+        team, fingerprint = action.value.get("team"), action.value.get("fp")
+        if not isinstance(team, str) or not isinstance(fingerprint, str):
+            _respond_safely(respond, blocks.text_reply(messages.error_stale_button()))
+            return
+
+        def applying(name: str) -> None:
+            reply = blocks.text_reply(messages.ack_applying(name))
+            _respond_safely(respond, reply, replace_original=True)
+
+        inv = Invocation(action.user_id, action.channel_id, client, scores)
+
+        def job() -> None:
+            reply = apply_clicked(svc, team, fingerprint, inv, on_start=applying)
+            _respond_safely(respond, reply, replace_original=True)
+
+        later(f"reorder apply by {action.user_id}", respond, job)
+
+    def cancel_reorder_clicked(respond: Respond) -> None:
+        _respond_safely(
+            respond, blocks.text_reply(messages.reorder_cancelled()), replace_original=True
+        )
+
+    app.action(blocks.ACTION_REORDER_APPLY)(ack=ack_only, lazy=[apply_reorder_clicked])
+    app.action(blocks.ACTION_REORDER_CANCEL)(ack=ack_only, lazy=[cancel_reorder_clicked])
+
+    def rate_clicked(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        action = payloads.block_action(body)
+        ref = payloads.checkin_ref(action)
+
+        def job() -> None:
+            if ref is None or ref.value is None:
+                _respond_safely(respond, blocks.text_reply(messages.error_stale_button()))
+                return
+            note = record_answer(
+                svc,
+                user=action.user_id,
+                round_id=ref.round_id,
+                key=ref.key,
+                value=ref.value,
+                channel=action.channel_id,
+                ts=action.message_ts,
+                client=client,
+                scores=scores,
+            )
+            if not action.message_ts:
+                _respond_safely(respond, blocks.text_reply(note), replace_original=False)
+
+        later(f"check-in rating by {action.user_id}", respond, job)
+
+    app.action(re.compile(blocks.ACTION_RATE_PATTERN))(ack=ack_only, lazy=[rate_clicked])
+
+    def comment_clicked(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        action = payloads.block_action(body)
+        ref = payloads.checkin_ref(action)
+
+        def job() -> None:
+            if ref is None or not action.trigger_id:
+                _respond_safely(respond, blocks.text_reply(messages.error_stale_button()))
+                return
+            problem = open_comment_modal(
+                svc,
+                user=action.user_id,
+                round_id=ref.round_id,
+                key=ref.key,
+                trigger_id=action.trigger_id,
+                channel=action.channel_id,
+                ts=action.message_ts,
+                client=client,
+            )
+            if problem is not None:
+                _respond_safely(respond, blocks.text_reply(problem), replace_original=False)
+
+        # not queued: the trigger_id for views.open expires 3 s after the click
+        _guard(f"check-in comment modal for {action.user_id}", respond, job)
+
+    app.action(blocks.ACTION_COMMENT)(ack=ack_only, lazy=[comment_clicked])
+
+    def ack_comment(ack: Ack, body: dict[str, Any]) -> None:
+        # only the modal's own fields are checked here: errors must travel with the ack
+        errors = payloads.comment_errors(payloads.comment_submission(body))
+        if errors:
+            ack(response_action="errors", errors=errors)
+        else:
+            ack()
+
+    def comment_submitted(body: dict[str, Any], client: WebClient) -> None:
+        submission = payloads.comment_submission(body)
+
+        def job() -> None:
+            if submission.round_id is None or submission.key is None or submission.rating is None:
+                logger.warning("comment modal without round, item or rating; ignored")
+                return
+            record_answer(
+                svc,
+                user=submission.user_id,
+                round_id=submission.round_id,
+                key=submission.key,
+                value=submission.rating,
+                comment=submission.comment or None,
+                channel=submission.channel_id,
+                ts=submission.message_ts,
+                client=client,
+                scores=scores,
+            )
+
+        later(f"check-in comment by {submission.user_id}", None, job)
+
+    app.view(blocks.VIEW_COMMENT)(ack=ack_comment, lazy=[comment_submitted])
+
+    def realisation_clicked(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        action = payloads.block_action(body)
+        answer = action.action_id.removeprefix(blocks.ACTION_REALISATION_PREFIX)
+        key = action.value.get("k")
+
+        def job() -> None:
+            if not isinstance(key, str):
+                _respond_safely(respond, blocks.text_reply(messages.error_stale_button()))
+                return
+            text = record_realisation_answer(
+                svc,
+                user=action.user_id,
+                key=key,
+                answer=answer,
+                channel=action.channel_id,
+                ts=action.message_ts,
+                client=client,
+            )
+            if not action.message_ts:
+                _respond_safely(respond, blocks.text_reply(text), replace_original=False)
+
+        later(f"realisation answer by {action.user_id}", respond, job)
+
+    app.action(re.compile(blocks.ACTION_REALISATION_PATTERN))(
+        ack=ack_only, lazy=[realisation_clicked]
+    )
+
+    def home_opened(event: dict[str, Any], client: WebClient) -> None:
+        opened = payloads.home_opened(event)
+        if opened.tab != "home" or not opened.user_id:
+            return
+        later(
+            f"App Home of {opened.user_id}",
+            None,
+            lambda: publish_home(svc, client, opened.user_id, scores=scores),
+        )
+
+    app.event("app_home_opened")(ack=ack_only, lazy=[home_opened])
+
+    def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
+        """Errors Bolt itself caught (in middleware or an ack): log with an id, tell the person."""
+        error_id = new_error_id()
+        logger.error(
+            "Slack request failed (error id %s): %s", error_id, type(error).__name__, exc_info=error
+        )
+        response_url = body.get("response_url") if isinstance(body, dict) else None
+        if isinstance(response_url, str) and response_url:
+            try:
+                WebhookClient(response_url).send(
+                    text=messages.error_unexpected(error_id), response_type="ephemeral"
+                )
+            except Exception:  # noqa: BLE001 - best effort; already logged above
+                logger.warning("could not tell the person about error %s", error_id)
+        return BoltResponse(status=500, body="")
+
+    app.error(on_error)
+
+
+def oauth_configured(svc: Services) -> bool:
+    """OAuth (several workspaces) when a client id and secret are set."""
+    settings = svc.settings
+    return bool(settings.slack_client_id and settings.slack_client_secret)
+
+
+def build_oauth_settings(svc: Services) -> Any:
+    """Bolt OAuth with installations and OAuth state kept in Northstar's own database.
+
+    Raises:
+        ConfigError: OAuth is not configured, or slack_sdk's SQLAlchemy stores cannot load.
+    """
+    settings = svc.settings
+    if not settings.slack_client_id or settings.slack_client_secret is None:
+        raise ConfigError(
+            "OAuth needs NORTHSTAR_SLACK_CLIENT_ID and NORTHSTAR_SLACK_CLIENT_SECRET; set both, "
+            "or neither for a single workspace with NORTHSTAR_SLACK_BOT_TOKEN"
+        )
+    from slack_bolt.oauth.oauth_settings import OAuthSettings
+
+    try:
+        from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+        from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+    except ImportError as e:  # SQLAlchemy 2.1 needs greenlet for slack_sdk's store module
+        raise ConfigError(
+            f"OAuth installations cannot be stored: {e}. Install the 'greenlet' package."
+        ) from e
+    engine = svc.store.engine
+    installations = SQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=engine)
+    states = SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine)
+    installations.metadata.create_all(engine)  # idempotent: checks for each table first
+    states.metadata.create_all(engine)
+    return OAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret.get_secret_value(),
+        scopes=list(BOT_SCOPES),
+        installation_store=installations,
+        state_store=states,
+        install_path="/slack/install",
+        redirect_uri_path="/slack/oauth_redirect",
+    )
+
+
+def build_app(
+    svc: Services,
+    *,
+    client: WebClient | None = None,
+    oauth: bool = False,
+    listener_threads: int = LISTENER_THREADS,
+    work: WorkQueue | None = None,
+    scores: ScoreCache | None = None,
+) -> App:
+    """The Bolt app with every listener registered.
+
+    ``client`` (tests pass one pointed at the fake Web API) defaults to the bot's client with
+    our base URL and retry handlers. ``work`` and ``scores`` (see :mod:`bot.slack.work`) are
+    made here unless given (benchmarks pass a cache they can clear). ``oauth`` installs into
+    several workspaces, keeping
+    installations in the database; otherwise the single bot token is used.
+
+    Raises:
+        ConfigError: the signing secret, or the bot token without OAuth, is not set.
+    """
+    settings = svc.settings
+    if settings.slack_signing_secret is None:
+        raise ConfigError(
+            "NORTHSTAR_SLACK_SIGNING_SECRET is not set; Slack requests cannot be checked"
+        )
+    executor = ThreadPoolExecutor(
+        max_workers=listener_threads, thread_name_prefix="northstar-slack"
+    )
+    signing_secret = settings.slack_signing_secret.get_secret_value()
+    if oauth:
+        web = client if client is not None else build_web_client(settings, token=None)
+        if web.token is not None:
+            # with OAuth each request's token comes from the installation store
+            web = WebClient(
+                base_url=web.base_url, retry_handlers=web.retry_handlers, timeout=web.timeout
+            )
+        app = App(
+            name="northstar",
+            signing_secret=signing_secret,
+            client=web,
+            oauth_settings=build_oauth_settings(svc),
+            listener_executor=executor,
+        )
+    else:
+        web = client if client is not None else build_web_client(settings)
+        if web.token is None:
+            raise ConfigError(
+                "NORTHSTAR_SLACK_BOT_TOKEN is not set; set it (single workspace) or set "
+                "NORTHSTAR_SLACK_CLIENT_ID and NORTHSTAR_SLACK_CLIENT_SECRET (OAuth)"
+            )
+        app = App(
+            name="northstar",
+            signing_secret=signing_secret,
+            client=web,
+            listener_executor=executor,
+        )
+    register(
+        app,
+        svc,
+        work=work if work is not None else WorkQueue(),
+        scores=scores if scores is not None else ScoreCache(),
+    )
+    return app

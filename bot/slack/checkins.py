@@ -1,0 +1,616 @@
+"""Stakeholder check-ins and realisation reviews: the use cases behind the DMs and buttons.
+
+A round asks a team's stakeholders (by DM) to rate a few items 1-5. A click is stored at once
+and the item's score and rank change at once, so people see their answer matter. Non-responders
+are nudged once. Closing posts a summary to the team channel: response rate, where value moved,
+and where raters disagree. Anonymous rounds never show who rated; hidden rounds show no values
+until they close. Realisation reviews ask, some weeks after delivery, whether a planned benefit
+came. The CLI, the scheduler and the Slack buttons all call these functions.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from rules.checkins import aggregate_ratings
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.config import Team
+from bot.errors import UnknownIssueError, UserError
+from bot.slack import blocks, messages
+from bot.slack.work import ScoreCache
+from bot.slack_client import build_web_client
+from bot.usecases.score import load_items, score_team
+from bot.wiring import Services
+from rules.model import Item, Rating
+
+logger = logging.getLogger(__name__)
+
+#: Slack user ids, for telling a benefit owner who is a Slack user from one who is a name
+_SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,}", re.ASCII)
+JOB_CLOSE = "checkin_close"
+JOB_REALISATION = "realisation"
+
+
+@dataclass(frozen=True)
+class RoundStarted:
+    """What starting a round did: whom it reached and whom it could not."""
+
+    round_id: int
+    team: str
+    items: list[str]
+    asked: list[str]
+    failed: list[str] = field(default_factory=list)
+
+
+def _client(svc: Services, client: WebClient | None) -> WebClient:
+    return client if client is not None else build_web_client(svc.settings)
+
+
+def send_dm(client: WebClient, user: str, reply: blocks.Reply) -> tuple[str, str]:
+    """Open (or reuse) the DM with ``user`` and post ``reply``; returns (channel, ts)."""
+    opened = client.conversations_open(users=user)
+    channel = str(opened["channel"]["id"])
+    posted = client.chat_postMessage(channel=channel, **reply.payload())
+    return channel, str(posted.get("ts", ""))
+
+
+def _slack_error(e: SlackClientError) -> str:
+    """The Slack error code (``channel_not_found``...), never the request or its token."""
+    if isinstance(e, SlackApiError):
+        return str(e.response.get("error", "unknown_error"))
+    return type(e).__name__
+
+
+# ---------------------------------------------------------------- starting a round
+
+
+def choose_items(svc: Services, team: Team, now: datetime, count: int) -> list[Item]:
+    """The top-ranked items, those with the fewest fresh ratings first, shown in rank order.
+
+    A rating younger than the half-life counts as fresh; asking about stale or unrated items
+    first spends people's attention where the score knows least.
+    """
+    ranking = score_team(svc, team).ranking
+    candidates = list(ranking.items[: count * 3])
+    fresh_after = now - timedelta(days=svc.config.scoring.rating_half_life_days)
+    fresh: dict[str, int] = {}
+    for rating in svc.store.ratings_for([entry.key for entry in candidates]):
+        if rating.at >= fresh_after:
+            fresh[rating.item_key] = fresh.get(rating.item_key, 0) + 1
+    chosen = sorted(candidates, key=lambda entry: (fresh.get(entry.key, 0), entry.rank))[:count]
+    return [entry.item for entry in sorted(chosen, key=lambda entry: entry.rank)]
+
+
+def _items_by_key(svc: Services, team: Team) -> dict[str, Item]:
+    return {item.key: item for item in load_items(svc, team)}
+
+
+def open_round(
+    svc: Services,
+    team: Team,
+    *,
+    items: Sequence[str] | None = None,
+    started_by: str | None,
+    anonymous: bool = False,
+    hidden: bool = False,
+    client: WebClient | None = None,
+) -> RoundStarted:
+    """Create a round and DM each stakeholder; a failed DM is logged and reported, not fatal.
+
+    Raises:
+        UserError: the team has no stakeholders or no open items.
+        UnknownIssueError: an item named in ``items`` is not in the team's backlog.
+    """
+    if not team.stakeholders:
+        raise UserError(messages.checkin_no_stakeholders(team.name))
+    now = svc.clock()
+    limit = team.schedule.checkin_items
+    if items:
+        known = _items_by_key(svc, team)
+        chosen = []
+        for key in items:
+            item = known.get(key.upper())
+            if item is None:
+                raise UnknownIssueError(key.upper(), [team.name])
+            chosen.append(item)
+        chosen = chosen[:limit]
+    else:
+        chosen = choose_items(svc, team, now, limit)
+    if not chosen:
+        raise UserError(messages.checkin_no_items(team.name))
+    remind_at = now + timedelta(hours=team.schedule.checkin_reminder_hours)
+    round_id = svc.store.create_round(
+        team.name,
+        items=[item.key for item in chosen],
+        stakeholders=list(team.stakeholders),
+        anonymous=anonymous,
+        hidden_until_close=hidden,
+        opened_at=now,
+        remind_at=remind_at,
+    )
+    reply = blocks.checkin_dm_reply(
+        round_id,
+        team.name,
+        [blocks.CheckinEntry(item.key, item.summary) for item in chosen],
+        started_by=started_by,
+        anonymous=anonymous,
+        hidden=hidden,
+    )
+    web = _client(svc, client)
+    asked: list[str] = []
+    failed: list[str] = []
+    for user in team.stakeholders:
+        try:
+            send_dm(web, user, reply)
+            asked.append(user)
+        except SlackClientError as e:
+            failed.append(user)
+            logger.warning(
+                "check-in %d of %s: could not DM %s: %s", round_id, team.name, user, _slack_error(e)
+            )
+    logger.info(
+        "check-in %d of %s started: %d item(s), %d asked, %d failed",
+        round_id,
+        team.name,
+        len(chosen),
+        len(asked),
+        len(failed),
+    )
+    return RoundStarted(round_id, team.name, [item.key for item in chosen], asked, failed)
+
+
+def start_round(
+    svc: Services,
+    team: Team,
+    *,
+    items: Sequence[str] | None = None,
+    started_by: str | None,
+    anonymous: bool = False,
+    hidden: bool = False,
+    client: WebClient | None = None,
+) -> int:
+    """Start a check-in round (see :func:`open_round`) and return its id."""
+    return open_round(
+        svc,
+        team,
+        items=items,
+        started_by=started_by,
+        anonymous=anonymous,
+        hidden=hidden,
+        client=client,
+    ).round_id
+
+
+def visible_ratings(svc: Services, ratings: Iterable[Rating]) -> list[Rating]:
+    """``ratings`` without those of open rounds that hide values until they close."""
+    hidden = {
+        (rating.stakeholder, rating.item_key, rating.at)
+        for checkin in svc.store.open_rounds()
+        if checkin.hidden_until_close
+        for rating in svc.store.round_ratings(checkin.id)
+    }
+    return [r for r in ratings if (r.stakeholder, r.item_key, r.at) not in hidden]
+
+
+# ---------------------------------------------------------------- answers: buttons and modal
+
+
+def _user_entries(
+    svc: Services,
+    team: Team,
+    keys: Sequence[str],
+    user: str,
+    round_ratings: Iterable[Rating],
+    notes: dict[str, str],
+) -> list[blocks.CheckinEntry]:
+    mine = {rating.item_key: rating.value for rating in round_ratings if rating.stakeholder == user}
+    known = _items_by_key(svc, team)
+    return [
+        blocks.CheckinEntry(
+            key,
+            known[key].summary if key in known else "",
+            rated=mine.get(key),
+            note=notes.get(key),
+        )
+        for key in keys
+    ]
+
+
+def _rank_of(svc: Services, team: Team, key: str) -> int | None:
+    ranked = score_team(svc, team).ranking.find(key)
+    return ranked.rank if ranked is not None else None
+
+
+def _update_dm(
+    svc: Services,
+    client: WebClient,
+    round_id: int,
+    user: str,
+    channel: str | None,
+    ts: str | None,
+    notes: dict[str, str],
+) -> None:
+    """Redraw the person's check-in DM with their ratings marked (best effort)."""
+    if not channel or not ts:
+        return
+    checkin = svc.store.get_round(round_id)
+    if checkin is None:
+        return
+    team = svc.config.team(checkin.team)
+    entries = _user_entries(
+        svc, team, list(checkin.items), user, svc.store.round_ratings(round_id), notes
+    )
+    reply = blocks.checkin_dm_reply(
+        round_id,
+        team.name,
+        entries,
+        started_by=None,
+        anonymous=checkin.anonymous,
+        hidden=checkin.hidden_until_close,
+    )
+    try:
+        client.chat_update(channel=channel, ts=ts, **reply.payload())
+    except SlackClientError as e:
+        logger.warning("could not update check-in DM of %s: %s", user, _slack_error(e))
+
+
+def _existing(svc: Services, round_id: int, user: str, key: str) -> Rating | None:
+    found = [
+        rating
+        for rating in svc.store.round_ratings(round_id)
+        if rating.stakeholder == user and rating.item_key == key
+    ]
+    return max(found, key=lambda rating: rating.at) if found else None
+
+
+def _check_answerable(svc: Services, round_id: int, user: str, key: str) -> str | None:
+    """Why this person cannot answer this item in this round, or None if they can."""
+    checkin = svc.store.get_round(round_id)
+    if checkin is None or key not in checkin.items:
+        return messages.error_stale_button()
+    if checkin.closed_at is not None:
+        return messages.checkin_closed()
+    if user not in checkin.stakeholders:
+        return messages.checkin_not_asked()
+    return None
+
+
+def record_answer(
+    svc: Services,
+    *,
+    user: str,
+    round_id: int,
+    key: str,
+    value: int,
+    comment: str | None = None,
+    channel: str | None = None,
+    ts: str | None = None,
+    client: WebClient | None = None,
+    scores: ScoreCache | None = None,
+) -> str:
+    """Store one rating (a button click or the comment modal) and say what it changed.
+
+    A second click on the same value changes nothing and says so (Slack retries and double
+    clicks must not count twice). Outside hidden rounds the answer names the item's new rank,
+    computed from the stored ratings at once.
+    """
+    problem = _check_answerable(svc, round_id, user, key)
+    if problem is not None:
+        return problem
+    checkin = svc.store.get_round(round_id)
+    assert checkin is not None  # noqa: S101 - checked just above
+    team = svc.config.team(checkin.team)
+    existing = _existing(svc, round_id, user, key)
+    if existing is not None and existing.value == value and comment is None:
+        note = messages.checkin_already(key, value)
+        _update_dm(svc, _client(svc, client), round_id, user, channel, ts, {key: note})
+        return note
+    kept_comment = comment if comment is not None else (existing.comment if existing else None)
+    rating = Rating(
+        stakeholder=user,
+        item_key=key,
+        value=value,
+        at=svc.clock(),
+        role=team.stakeholder_roles.get(user),
+        comment=kept_comment,
+    )
+    if checkin.hidden_until_close:
+        svc.store.record_rating(round_id, rating)
+        note = messages.checkin_recorded_hidden(key)
+    else:
+        before = _rank_of(svc, team, key)
+        changed = svc.store.record_rating(round_id, rating)
+        if not changed:
+            note = messages.checkin_already(key, value)
+        else:
+            note = messages.checkin_rank_now(key, before, _rank_of(svc, team, key))
+    if scores is not None:
+        scores.invalidate(team.name)
+    if comment is not None:
+        note = f"{messages.comment_saved(key)} {note}"
+    _update_dm(svc, _client(svc, client), round_id, user, channel, ts, {key: note})
+    return note
+
+
+def open_comment_modal(
+    svc: Services,
+    *,
+    user: str,
+    round_id: int,
+    key: str,
+    trigger_id: str,
+    channel: str | None,
+    ts: str | None,
+    client: WebClient | None = None,
+) -> str | None:
+    """Open the comment modal (``views.open``); returns why not, or None when it opened."""
+    problem = _check_answerable(svc, round_id, user, key)
+    if problem is not None:
+        return problem
+    checkin = svc.store.get_round(round_id)
+    assert checkin is not None  # noqa: S101 - checked just above
+    team = svc.config.team(checkin.team)
+    existing = _existing(svc, round_id, user, key)
+    summary = _items_by_key(svc, team).get(key)
+    view = blocks.comment_modal(
+        round_id,
+        key,
+        summary.summary if summary else "",
+        current=existing.value if existing else None,
+        anonymous=checkin.anonymous,
+        channel=channel,
+        ts=ts,
+    )
+    _client(svc, client).views_open(trigger_id=trigger_id, view=view)
+    return None
+
+
+# ---------------------------------------------------------------- reminders and closing
+
+
+def _dm_all(
+    svc: Services, client: WebClient, users: Iterable[str], reply: blocks.Reply, what: str
+) -> list[str]:
+    reached = []
+    for user in users:
+        try:
+            send_dm(client, user, reply)
+            reached.append(user)
+        except SlackClientError as e:
+            logger.warning("%s: could not DM %s: %s", what, user, _slack_error(e))
+    return reached
+
+
+def remind_non_responders(
+    svc: Services, round_id: int, now: datetime, *, client: WebClient | None = None
+) -> list[str]:
+    """Nudge, once, the stakeholders who have not answered; returns whom.
+
+    Nothing happens before the round's reminder time, after it closed, or for people already
+    reminded, so the scheduler may call this as often as it likes.
+    """
+    checkin = svc.store.get_round(round_id)
+    if checkin is None or checkin.closed_at is not None:
+        return []
+    if checkin.remind_at is not None and now < checkin.remind_at:
+        return []
+    answered = svc.store.responders(round_id)
+    reminded = svc.store.reminded(round_id)
+    due = [user for user in checkin.stakeholders if user not in answered and user not in reminded]
+    if not due:
+        return []
+    team = svc.config.team(checkin.team)
+    known = _items_by_key(svc, team)
+    reply = blocks.checkin_dm_reply(
+        round_id,
+        team.name,
+        [
+            blocks.CheckinEntry(key, known[key].summary if key in known else "")
+            for key in checkin.items
+        ],
+        started_by=None,
+        anonymous=checkin.anonymous,
+        hidden=checkin.hidden_until_close,
+        reminder=True,
+    )
+    web = _client(svc, client)
+    reached = []
+    for user in due:
+        if _dm_all(svc, web, [user], reply, f"check-in {round_id} reminder"):
+            svc.store.mark_reminded(round_id, user, now)
+            reached.append(user)
+    logger.info("check-in %d: reminded %d of %d non-responder(s)", round_id, len(reached), len(due))
+    return reached
+
+
+def summarise_round(svc: Services, round_id: int, now: datetime) -> blocks.Reply:
+    """The summary of a round as it stands (names hidden when anonymous)."""
+    checkin = svc.store.get_round(round_id)
+    if checkin is None:
+        raise UserError(f"there is no check-in round {round_id}")
+    team = svc.config.team(checkin.team)
+    scoring = svc.config.scoring
+    ratings = svc.store.round_ratings(round_id)
+    answered = svc.store.responders(round_id)
+    after = aggregate_ratings(ratings, now, scoring.rating_half_life_days, scoring.role_weights)
+    in_round = {(rating.stakeholder, rating.item_key, rating.at) for rating in ratings}
+    earlier = [
+        rating
+        for rating in svc.store.ratings_for(list(checkin.items))
+        if (rating.stakeholder, rating.item_key, rating.at) not in in_round
+        and rating.at < checkin.opened_at
+    ]
+    before = aggregate_ratings(earlier, now, scoring.rating_half_life_days, scoring.role_weights)
+    known = _items_by_key(svc, team)
+    rows = []
+    for key in checkin.items:
+        summary = after.get(key)
+        values = [rating.value for rating in ratings if rating.item_key == key]
+        if summary is None or not values:
+            continue
+        who = (
+            ()
+            if checkin.anonymous
+            else tuple(sorted({rating.stakeholder for rating in ratings if rating.item_key == key}))
+        )
+        rows.append(
+            blocks.SummaryRow(
+                key=key,
+                summary=known[key].summary if key in known else "",
+                value=summary.value,
+                raters=summary.raters,
+                spread=summary.spread,
+                low=min(values),
+                high=max(values),
+                before=before[key].value if key in before else None,
+                who=who,
+            )
+        )
+    comments = [
+        blocks.SummaryComment(
+            rating.item_key, rating.comment, None if checkin.anonymous else rating.stakeholder
+        )
+        for rating in sorted(ratings, key=lambda rating: (rating.item_key, rating.at))
+        if rating.comment
+    ]
+    return blocks.checkin_summary_reply(
+        team.name,
+        answered=len(answered),
+        asked=len(checkin.stakeholders),
+        rows=rows,
+        comments=comments,
+    )
+
+
+def close_round(
+    svc: Services, round_id: int, now: datetime, *, client: WebClient | None = None
+) -> blocks.Reply | None:
+    """Close the round and post its summary to the team channel, exactly once.
+
+    Returns the summary, or None when the round was already closed (by another process).
+    """
+    checkin = svc.store.get_round(round_id)
+    if checkin is None:
+        raise UserError(f"there is no check-in round {round_id}")
+    if checkin.closed_at is not None:
+        return None
+    if not svc.store.claim_run(JOB_CLOSE, checkin.team, str(round_id), now):
+        return None
+    try:
+        svc.store.close_round(round_id, now)
+        reply = summarise_round(svc, round_id, now)
+        team = svc.config.team(checkin.team)
+        if team.channel:
+            _client(svc, client).chat_postMessage(channel=team.channel, **reply.payload())
+            svc.store.record_message(team.name, team.channel, "checkin_summary", now)
+        else:
+            logger.warning("check-in %d of %s closed; no channel to post to", round_id, team.name)
+    except Exception:
+        svc.store.finish_run(JOB_CLOSE, checkin.team, str(round_id), ok=False, at=now)
+        raise
+    svc.store.finish_run(JOB_CLOSE, checkin.team, str(round_id), ok=True, at=now)
+    return reply
+
+
+# ---------------------------------------------------------------- realisation reviews
+
+
+def describe_benefit(item: Item) -> str:
+    """The planned benefit in one line: category, measure, baseline → target, due date."""
+    benefit = item.benefit
+    if benefit is None:
+        return ""
+    parts = [benefit.category.value]
+    if benefit.measure:
+        parts.append(benefit.measure)
+    if benefit.baseline is not None and benefit.target is not None:
+        parts.append(f"from {benefit.baseline:g} to {benefit.target:g}")
+    elif benefit.target is not None:
+        parts.append(f"to {benefit.target:g}")
+    if benefit.planned_value is not None:
+        parts.append(f"(planned value {benefit.planned_value:g})")
+    if benefit.due is not None:
+        parts.append(f"by {benefit.due.isoformat()}")
+    return ", ".join(parts)
+
+
+def realisation_due(items: Iterable[Item], now: datetime, weeks: int) -> list[Item]:
+    """Delivered items with a planned benefit, done at least ``weeks`` weeks before ``now``."""
+    cutoff = now - timedelta(weeks=weeks)
+    return [
+        item
+        for item in items
+        if item.is_done
+        and item.benefit is not None
+        and item.resolved is not None
+        and item.resolved <= cutoff
+    ]
+
+
+def ask_realisation(
+    svc: Services, team: Team, now: datetime, *, client: WebClient | None = None
+) -> list[str]:
+    """Ask, once per item, whether the planned benefit of delivered work came; returns keys.
+
+    The benefit owner is asked when the register names a Slack user, else the stakeholders.
+    ``claim_run`` makes each question exactly-once across restarts and replicas.
+    """
+    weeks = team.schedule.realisation_after_weeks
+    web = _client(svc, client)
+    asked = []
+    for item in realisation_due(load_items(svc, team), now, weeks):
+        if not svc.store.claim_run(JOB_REALISATION, team.name, item.key, now):
+            continue
+        owner = item.benefit.owner if item.benefit else None
+        people = [owner] if owner and _SLACK_USER.fullmatch(owner) else list(team.stakeholders)
+        resolved = item.resolved or now
+        elapsed = max(1, (now - resolved).days // 7)
+        reply = blocks.realisation_reply(item.key, item.summary, elapsed, describe_benefit(item))
+        reached = _dm_all(svc, web, people, reply, f"realisation of {item.key}")
+        svc.store.finish_run(
+            JOB_REALISATION,
+            team.name,
+            item.key,
+            ok=bool(reached),
+            at=now,
+            detail=f"asked {len(reached)} of {len(people)}",
+        )
+        if reached:
+            asked.append(item.key)
+    return asked
+
+
+def record_realisation_answer(
+    svc: Services,
+    *,
+    user: str,
+    key: str,
+    answer: str,
+    channel: str | None = None,
+    ts: str | None = None,
+    client: WebClient | None = None,
+) -> str:
+    """Store a yes/partly/no answer and turn the question into a thank-you."""
+    if answer not in blocks.REALISATION_ANSWERS:
+        return messages.error_stale_button()
+    svc.store.record_realisation(key, user, answer, None, svc.clock())
+    text = messages.realisation_thanks(key, answer)
+    if channel and ts:
+        summary = ""
+        for team in svc.config.teams:
+            found = next((item for item in load_items(svc, team) if item.key == key), None)
+            if found is not None:
+                summary = found.summary
+                break
+        reply = blocks.realisation_answered_reply(key, summary, answer)
+        try:
+            _client(svc, client).chat_update(channel=channel, ts=ts, **reply.payload())
+        except SlackClientError as e:
+            logger.warning("could not update realisation question of %s: %s", user, _slack_error(e))
+    return text

@@ -1,0 +1,614 @@
+"""Every sentence the Slack app says to a person, as small functions (bolt's ``logger/messages``).
+
+Keeping the words in one module means a reviewer can read the whole voice of the bot at once,
+tests can assert on the same function the code used, and a wording change touches one place.
+Text is Slack ``mrkdwn``; user ids render as ``<@U...>`` and user groups as ``<!subteam^S...>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+#: One line of usage and one worked example per ``/value`` sub-command, in help order.
+USAGE: dict[str, tuple[str, str]] = {
+    "help": ("/value help [command]", "/value help whatif"),
+    "top": ("/value top [N] [team]", "/value top 10 payments"),
+    "why": ("/value why KEY  (alias: score KEY)", "/value why PAY-12"),
+    "whatif": ("/value whatif KEY input=value ...", "/value whatif PAY-12 cost=3 business_value=8"),
+    "set": ("/value set KEY input=value ...", "/value set PAY-12 business_value=8"),
+    "checkin": (
+        "/value checkin KEY|team [anonymous] [hidden]",
+        "/value checkin payments anonymous",
+    ),
+    "reorder": ("/value reorder [team]", "/value reorder payments"),
+    "undo": ("/value undo [team]", "/value undo payments"),
+    "digest": ("/value digest [team]", "/value digest payments"),
+    "goals": ("/value goals [team]", "/value goals payments"),
+}
+
+_PURPOSE: dict[str, str] = {
+    "help": "this help, or the help of one command",
+    "top": "the N most valuable open items (10 unless you say), with their scores",
+    "why": "how an item's score is made, term by term, and why it sits where it does",
+    "whatif": "the score and rank an item would get with other inputs; nothing is changed",
+    "set": "change an item's inputs in Jira and show its new rank",
+    "checkin": "ask the team's stakeholders to rate items 1-5 (one item, or the top of a team)",
+    "reorder": "preview the new backlog order, with an Apply button",
+    "undo": "put back the order the last applied reorder replaced",
+    "digest": "a private preview of the weekly value digest",
+    "goals": "the team's value goals",
+}
+
+
+def example_for(command: str) -> str:
+    """The worked example of ``command`` (the help example when the command is unknown)."""
+    return USAGE.get(command, USAGE["help"])[1]
+
+
+def usage_for(command: str) -> str:
+    """Usage, purpose and example of one sub-command."""
+    usage, example = USAGE.get(command, USAGE["help"])
+    purpose = _PURPOSE.get(command, "")
+    return f"`{usage}`: {purpose}\nExample: `{example}`"
+
+
+def usage_value(input_help: dict[str, str] | None = None) -> str:
+    """The full ``/value help`` text, with one line per value input when known."""
+    lines = ["*Northstar: value-ordered backlog.* Commands:"]
+    lines.extend(f"• `{usage}`: {_PURPOSE[name]}" for name, (usage, _) in USAGE.items())
+    if input_help:
+        lines.append("*Inputs* for `whatif` and `set`:")
+        lines.extend(f"• `{name}`: {text}" for name, text in input_help.items())
+    lines.append("Only you see these answers unless a command says otherwise.")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- acknowledgements
+
+
+def ack_working() -> str:
+    """What the person sees at once, while the answer is being prepared."""
+    return ":hourglass_flowing_sand: Working on it…"
+
+
+def ack_applying(team: str) -> str:
+    return f":hourglass_flowing_sand: Applying the new order of *{team}* to Jira…"
+
+
+# ---------------------------------------------------------------- parse errors
+
+
+def error_parse(problem: str, example: str) -> str:
+    """A malformed command: what was wrong and the right form."""
+    return f":warning: {problem}\nFor example: `{example}`"
+
+
+def parse_empty_key(command: str) -> str:
+    return f"`{command}` needs an issue key such as PAY-12"
+
+
+def parse_bad_key(command: str, token: str) -> str:
+    return f"`{token}` is not an issue key; `{command}` needs a key such as PAY-12"
+
+
+def parse_unknown_command(word: str, suggestion: str | None) -> str:
+    hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+    return f"There is no `/value {word}` command.{hint} `/value help` lists them all."
+
+
+def parse_too_long(length: int, limit: int) -> str:
+    return f"That command is {length} characters long; the limit is {limit}."
+
+
+def parse_unexpected(command: str, extra: Sequence[str]) -> str:
+    listed = " ".join(extra)
+    return f"`{command}` does not take `{listed}`"
+
+
+def parse_bad_number(command: str, token: str, low: int, high: int) -> str:
+    return f"`{command}` takes a count from {low} to {high}, not `{token}`"
+
+
+def parse_no_changes(command: str) -> str:
+    return f"`{command}` needs at least one `input=value` after the issue key"
+
+
+def parse_bad_pair(token: str) -> str:
+    return f"`{token}` is not `input=value`"
+
+
+def parse_unknown_input(name: str, suggestion: str | None, names: Sequence[str]) -> str:
+    hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+    return f"There is no input called `{name}`.{hint} Inputs: {', '.join(names)}."
+
+
+def parse_bad_value(name: str, value: str) -> str:
+    return f"`{name}` needs a plain number of 0 or more (like 8 or 2.5), not `{value}`"
+
+
+def parse_zero_cost() -> str:
+    return "`cost` must be more than 0 (it divides the value)"
+
+
+def parse_value_too_large(name: str, limit: float) -> str:
+    return f"`{name}` may be at most {limit:g}"
+
+
+def parse_duplicate_input(name: str) -> str:
+    return f"`{name}` is given twice"
+
+
+def parse_unknown_team(name: str, suggestion: str | None, teams: Sequence[str]) -> str:
+    hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+    known = ", ".join(teams) or "none configured"
+    return f"There is no team called `{name}`.{hint} Teams: {known}."
+
+
+def parse_unknown_topic(word: str, suggestion: str | None) -> str:
+    hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+    return f"There is no help on `{word}`.{hint}"
+
+
+# ---------------------------------------------------------------- errors from the work
+
+
+def error_unknown_issue(key: str) -> str:
+    return (
+        f":mag: {key} is in no team's backlog. Check the key; if the issue is new, "
+        "it appears after the next sync."
+    )
+
+
+def error_not_allowed(action: str, roles: Sequence[str]) -> str:
+    """Refusal that names who *may* do it, so the person knows whom to ask."""
+    if not roles:
+        return (
+            f":lock: Nobody may {action}: no role is set for it in northstar.toml "
+            "(`roles` of the team)."
+        )
+    return f":lock: You may not {action}. Ask {mention_all(roles)}."
+
+
+def error_user(message: str) -> str:
+    """A problem with the request that our own code described (safe to show as is)."""
+    return f":warning: {message}"
+
+
+def error_team_needed(teams: Sequence[str], example: str) -> str:
+    listed = ", ".join(teams) or "none configured"
+    return (
+        f":warning: Several teams are configured ({listed}) and this channel belongs to none. "
+        f"Name the team, for example: `{example}`"
+    )
+
+
+def error_no_teams() -> str:
+    return ":warning: No team is configured in northstar.toml yet."
+
+
+def error_jira(detail: str, error_id: str) -> str:
+    return (
+        f":warning: Jira could not do that: {detail}\n"
+        f"Nothing was lost; try again in a minute. (error id `{error_id}`)"
+    )
+
+
+def error_slack(error_id: str) -> str:
+    return (
+        ":warning: Slack refused one of Northstar's requests, so this answer is incomplete. "
+        f"Try again in a minute; if it keeps happening, tell an admin (error id `{error_id}`)."
+    )
+
+
+def error_database(error_id: str) -> str:
+    return (
+        ":warning: Northstar's database could not be reached, so nothing was changed. "
+        f"Try again in a minute; if it keeps happening, tell an admin (error id `{error_id}`)."
+    )
+
+
+def error_unexpected(error_id: str) -> str:
+    return (
+        ":warning: Something unexpected went wrong and nothing was changed. "
+        f"An admin can find the details in the logs under error id `{error_id}`."
+    )
+
+
+def error_stale_button() -> str:
+    return ":warning: This button is from an older message and no longer works."
+
+
+# ---------------------------------------------------------------- answers
+
+
+def top_header(team: str, count: int) -> str:
+    return f"Top {count} of {team}"
+
+
+def top_empty(team: str) -> str:
+    return f"The backlog of *{team}* has no open items to rank."
+
+
+def top_line(rank: int, key: str, summary: str, score: float, model: str, flags: str) -> str:
+    return f"*{rank}.* *{key}* {summary} — {score:.2f} {model.upper()}{flags}"
+
+
+def flag_needs_estimate() -> str:
+    return " · _needs estimate_"
+
+
+def flag_pinned(pin: str) -> str:
+    return f" · _pinned {pin}_"
+
+
+def why_header(key: str) -> str:
+    return f"Why {key} sits where it does"
+
+
+def why_rank(rank: int, total: int, team: str) -> str:
+    return f"Rank *{rank}* of {total} in *{team}*."
+
+
+def why_not_ranked(key: str) -> str:
+    return f"{key} is done or excluded by a rule, so it has a score but no rank."
+
+
+def why_ratings(value: float, raters: int) -> str:
+    return f"Stakeholders rate it {value:.1f} of 5 ({raters} rater(s))."
+
+
+def whatif_answer(
+    key: str, old_score: float, new_score: float, old_rank: int, new_rank: int
+) -> str:
+    return (
+        f"*{key}* would score {new_score:.2f} (now {old_score:.2f}) and rank "
+        f"*{new_rank}* (now {old_rank}). {_moved_words(old_rank, new_rank)}\n"
+        "_Nothing was changed: this is a what-if._"
+    )
+
+
+def set_answer(
+    key: str, changes: str, old_score: float, new_score: float, old: int, new: int
+) -> str:
+    return (
+        f":white_check_mark: Saved {changes} on *{key}*. It now scores {new_score:.2f} "
+        f"(was {old_score:.2f}) and ranks *{new}* (was {old}). {_moved_words(old, new)}"
+    )
+
+
+def _moved_words(old: int, new: int) -> str:
+    if new < old:
+        return f"That is {old - new} place(s) up."
+    if new > old:
+        return f"That is {new - old} place(s) down."
+    return "Its place does not change."
+
+
+def goals_header(team: str) -> str:
+    return f"Value goals of {team}"
+
+
+def goals_empty(team: str) -> str:
+    return f"*{team}* has no value goals yet: add `goals = [...]` to the team in northstar.toml."
+
+
+def goal_line(
+    name: str, metric: str, baseline: float | None, target: float | None, due: str | None
+) -> str:
+    parts = [f"*{name}*"]
+    if metric:
+        parts.append(f"({metric})")
+    if baseline is not None and target is not None:
+        parts.append(f"from {baseline:g} to {target:g}")
+    elif target is not None:
+        parts.append(f"to {target:g}")
+    if due:
+        parts.append(f"by {due}")
+    return " ".join(parts)
+
+
+def digest_preview_title(team: str) -> str:
+    return f"Digest preview of {team} (only you see this)"
+
+
+# ---------------------------------------------------------------- reorder
+
+
+def reorder_header(team: str) -> str:
+    return f"Reorder preview: {team}"
+
+
+def reorder_nothing(team: str) -> str:
+    return f":white_check_mark: The backlog of *{team}* is already in value order. Nothing to move."
+
+
+def reorder_summary(moved: int, calls: int, naive: int, total: int) -> str:
+    return (
+        f"{moved} of {total} item(s) move, in *{calls}* Jira rank call(s) "
+        f"(one call per issue would take {naive})."
+    )
+
+
+def reorder_row(key: str, summary: str, old: int, new: int, reason: str) -> str:
+    arrow = ":arrow_up:" if new < old else ":arrow_down:"
+    why = f" — {reason}" if reason else ""
+    return f"{arrow} *{key}* {old} → {new} {summary}{why}"
+
+
+def reorder_more(count: int) -> str:
+    return f"…and {count} more move(s), all applied together."
+
+
+def reorder_apply_button() -> str:
+    return "Apply"
+
+
+def reorder_cancel_button() -> str:
+    return "Cancel"
+
+
+def reorder_confirm_title() -> str:
+    return "Apply the new order?"
+
+
+def reorder_confirm_text(team: str, calls: int) -> str:
+    return (
+        f"This ranks the backlog of {team} in Jira with {calls} call(s). `/value undo` reverts it."
+    )
+
+
+def reorder_only_roles(roles: Sequence[str]) -> str:
+    who = mention_all(roles) if roles else "nobody (no role is configured)"
+    return f"Only {who} may apply it."
+
+
+def reorder_applied(team: str, moved: int, calls: int, verified: bool, resumed: bool) -> str:
+    how = "resumed and finished" if resumed else "applied"
+    check = "Jira's order now matches." if verified else "Jira's order differs in places; see logs."
+    return (
+        f":white_check_mark: Reorder of *{team}* {how}: {moved} item(s) moved with "
+        f"{calls} call(s). {check} `/value undo {team}` reverts it."
+    )
+
+
+def reorder_changed(team: str) -> str:
+    return (
+        f":arrows_counterclockwise: The backlog of *{team}* changed since that preview, so "
+        "nothing was applied. Here is the new plan:"
+    )
+
+
+def reorder_cancelled() -> str:
+    return "Reorder cancelled; nothing was changed."
+
+
+def undo_done(team: str, calls: int) -> str:
+    if calls == 0:
+        return f":white_check_mark: The backlog of *{team}* already has its previous order."
+    return (
+        f":leftwards_arrow_with_hook: Restored the previous order of *{team}* with {calls} call(s)."
+    )
+
+
+# ---------------------------------------------------------------- check-ins
+
+
+def checkin_started(team: str, people: int, items: int) -> str:
+    return (
+        f":ballot_box_with_ballot: Check-in started for *{team}*: {people} stakeholder(s) "
+        f"asked to rate {items} item(s)."
+    )
+
+
+def checkin_no_stakeholders(team: str) -> str:
+    return f"*{team}* has no stakeholders in northstar.toml, so there is nobody to ask."
+
+
+def checkin_no_items(team: str) -> str:
+    return f"*{team}* has no open items to ask about."
+
+
+def checkin_dm_header(team: str) -> str:
+    return f"Value check-in: {team}"
+
+
+def checkin_dm_intro(started_by: str | None, anonymous: bool, hidden: bool) -> str:
+    who = f"<@{started_by}> asks" if started_by else "Northstar asks"
+    lines = [
+        f"{who}: how much value would each item bring? *1* = little, *5* = a lot. "
+        "Your answer changes the backlog order at once."
+    ]
+    if anonymous:
+        lines.append("This check-in is anonymous: your name is never shown with your rating.")
+    if hidden:
+        lines.append("Ratings stay hidden until the check-in closes.")
+    return "\n".join(lines)
+
+
+def checkin_reminder_intro() -> str:
+    return ":wave: A gentle reminder: your rating is still missing from this check-in."
+
+
+def checkin_item(key: str, summary: str) -> str:
+    return f"*{key}* {summary}"
+
+
+def checkin_comment_button() -> str:
+    return "Add comment"
+
+
+def checkin_you_rated(value: int) -> str:
+    return f"You rated {value} of 5."
+
+
+def checkin_rank_now(key: str, old: int | None, new: int | None) -> str:
+    if new is None:
+        return f"Thanks! {key} is not in the ranked backlog any more."
+    if old is None or old == new:
+        return f"Thanks! {key} ranks *{new}*."
+    return f"Thanks! {key} now ranks *{new}* (was {old})."
+
+
+def checkin_recorded_hidden(key: str) -> str:
+    return f"Thanks! Your rating of {key} is recorded; results are shown when the check-in closes."
+
+
+def checkin_already(key: str, value: int) -> str:
+    return f"You already rated {key} {value}; nothing changed."
+
+
+def checkin_closed() -> str:
+    return "This check-in has closed; thank you all the same."
+
+
+def checkin_not_asked() -> str:
+    return "This check-in was sent to other people, so your rating was not recorded."
+
+
+def comment_modal_title() -> str:
+    return "Comment"
+
+
+def comment_modal_submit() -> str:
+    return "Save"
+
+
+def comment_modal_rating_label() -> str:
+    return "Your rating (1 = little value, 5 = a lot)"
+
+
+def comment_modal_comment_label() -> str:
+    return "Comment"
+
+
+def comment_modal_hint(anonymous: bool) -> str:
+    if anonymous:
+        return "Shown without your name when the check-in closes."
+    return "Shown with your name in the check-in summary."
+
+
+def comment_too_long(limit: int) -> str:
+    return f"Please keep the comment under {limit} characters."
+
+
+def comment_saved(key: str) -> str:
+    return f"Comment on {key} saved. Thank you!"
+
+
+def summary_header(team: str) -> str:
+    return f"Check-in results: {team}"
+
+
+def summary_response_rate(answered: int, asked: int) -> str:
+    share = (100 * answered // asked) if asked else 0
+    return f"*Response rate:* {answered} of {asked} stakeholder(s) ({share}%)."
+
+
+def summary_moved_title() -> str:
+    return "*Value moved most*"
+
+
+def summary_moved(key: str, summary: str, before: float | None, after: float) -> str:
+    was = f"{before:.1f}" if before is not None else "unrated"
+    return f"• *{key}* {summary}: stakeholder value {was} → {after:.1f}"
+
+
+def summary_disagreement(key: str, summary: str, low: int, high: int, spread: float) -> str:
+    return (
+        f"*Widest disagreement:* *{key}* {summary}: ratings from {low} to {high} "
+        f"(spread {spread:.1f}). Worth a conversation."
+    )
+
+
+def summary_agreement() -> str:
+    return "*Disagreement:* none worth noting; raters broadly agree."
+
+
+def summary_no_answers() -> str:
+    return "Nobody answered this time, so the backlog is unchanged."
+
+
+def summary_comments_title() -> str:
+    return "*Comments*"
+
+
+def summary_comment(key: str, comment: str, who: str | None) -> str:
+    by = f" (<@{who}>)" if who else ""
+    return f"• *{key}*{by}: {comment}"
+
+
+def summary_rating(key: str, value: float, raters: int, who: Sequence[str]) -> str:
+    names = f" — {mention_all(who)}" if who else ""
+    return f"• *{key}* {value:.1f} of 5 from {raters} rater(s){names}"
+
+
+def realisation_header() -> str:
+    return "Did the benefit come?"
+
+
+def realisation_question(key: str, summary: str, weeks: int, benefit: str) -> str:
+    return (
+        f"*{key}* {summary} was delivered about {weeks} week(s) ago.\n"
+        f"The planned benefit: {benefit}\nHas it come?"
+    )
+
+
+def realisation_answer_label(answer: str) -> str:
+    return {"yes": "Yes", "partly": "Partly", "no": "No"}[answer]
+
+
+def realisation_thanks(key: str, answer: str) -> str:
+    return f"Thanks! Recorded *{answer}* for {key}."
+
+
+# ---------------------------------------------------------------- App Home
+
+
+def home_title() -> str:
+    return "Northstar"
+
+
+def home_team_header(team: str) -> str:
+    return f"{team}"
+
+
+def home_top_title(count: int) -> str:
+    return f"*Top {count} by value*"
+
+
+def home_pending_title() -> str:
+    return "*Waiting for your rating*"
+
+
+def home_pending_round(team: str, items: int, opened: str) -> str:
+    return f"• Check-in of *{team}* from {opened}: {items} item(s) to rate (see your DMs)"
+
+
+def home_no_pending() -> str:
+    return "Nothing waits for your rating. :sparkles:"
+
+
+def home_digest_title() -> str:
+    return "*Latest digest*"
+
+
+def home_no_teams() -> str:
+    return "No team is configured yet. Add teams to northstar.toml."
+
+
+def home_error(error_id: str) -> str:
+    return f"Part of this page could not be loaded (error id `{error_id}`)."
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def mention(entity: str) -> str:
+    """``U...``/``W...`` render as a user mention, ``S...`` as a user group mention."""
+    if entity.startswith("S"):
+        return f"<!subteam^{entity}>"
+    return f"<@{entity}>"
+
+
+def mention_all(entities: Sequence[str]) -> str:
+    return ", ".join(mention(entity) for entity in entities)

@@ -1,0 +1,147 @@
+"""Where the Slack app's slow work runs, and how repeated scoring is shared.
+
+Acks and lazy listeners share Bolt's listener executor. If the slow part of a lazy listener
+(scoring thousands of items, calling Jira) ran there, a burst of commands would fill every
+thread with CPU-bound work and new acks would wait for the GIL behind it: measured p99 ack
+latency of seconds at 50 concurrent commands on a 5,000-item backlog. So lazy listeners only
+hand the work to a small :class:`WorkQueue` (about one thread a core; Python runs one at a time
+anyway), and the listener threads stay free to ack.
+
+:class:`ScoreCache` lets concurrent and back-to-back readers of the same team's ranking share
+one computation (single flight, kept a few seconds); every write made through the Slack app
+invalidates the team at once, and writes from other processes show after at most ``ttl``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.config import Team
+    from bot.usecases.score import TeamScores
+    from bot.wiring import Services
+
+logger = logging.getLogger(__name__)
+
+#: Threads for slow work; more only adds GIL contention with the threads that ack.
+WORK_THREADS = 2
+#: Seconds a computed ranking is shared with later readers.
+SCORE_TTL_SECONDS = 10.0
+#: The longest a job waits for in-flight requests to be acknowledged before it starts anyway.
+ACK_PRIORITY_SECONDS = 0.5
+
+
+class InFlight:
+    """Requests being acknowledged right now; slow work waits for them (acks first).
+
+    Slack gives 3 s to acknowledge, while an answer may take a few seconds without anyone
+    minding. In a burst, starting CPU-bound work while acks are still queued takes the GIL from
+    them; waiting until the burst is acknowledged (at most :data:`ACK_PRIORITY_SECONDS`, so work
+    never starves under constant load) keeps ack latency flat.
+    """
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._idle = threading.Condition()
+
+    def enter(self) -> None:
+        with self._idle:
+            self._count += 1
+
+    def leave(self) -> None:
+        with self._idle:
+            self._count -= 1
+            if self._count <= 0:
+                self._idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Block until no request is in flight or ``timeout`` passed; True when idle."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._count <= 0, timeout=timeout)
+
+
+#: The process's requests in flight: the WSGI app counts them, the work queue defers to them.
+requests_in_flight = InFlight()
+
+
+class WorkQueue:
+    """A bounded pool for the slow part of lazy listeners, deferring to requests in flight."""
+
+    def __init__(
+        self,
+        threads: int = WORK_THREADS,
+        *,
+        in_flight: InFlight | None = None,
+        ack_priority: float = ACK_PRIORITY_SECONDS,
+    ):
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="northstar-work")
+        self._in_flight = in_flight if in_flight is not None else requests_in_flight
+        self._ack_priority = ack_priority
+
+    def submit(self, job: Callable[[], None]) -> Future[None]:
+        """Run ``job`` on a work thread; ``job`` must handle its own errors (it answers people)."""
+        return self._pool.submit(self._run, job)
+
+    def _run(self, job: Callable[[], None]) -> None:
+        self._in_flight.wait_idle(self._ack_priority)
+        try:
+            job()
+        except Exception:
+            logger.exception("a Slack work job failed")
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+class ScoreCache:
+    """Team rankings shared between readers: one computation at a time per team, kept briefly."""
+
+    def __init__(self, ttl: float = SCORE_TTL_SECONDS, clock: Callable[[], float] = time.monotonic):
+        self.ttl = ttl
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[float, TeamScores]] = {}
+        self._running: dict[str, Future[TeamScores]] = {}
+        self._generation: dict[str, int] = {}
+
+    def get(self, svc: Services, team: Team) -> TeamScores:
+        """The team's scores: cached if fresh, else computed once for every concurrent caller."""
+        from bot.usecases.score import score_team
+
+        with self._lock:
+            entry = self._entries.get(team.name)
+            if entry is not None and self._clock() - entry[0] <= self.ttl:
+                return entry[1]
+            running = self._running.get(team.name)
+            owner = running is None
+            if running is None:
+                running = Future()
+                self._running[team.name] = running
+            generation = self._generation.get(team.name, 0)
+        if not owner:
+            return running.result()
+        try:
+            result = score_team(svc, team)
+        except BaseException as e:
+            with self._lock:
+                self._running.pop(team.name, None)
+            running.set_exception(e)
+            raise
+        with self._lock:
+            self._running.pop(team.name, None)
+            # a write during the computation makes its result stale: hand it out, don't keep it
+            if self._generation.get(team.name, 0) == generation:
+                self._entries[team.name] = (self._clock(), result)
+        running.set_result(result)
+        return result
+
+    def invalidate(self, team: str) -> None:
+        """Forget the team's ranking (after a rating, an input change or a reorder)."""
+        with self._lock:
+            self._entries.pop(team, None)
+            self._generation[team] = self._generation.get(team, 0) + 1

@@ -1,0 +1,33 @@
+"""The one way the bot builds a Slack Web API client: our base URL, our retry policy."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
+
+from bot.settings import Settings
+
+
+def build_web_client(settings: Settings, token: str | None = None) -> WebClient:
+    """A client that honours 429 ``Retry-After`` and retries dropped connections.
+
+    ``NORTHSTAR_SLACK_API_URL`` points it at another Web API (a test fake, an enterprise proxy).
+    """
+    if token is None and settings.slack_bot_token is not None:
+        token = settings.slack_bot_token.get_secret_value()
+    base_url = (
+        settings.slack_api_url
+        if settings.slack_api_url.endswith("/")
+        else f"{settings.slack_api_url}/"
+    )
+    return WebClient(
+        token=token,
+        base_url=base_url,
+        retry_handlers=[
+            RateLimitErrorRetryHandler(max_retry_count=5),
+            ConnectionErrorRetryHandler(max_retry_count=3),
+        ],
+    )

@@ -1,0 +1,225 @@
+"""Reorder: preview the fewest-calls plan, apply it durably (resumable), and undo it.
+
+Every applied plan is stored with the order it replaced and its progress move by move, so a
+run killed half-way resumes where it stopped without applying a move twice, and ``undo``
+restores the previous order with the same planner.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from bot.config import Team
+from bot.errors import NothingToUndoError
+from bot.storage import StoredPlan
+from bot.usecases.score import load_items, rank_snapshot
+from bot.usecases.sync import sync_team
+from bot.wiring import Services
+from connectors.base import MoveFailedError, apply_plan
+from rules.model import Ranking, RankMove, RankPlan
+from rules.reorder import apply_moves, plan_moves
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class DiffRow:
+    key: str
+    summary: str
+    old: int
+    new: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReorderPreview:
+    team: Team
+    plan: RankPlan
+    ranking: Ranking
+    rows: list[DiffRow]
+
+    @property
+    def fingerprint(self) -> str:
+        return plan_fingerprint(self.plan)
+
+
+@dataclass(frozen=True)
+class ApplyReport:
+    team: str
+    plan_id: int | None
+    calls: int
+    moved: int
+    verified: bool
+    differences: list[str] = field(default_factory=list)
+    resumed: bool = False
+    replanned: bool = False
+
+
+def plan_fingerprint(plan: RankPlan) -> str:
+    """A short id of (current, target): an Apply button carries it to detect a changed backlog."""
+    digest = hashlib.sha256("\n".join((*plan.current, "|", *plan.target)).encode()).hexdigest()
+    return digest[:16]
+
+
+def diff_rows(plan: RankPlan, ranking: Ranking) -> list[DiffRow]:
+    """One row per moved item: where it was, where it goes, and why."""
+    old = {key: index for index, key in enumerate(plan.current, start=1)}
+    rows = []
+    for index, key in enumerate(plan.target, start=1):
+        if key in plan.moved_keys:
+            ranked = ranking.find(key)
+            rows.append(
+                DiffRow(
+                    key=key,
+                    summary=ranked.item.summary if ranked else "",
+                    old=old[key],
+                    new=index,
+                    reason=ranked.reason if ranked else "",
+                )
+            )
+    return rows
+
+
+def preview_reorder(svc: Services, team: Team) -> ReorderPreview:
+    """Sync, rank against the tool's live order, and plan the fewest rank calls."""
+    sync_team(svc, team)
+    connector = svc.connector_for(team)
+    live = connector.read_order()
+    scores = rank_snapshot(svc, team, load_items(svc, team), svc.clock(), order=live)
+    ranked = set(scores.ranking.keys)
+    current = [key for key in live if key in ranked]
+    target = [key for key in scores.ranking.keys if key in set(current)]
+    plan = plan_moves(current, target)
+    return ReorderPreview(
+        team=team, plan=plan, ranking=scores.ranking, rows=diff_rows(plan, scores.ranking)
+    )
+
+
+def _resume_point(stored: StoredPlan, live: Sequence[str]) -> int | None:
+    """Where a stored plan stands against the live order, or None if the backlog moved on.
+
+    A crash can land between Jira accepting a move and the store recording it, so the live
+    order may be one move ahead of the recorded progress; that move is then not sent again.
+    """
+    moves = stored.plan.moves
+    for done in (stored.applied_moves, stored.applied_moves + 1):
+        if done <= len(moves) and apply_moves(stored.plan.current, moves[:done]) == list(live):
+            return done
+    return None
+
+
+def _run(
+    svc: Services,
+    team: Team,
+    plan_id: int,
+    plan: RankPlan,
+    start_at: int,
+    progress: Progress | None,
+) -> tuple[bool, list[str]]:
+    connector = svc.connector_for(team)
+
+    def on_applied(index: int, move: RankMove) -> None:
+        svc.store.mark_move_applied(plan_id, index)
+        if progress is not None:
+            progress(index + 1, plan.calls)
+
+    try:
+        apply_plan(connector, plan, start_at=start_at, on_applied=on_applied)
+    except MoveFailedError as e:
+        svc.store.finish_plan(plan_id, at=svc.clock(), status="failed", detail=str(e))
+        raise
+    after = connector.read_order()
+    expected = list(plan.target)
+    live = [key for key in after if key in set(expected)]
+    differences = [
+        f"position {index}: expected {want}, Jira has {got}"
+        for index, (want, got) in enumerate(zip(expected, live, strict=False), start=1)
+        if want != got
+    ]
+    verified = not differences and len(live) == len(expected)
+    svc.store.finish_plan(
+        plan_id,
+        at=svc.clock(),
+        status="applied",
+        detail="verified" if verified else "; ".join(differences[:20]),
+    )
+    return verified, differences
+
+
+def apply_reorder(
+    svc: Services,
+    team: Team,
+    *,
+    expected_fingerprint: str | None = None,
+    progress: Progress | None = None,
+) -> ApplyReport:
+    """Finish an interrupted plan if there is one, else plan afresh and apply."""
+    connector = svc.connector_for(team)
+    pending = svc.store.pending_plan(team.name)
+    if pending is not None:
+        done = _resume_point(pending, connector.read_order())
+        if done is not None:
+            for index in range(pending.applied_moves, done):
+                svc.store.mark_move_applied(pending.id, index)
+            logger.info("resuming plan %d for %s at move %d", pending.id, team.name, done)
+            verified, differences = _run(svc, team, pending.id, pending.plan, done, progress)
+            return ApplyReport(
+                team=team.name,
+                plan_id=pending.id,
+                calls=pending.plan.calls - done,
+                moved=len(pending.plan.moved_keys),
+                verified=verified,
+                differences=differences,
+                resumed=True,
+            )
+        svc.store.finish_plan(
+            pending.id, at=svc.clock(), status="superseded", detail="backlog changed meanwhile"
+        )
+    preview = preview_reorder(svc, team)
+    replanned = expected_fingerprint is not None and expected_fingerprint != preview.fingerprint
+    if replanned:
+        return ApplyReport(
+            team.name, None, preview.plan.calls, len(preview.rows), False, replanned=True
+        )
+    return _apply_new(svc, team, preview.plan, kind="reorder", progress=progress)
+
+
+def _apply_new(
+    svc: Services, team: Team, plan: RankPlan, *, kind: str, progress: Progress | None
+) -> ApplyReport:
+    if plan.calls == 0:
+        return ApplyReport(team=team.name, plan_id=None, calls=0, moved=0, verified=True)
+    plan_id = svc.store.save_plan(team.name, plan, kind=kind, at=svc.clock())
+    verified, differences = _run(svc, team, plan_id, plan, 0, progress)
+    return ApplyReport(
+        team=team.name,
+        plan_id=plan_id,
+        calls=plan.calls,
+        moved=len(plan.moved_keys),
+        verified=verified,
+        differences=differences,
+    )
+
+
+def undo_reorder(svc: Services, team: Team, *, progress: Progress | None = None) -> ApplyReport:
+    """Restore the order the last applied reorder replaced, with the fewest calls."""
+    last = svc.store.last_applied_plan(team.name)
+    if last is None:
+        raise NothingToUndoError(team.name)
+    live = svc.connector_for(team).read_order()
+    present = set(live)
+    previous = [key for key in last.plan.current if key in present]
+    known = set(previous)
+    # issues created since keep their live position relative to their neighbours
+    target = list(previous)
+    for index, key in enumerate(live):
+        if key not in known:
+            target.insert(min(index, len(target)), key)
+    report = _apply_new(svc, team, plan_moves(live, target), kind="undo", progress=progress)
+    svc.store.mark_undone(last.id)
+    return report

@@ -1,0 +1,51 @@
+"""Sync: bring a team's backlog from its tool into the stored snapshot."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.config import Team
+from bot.wiring import Services
+
+#: the cursor is set a little before the fetch started, so edits made while it ran are not lost
+CURSOR_OVERLAP = timedelta(seconds=5)
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    team: str
+    fetched: int
+    removed: int
+    full: bool
+    requests: int
+    total: int
+
+
+def sync_team(
+    svc: Services,
+    team: Team,
+    *,
+    full: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> SyncReport:
+    """Fetch changes since the team's cursor (everything with ``full``) and store them."""
+    connector = svc.connector_for(team)
+    cursor = None if full else svc.store.get_cursor(team.name)
+    started = svc.clock()
+    if progress is not None:
+        progress("full sync" if cursor is None else f"changes since {cursor:%Y-%m-%d %H:%M}")
+    result = connector.fetch_items(since=cursor)
+    svc.store.save_snapshot(
+        team.name, result.items, complete=result.complete, removed=result.removed
+    )
+    svc.store.set_cursor(team.name, started - CURSOR_OVERLAP)
+    return SyncReport(
+        team=team.name,
+        fetched=len(result.items),
+        removed=len(result.removed),
+        full=result.complete,
+        requests=result.requests,
+        total=len(svc.store.load_snapshot(team.name)),
+    )

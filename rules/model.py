@@ -1,0 +1,288 @@
+"""The backlog as plain, frozen data.
+
+Every other module in Northstar speaks these types: connectors translate a backlog tool into
+them, the scoring and ranking functions read them, the bot stores and shows them. A missing
+input is always ``None``, never a silent 0, so scoring can tell "unknown" from "zero" and flag it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Frozen(BaseModel):
+    """Base for value types: immutable, hashable, and strict about unknown keys."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class StatusCategory(StrEnum):
+    """Jira's three status categories; only these are stable across workflows."""
+
+    TODO = "new"
+    IN_PROGRESS = "indeterminate"
+    DONE = "done"
+
+
+class BenefitCategory(StrEnum):
+    """Benefit categories from benefits-realisation practice."""
+
+    FINANCIAL = "financial"
+    OPERATIONAL = "operational"
+    CUSTOMER = "customer"
+    STRATEGIC = "strategic"
+
+
+class SprintState(StrEnum):
+    FUTURE = "future"
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
+class Sprint(Frozen):
+    """A sprint as the board reports it; ``goal`` is what reminders quote."""
+
+    id: int
+    name: str
+    state: SprintState
+    goal: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+class Rating(Frozen):
+    """One stakeholder's 1-5 rating of one item at one time."""
+
+    stakeholder: str
+    item_key: str
+    value: int = Field(ge=1, le=5)
+    at: datetime
+    role: str | None = None
+    comment: str | None = None
+
+
+class BenefitRegisterEntry(Frozen):
+    """A planned benefit (usually per epic): what, who owns it, how it is measured, by when."""
+
+    category: BenefitCategory
+    owner: str | None = None
+    measure: str = ""
+    baseline: float | None = None
+    target: float | None = None
+    due: date | None = None
+    planned_value: float | None = None
+    realised_value: float | None = None
+
+
+#: Names of the value inputs a rule may set and a formula may read, in display order.
+INPUT_NAMES: tuple[str, ...] = (
+    "cost",
+    "business_value",
+    "time_criticality",
+    "risk_reduction",
+    "reach",
+    "impact",
+    "confidence",
+    "ease",
+    "benefit_per_week",
+    "stakeholder_value",
+)
+
+
+class Item(Frozen):
+    """One backlog issue with the facts scoring and ranking need.
+
+    ``cost`` is the story point estimate. ``stakeholder_value`` is filled in from check-in
+    ratings by :func:`rules.checkins.aggregate_ratings` (1-5 scale), never from Jira.
+    """
+
+    key: str
+    summary: str = ""
+    type: str = "Story"
+    status: str = "To Do"
+    status_category: StatusCategory = StatusCategory.TODO
+    labels: tuple[str, ...] = ()
+    components: tuple[str, ...] = ()
+    priority: str | None = None
+    created: datetime | None = None
+    updated: datetime | None = None
+    resolved: datetime | None = None
+    due: date | None = None
+    sprint: Sprint | None = None
+    parent: str | None = None
+    blocks: tuple[str, ...] = ()
+    blocked_by: tuple[str, ...] = ()
+    team: str | None = None
+    # value inputs: None means "not given"
+    cost: float | None = None
+    business_value: float | None = None
+    time_criticality: float | None = None
+    risk_reduction: float | None = None
+    reach: float | None = None
+    impact: float | None = None
+    confidence: float | None = None
+    ease: float | None = None
+    benefit_per_week: float | None = None
+    stakeholder_value: float | None = None
+    benefit_category: BenefitCategory | None = None
+    benefit: BenefitRegisterEntry | None = None
+    ratings: tuple[Rating, ...] = ()
+    score: float | None = None  # the score last written to the tool, if any
+    #: the tool's sortable rank value (Jira's LexoRank); lets an incremental sync keep the
+    #: backlog order without reading the whole backlog again
+    order_key: str | None = None
+
+    def input(self, name: str) -> float | None:
+        """Return the value input ``name`` (one of :data:`INPUT_NAMES`)."""
+        value: float | None = getattr(self, name)
+        return value
+
+    @property
+    def is_done(self) -> bool:
+        return self.status_category is StatusCategory.DONE
+
+    @property
+    def in_active_sprint(self) -> bool:
+        return self.sprint is not None and self.sprint.state is SprintState.ACTIVE
+
+
+Pin = Literal["top", "bottom"]
+
+
+class ScoreTerm(Frozen):
+    """One term of a score, e.g. ``business_value = 8`` and where that came from."""
+
+    name: str
+    value: float
+    source: str = ""
+
+
+class RuleEffect(Frozen):
+    """What one rule changed for one item, in words a product owner can read."""
+
+    rule: str
+    change: str
+
+
+class Score(Frozen):
+    """A score with everything needed to explain it term by term."""
+
+    key: str
+    model: str
+    value: float
+    formula: str
+    terms: tuple[ScoreTerm, ...] = ()
+    defaults: tuple[str, ...] = ()
+    rules_fired: tuple[RuleEffect, ...] = ()
+    needs_estimate: bool = False
+    pin: Pin | None = None
+    excluded: bool = False
+
+    def explain(self) -> list[str]:
+        """Lines that explain the score, most important first."""
+        lines = [f"{self.model.upper()} = {self.formula} = {self.value:.2f}"]
+        for term in self.terms:
+            suffix = f" ({term.source})" if term.source else ""
+            lines.append(f"  {term.name} = {term.value:g}{suffix}")
+        lines.extend(f"  default used for {name}" for name in self.defaults)
+        lines.extend(f"  rule '{effect.rule}': {effect.change}" for effect in self.rules_fired)
+        if self.needs_estimate:
+            lines.append("  needs estimate: no story points, default cost used")
+        return lines
+
+
+class ScoredItem(Frozen):
+    item: Item
+    score: Score
+
+    @property
+    def key(self) -> str:
+        return self.item.key
+
+
+class RankedItem(Frozen):
+    """An item in the target order, with where it was and why it is where it is now."""
+
+    item: Item
+    score: Score
+    rank: int
+    previous_rank: int | None
+    reason: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.item.key
+
+    @property
+    def moved_by(self) -> int:
+        """Positions gained (positive) or lost (negative); 0 for new items."""
+        return 0 if self.previous_rank is None else self.previous_rank - self.rank
+
+
+class Ranking(Frozen):
+    """The target order of a backlog, best first."""
+
+    items: tuple[RankedItem, ...]
+
+    @property
+    def keys(self) -> list[str]:
+        return [ranked.key for ranked in self.items]
+
+    def find(self, key: str) -> RankedItem | None:
+        return next((ranked for ranked in self.items if ranked.key == key), None)
+
+
+class RankMove(Frozen):
+    """One Jira rank call: up to 50 issues, in order, directly before or after an anchor."""
+
+    issues: tuple[str, ...] = Field(min_length=1, max_length=50)
+    before: str | None = None
+    after: str | None = None
+
+    @property
+    def anchor(self) -> str:
+        anchor = self.before if self.before is not None else self.after
+        if anchor is None:  # pragma: no cover - guarded by the planner
+            raise ValueError("a rank move needs an anchor")
+        return anchor
+
+
+class RankPlan(Frozen):
+    """The moves that turn ``current`` into ``target``, applied in order."""
+
+    current: tuple[str, ...]
+    target: tuple[str, ...]
+    moves: tuple[RankMove, ...]
+
+    @property
+    def calls(self) -> int:
+        return len(self.moves)
+
+    @property
+    def moved_keys(self) -> list[str]:
+        return [key for move in self.moves for key in move.issues]
+
+    @property
+    def naive_calls(self) -> int:
+        """Calls if every moved issue were ranked on its own (one call per issue)."""
+        return len(self.moved_keys)
+
+    @property
+    def rerank_all_calls(self) -> int:
+        """Calls to rank the whole backlog again, 50 at a time."""
+        return -(-len(self.target) // 50) if self.target else 0
+
+
+class ValueGoal(Frozen):
+    """A team's definition of value: what it wants to move, from where to where, by when."""
+
+    name: str
+    metric: str = ""
+    baseline: float | None = None
+    target: float | None = None
+    current: float | None = None
+    due: date | None = None

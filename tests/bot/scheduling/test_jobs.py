@@ -1,0 +1,530 @@
+"""The jobs: what they post, exactly once per key, held back by the budget, retried on failure.
+
+Each job is called directly with an explicit ``now`` (no scheduler runs), against a real SQLite
+store, the sample backlogs of the example config, and the local Slack fake.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta
+
+import pytest
+from slack_sdk.models.blocks import Block, SectionBlock
+
+from bot.metrics import REGISTRY
+from bot.scheduling import jobs
+from bot.scheduling.jobs import (
+    Deferred,
+    JobEnv,
+    Outcome,
+    Post,
+    PostFailedError,
+    Status,
+    checkin_reminders,
+    checkin_round,
+    combine,
+    post_digest,
+    post_reminder,
+    preview_digest,
+    run_deferred,
+    sprint_start_reminder,
+    sync_and_score,
+    weekly_digest,
+)
+from tests.bot.scheduling.support import BERLIN
+from tests.bot.scheduling.world import (
+    MONDAY_0900,
+    PAYMENTS_CHANNEL,
+    World,
+    make_world,
+    scheduler_config,
+)
+from tests.fakes.slack_api import SlackCall
+
+WEEK = "2026-W45"  # the ISO week of MONDAY_0900, the sample backlog's Monday
+SPRINT = "sprint-1394"  # the sample payments backlog's active sprint, "PAY Sprint 24"
+EVENING = datetime(2026, 11, 2, 20, 0, tzinfo=BERLIN)
+NEXT_MORNING = datetime(2026, 11, 3, 8, 30, tzinfo=BERLIN)
+THURSDAY_1400 = datetime(2026, 11, 5, 14, 0, tzinfo=BERLIN)
+
+
+def assert_valid_message(call: SlackCall) -> None:
+    """What Slack would accept: at most 50 blocks, each valid under slack_sdk.models."""
+    raw = call.blocks()
+    assert 0 < len(raw) <= 50
+    for block in raw:
+        parsed = Block.parse(block)
+        assert parsed is not None, block
+        parsed.validate_json()
+    assert call.body.get("text")
+
+
+def chart_uploads(world: World) -> list[SlackCall]:
+    return world.slack.state.calls_to("files.completeUploadExternal")
+
+
+@pytest.fixture
+def other_world(sqlite_url, slack_api, clock, uploads):
+    """Build a world with another config on the same fake; closed at the end."""
+    made: list[World] = []
+
+    def build(**schedule) -> World:
+        world = make_world(sqlite_url, slack_api, clock, config=scheduler_config(**schedule))
+        made.append(world)
+        return world
+
+    yield build
+    for world in made:
+        world.store.close()
+
+
+# ---------------------------------------------------------------- the weekly digest
+
+
+def test_the_weekly_digest_reaches_the_team_channel_with_its_burn_up_chart(world, uploads):
+    outcome = weekly_digest(world.svc, "payments", world.clock(), env=world.env)
+
+    assert outcome == Outcome(
+        jobs.JOB_DIGEST, "payments", WEEK, Status.POSTED, f"posted to {PAYMENTS_CHANNEL}"
+    )
+    [post] = world.posts()
+    assert_valid_message(post)
+    assert post.token == "xoxb-scheduler-test"
+    assert "Cut support cost" in post.all_text()  # the team's value goal
+    [upload] = chart_uploads(world)
+    assert upload.body["channel_id"] == PAYMENTS_CHANNEL
+    [(_, png)] = uploads.received
+    assert png.startswith(b"\x89PNG")
+
+
+def test_calling_the_digest_twice_in_one_week_posts_once(world):
+    first = weekly_digest(world.svc, "payments", world.clock(), env=world.env)
+    world.clock.set(MONDAY_0900 + timedelta(hours=2))
+    second = weekly_digest(world.svc, "payments", world.clock(), env=world.env)
+
+    assert first.status is Status.POSTED
+    assert second.status is Status.SKIPPED
+    assert second.detail == "already done"
+    assert len(world.posts()) == 1
+    assert len(chart_uploads(world)) == 1
+
+
+def test_a_restarted_process_does_not_post_the_digest_again(world):
+    weekly_digest(world.svc, "payments", world.clock(), env=world.env)
+
+    restarted = world.restart()
+    outcome = weekly_digest(restarted.svc, "payments", restarted.clock(), env=restarted.env)
+
+    assert outcome.status is Status.SKIPPED
+    assert len(world.posts()) == 1
+    restarted.store.close()
+
+
+def test_two_processes_racing_for_the_same_digest_post_it_once(world):
+    """Two stores on one database (two processes) run the same key at the same moment."""
+    rival = world.restart()
+    barrier = threading.Barrier(2)
+    outcomes: list[Outcome] = []
+
+    def run(w: World) -> None:
+        barrier.wait()
+        outcomes.append(weekly_digest(w.svc, "payments", MONDAY_0900, env=w.env))
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in (world, rival)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert sorted(outcome.status for outcome in outcomes) == [Status.POSTED, Status.SKIPPED]
+    assert len(world.posts()) == 1
+    rival.store.close()
+
+
+def test_the_next_week_gets_its_own_digest(world):
+    weekly_digest(world.svc, "payments", world.clock(), env=world.env)
+
+    world.clock.set(MONDAY_0900 + timedelta(days=7))
+    outcome = weekly_digest(world.svc, "payments", world.clock(), env=world.env)
+
+    assert outcome.period == "2026-W46"
+    assert outcome.status is Status.POSTED
+    assert len(world.posts()) == 2
+
+
+def test_a_failed_post_leaves_the_run_failed_and_the_next_trigger_posts_it(world):
+    world.slack.state.fail("chat.postMessage", "channel_not_found")
+    no_retry = JobEnv(pacer=world.env.pacer)
+
+    with pytest.raises(PostFailedError, match="channel_not_found") as raised:
+        weekly_digest(world.svc, "payments", world.clock(), env=no_retry)
+    again = weekly_digest(world.svc, "payments", world.clock(), env=no_retry)
+    third = weekly_digest(world.svc, "payments", world.clock(), env=no_retry)
+
+    assert "xoxb" not in str(raised.value)
+    assert again.status is Status.POSTED
+    assert third.status is Status.SKIPPED
+    assert len(world.posts()) == 2  # the refused attempt and the one that went through
+
+
+def test_a_failed_weekly_post_books_a_retry_instead_of_waiting_a_week(world):
+    world.slack.state.fail("chat.postMessage", "internal_error")
+
+    with pytest.raises(PostFailedError):
+        weekly_digest(world.svc, "payments", world.clock(), env=world.env)
+
+    assert world.deferrals.until["payments"] == world.clock() + timedelta(minutes=5)
+    held = world.deferrals.take("payments")
+    assert held == [Deferred(jobs.JOB_DIGEST, WEEK, attempts=1)]
+    world.clock.set(MONDAY_0900 + timedelta(minutes=5))
+    [outcome] = run_deferred(world.svc, "payments", held, world.clock(), world.env)
+    assert outcome.status is Status.POSTED
+
+
+def test_retries_stop_after_the_last_backoff(world, caplog):
+    world.slack.state.fail("chat.postMessage", "internal_error")
+
+    with pytest.raises(PostFailedError):
+        weekly_digest(
+            world.svc, "payments", world.clock(), env=world.env, attempts=len(jobs.RETRY_DELAYS)
+        )
+
+    assert world.deferrals.pending == {}
+    assert "no retry left" in caplog.text
+
+
+def test_a_failed_chart_upload_does_not_repost_the_digest(world, slack_api):
+    slack_api.state.scripted.pop("files.getUploadURLExternal")
+    slack_api.state.fail("files.getUploadURLExternal", "not_allowed_token_type")
+
+    outcome = weekly_digest(world.svc, "payments", world.clock(), env=world.env)
+    again = weekly_digest(world.svc, "payments", world.clock(), env=world.env)
+
+    assert outcome.status is Status.POSTED
+    assert again.status is Status.SKIPPED
+    assert len(world.posts()) == 1
+
+
+def test_a_team_without_a_channel_is_skipped(world):
+    team = world.team().model_copy(update={"channel": None})
+
+    outcome = weekly_digest(world.svc, team, world.clock(), env=world.env)
+
+    assert outcome.status is Status.SKIPPED
+    assert world.slack.state.calls_to("chat.postMessage") == []
+
+
+# ---------------------------------------------------------------- the notification budget
+
+
+def test_quiet_hours_hold_posts_back_and_post_them_as_one_message_when_the_window_opens(world):
+    world.clock.set(EVENING)
+
+    digest = weekly_digest(world.svc, "payments", world.clock(), env=world.env)
+    reminder = sprint_start_reminder(world.svc, "payments", world.clock(), env=world.env)
+
+    assert (digest.status, reminder.status) == (Status.DEFERRED, Status.DEFERRED)
+    assert digest.until == NEXT_MORNING
+    assert world.posts() == []
+    assert world.deferrals.until["payments"] == NEXT_MORNING
+
+    world.clock.set(NEXT_MORNING)
+    held = world.deferrals.take("payments")
+    outcomes = run_deferred(world.svc, "payments", held, world.clock(), world.env)
+
+    assert sorted((o.job, o.period, o.status) for o in outcomes) == [
+        (jobs.JOB_REMINDER, SPRINT, Status.POSTED),
+        (jobs.JOB_DIGEST, WEEK, Status.POSTED),
+    ]
+    [batch] = world.posts()
+    assert_valid_message(batch)
+    assert "held back during quiet hours" in batch.all_text()
+    assert len(chart_uploads(world)) == 1
+    assert world.store.messages_on("payments", NEXT_MORNING.date(), BERLIN) == 1
+
+
+def test_posts_that_went_out_in_a_batch_are_not_posted_again(world):
+    world.clock.set(EVENING)
+    weekly_digest(world.svc, "payments", world.clock(), env=world.env)
+    sprint_start_reminder(world.svc, "payments", world.clock(), env=world.env)
+    world.clock.set(NEXT_MORNING)
+    run_deferred(world.svc, "payments", world.deferrals.take("payments"), world.clock(), world.env)
+
+    digest = weekly_digest(world.svc, "payments", world.clock(), env=world.env)
+    reminder = sprint_start_reminder(world.svc, "payments", world.clock(), env=world.env)
+
+    assert digest.status is Status.SKIPPED
+    assert reminder.status is Status.NOTHING
+    assert len(world.posts()) == 1
+
+
+def test_the_same_post_held_back_twice_is_sent_once(world):
+    """The reminder poll runs every 15 minutes all evening; it is queued once."""
+    for minutes in (0, 15, 30):
+        world.clock.set(EVENING + timedelta(minutes=minutes))
+        sprint_start_reminder(world.svc, "payments", world.clock(), env=world.env)
+
+    held = world.deferrals.take("payments")
+
+    assert held == [Deferred(jobs.JOB_REMINDER, SPRINT)]
+
+
+def test_a_full_daily_cap_defers_the_digest_to_the_next_morning(other_world):
+    world = other_world(max_messages_a_day=2)
+    for _ in range(2):
+        world.store.record_message("payments", PAYMENTS_CHANNEL, "test", world.clock())
+
+    outcome = weekly_digest(world.svc, "payments", world.clock(), env=world.env)
+
+    assert outcome.status is Status.DEFERRED
+    assert "daily cap" in outcome.detail
+    assert outcome.until == NEXT_MORNING
+    assert world.posts() == []
+
+
+def test_a_batch_still_over_the_cap_is_held_back_again(other_world):
+    world = other_world(max_messages_a_day=1)
+    world.clock.set(NEXT_MORNING)
+    world.store.record_message("payments", PAYMENTS_CHANNEL, "test", world.clock())
+
+    outcomes = run_deferred(
+        world.svc, "payments", [Deferred(jobs.JOB_DIGEST, WEEK)], world.clock(), world.env
+    )
+
+    assert [outcome.status for outcome in outcomes] == [Status.DEFERRED]
+    assert world.deferrals.until["payments"] == NEXT_MORNING + timedelta(days=1)
+    assert world.posts() == []
+
+
+def test_a_person_asking_for_the_digest_gets_it_even_in_quiet_hours(world):
+    world.clock.set(EVENING)
+
+    outcome = post_digest(world.svc, world.team(), world.clock(), env=world.env)
+
+    assert outcome.status is Status.POSTED
+    assert len(world.posts()) == 1
+
+
+def test_forcing_the_digest_posts_it_again_and_plain_posting_does_not(world):
+    weekly_digest(world.svc, "payments", world.clock(), env=world.env)
+
+    plain = post_digest(world.svc, world.team(), world.clock(), env=world.env)
+    forced = post_digest(world.svc, world.team(), world.clock(), force=True, env=world.env)
+
+    assert plain.status is Status.SKIPPED
+    assert forced.status is Status.POSTED
+    assert len(world.posts()) == 2
+
+
+def test_previewing_the_digest_posts_nothing(world):
+    digest, blocks = preview_digest(world.svc, world.team(), world.clock())
+
+    assert digest is not None
+    assert 0 < len(blocks) <= 50
+    assert all(isinstance(block, Block) for block in blocks)
+    assert world.slack.state.calls == []
+
+
+# ---------------------------------------------------------------- sprint-start reminders
+
+
+def test_a_new_active_sprint_gets_one_reminder(world):
+    first = sprint_start_reminder(world.svc, "payments", world.clock(), env=world.env)
+    world.clock.set(MONDAY_0900 + timedelta(minutes=15))
+    second = sprint_start_reminder(world.svc, "payments", world.clock(), env=world.env)
+
+    assert (first.period, first.status) == (SPRINT, Status.POSTED)
+    assert second.status is Status.NOTHING
+    [post] = world.posts()
+    assert_valid_message(post)
+    text = post.all_text()
+    assert "Refunds without a support ticket" in text  # the sprint goal
+    assert "Cut support cost" in text  # the team's value goal
+    assert world.store.sprint_seen("payments", 1394)
+
+
+def test_northstar_remind_posts_new_sprints_now_but_only_once(world):
+    world.clock.set(EVENING)
+
+    first = post_reminder(world.svc, world.team(), world.clock(), env=world.env)
+    second = post_reminder(world.svc, world.team(), world.clock(), env=world.env)
+
+    assert first.status is Status.POSTED
+    assert second.status is Status.NOTHING
+    assert len(world.posts()) == 1
+
+
+def test_a_sprint_that_closed_while_held_back_gets_no_reminder(world):
+    outcomes = run_deferred(
+        world.svc,
+        "payments",
+        [Deferred(jobs.JOB_REMINDER, "sprint-1393")],  # PAY Sprint 23, closed
+        world.clock(),
+        world.env,
+    )
+
+    assert [outcome.status for outcome in outcomes] == [Status.NOTHING]
+    assert world.posts() == []
+    assert world.store.sprint_seen("payments", 1393)
+
+
+# ---------------------------------------------------------------- check-ins
+
+
+def test_the_scheduled_check_in_round_starts_once_a_day(world):
+    world.clock.set(THURSDAY_1400)
+
+    first = checkin_round(world.svc, "payments", world.clock(), env=world.env)
+    second = checkin_round(world.svc, "payments", world.clock(), env=world.env)
+
+    assert first.status is Status.DONE
+    assert first.period == "2026-11-05"
+    assert second.status is Status.SKIPPED
+    stakeholders = world.team().stakeholders
+    assert len(world.slack.state.calls_to("conversations.open")) == len(stakeholders)
+    assert len(world.store.open_rounds("payments")) == 1
+
+
+def test_a_check_in_round_due_in_quiet_hours_waits_for_the_morning(world):
+    world.clock.set(EVENING)
+
+    outcome = checkin_round(world.svc, "payments", world.clock(), env=world.env)
+
+    assert outcome.status is Status.DEFERRED
+    assert world.deferrals.pending["payments"] == {
+        (jobs.JOB_CHECKIN, "2026-11-02"): Deferred(jobs.JOB_CHECKIN, "2026-11-02")
+    }
+    assert world.slack.state.calls == []
+
+
+def test_non_responders_are_reminded_once_after_the_reminder_time(world):
+    world.clock.set(THURSDAY_1400)
+    checkin_round(world.svc, "payments", world.clock(), env=world.env)
+    dms_after_round = len(world.slack.state.calls_to("chat.postMessage"))
+
+    early = checkin_reminders(world.svc, "payments", world.clock(), env=world.env)
+    world.clock.set(THURSDAY_1400 + timedelta(hours=24, minutes=5))
+    due = checkin_reminders(world.svc, "payments", world.clock(), env=world.env)
+    again = checkin_reminders(world.svc, "payments", world.clock(), env=world.env)
+
+    stakeholders = len(world.team().stakeholders)
+    assert early.status is Status.NOTHING
+    assert due.status is Status.DONE
+    assert due.detail == f"reminded {stakeholders} of {stakeholders}"
+    assert again.status is Status.SKIPPED
+    reminders = len(world.slack.state.calls_to("chat.postMessage")) - dms_after_round
+    assert reminders == stakeholders
+
+
+# ---------------------------------------------------------------- sync and score
+
+
+def test_sync_and_score_stores_the_backlog_and_writes_scores_once_a_slot(world):
+    first = sync_and_score(world.svc, "payments", world.clock(), env=world.env)
+    second = sync_and_score(world.svc, "payments", world.clock(), env=world.env)
+
+    assert first.status is Status.DONE
+    assert first.detail.startswith("fetched 150")
+    assert second.status is Status.SKIPPED
+    assert len(world.store.load_snapshot("payments")) == 150
+    assert world.slack.state.calls == []
+
+
+def test_sync_and_score_reorders_when_the_team_asked_for_it(world):
+    team = world.team().model_copy(update={"auto_reorder": True})
+    before = world.connectors["payments"].read_order()
+
+    outcome = sync_and_score(world.svc, team, world.clock(), env=world.env)
+
+    assert "rank call(s)" in outcome.detail
+    assert world.connectors["payments"].read_order() != before
+
+
+# ---------------------------------------------------------------- the scheduler's entry points
+
+
+def job_runs(job: str, outcome: str) -> float:
+    value = REGISTRY.get_sample_value("northstar_job_runs_total", {"job": job, "outcome": outcome})
+    return value or 0.0
+
+
+@pytest.fixture
+def installed(world):
+    jobs.install(world.svc, world.env)
+    yield world
+    jobs.uninstall()
+
+
+def test_run_job_runs_the_named_job_for_the_named_team(installed):
+    before = job_runs(jobs.JOB_DIGEST, "posted")
+
+    jobs.run_job(jobs.JOB_DIGEST, "payments")
+
+    assert len(installed.posts()) == 1
+    assert job_runs(jobs.JOB_DIGEST, "posted") == before + 1
+
+
+def test_run_job_logs_a_failure_and_never_raises(installed, caplog):
+    installed.slack.state.fail("chat.postMessage", "channel_not_found")
+    before = job_runs(jobs.JOB_DIGEST, "failed")
+
+    jobs.run_job(jobs.JOB_DIGEST, "payments")
+
+    assert job_runs(jobs.JOB_DIGEST, "failed") == before + 1
+    assert "job weekly_digest for payments failed" in caplog.text
+    assert "xoxb-scheduler-test" not in caplog.text
+
+
+def test_run_job_skips_a_team_that_left_the_config(installed, caplog):
+    jobs.run_job(jobs.JOB_DIGEST, "marketing")
+    jobs.run_batch("marketing", [(jobs.JOB_DIGEST, WEEK, 0)])
+
+    assert "no longer configured" in caplog.text
+    assert installed.slack.state.calls == []
+
+
+def test_run_batch_posts_held_back_work(installed):
+    installed.clock.set(NEXT_MORNING)
+
+    jobs.run_batch("payments", [(jobs.JOB_DIGEST, WEEK, 0), (jobs.JOB_REMINDER, SPRINT, 0)])
+
+    [batch] = installed.posts()
+    assert_valid_message(batch)
+
+
+# ---------------------------------------------------------------- combining posts
+
+
+def section_post(name: str, blocks: int) -> Post:
+    return Post(
+        kind="test",
+        text=name,
+        blocks=tuple(SectionBlock(text=f"{name} {n}") for n in range(blocks)),
+    )
+
+
+def test_one_held_back_post_goes_out_unchanged():
+    post = section_post("digest", 3)
+
+    assert combine([post]) is post
+
+
+def test_a_batch_never_exceeds_slacks_50_blocks():
+    posts = [section_post(name, 20) for name in ("a", "b", "c")]
+
+    batch = combine(posts)
+
+    assert len(batch.blocks) == 50
+    assert batch.text == "a\n\nb\n\nc"
+    last = batch.blocks[-1].to_dict()
+    assert last["type"] == "context"
+    assert "more block(s)" in last["elements"][0]["text"]
+    for block in batch.blocks:
+        block.validate_json()
+
+
+def test_an_outcome_reads_as_a_sentence():
+    outcome = Outcome(jobs.JOB_DIGEST, "payments", WEEK, Status.DEFERRED, "held back")
+
+    assert str(outcome) == "weekly_digest for payments (2026-W45): deferred, held back"

@@ -1,0 +1,387 @@
+"""Check-in rounds and realisation reviews, on SQLite and (when configured) PostgreSQL.
+
+Rounds are started through the use case, answered by dispatching signed button clicks and
+modal submissions to the Bolt app, and checked on what reached the fake Slack and the store.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from bot.slack import blocks, checkins
+from tests.bot.slack.support import (
+    CHANNEL,
+    STAKEHOLDERS,
+    SlackWorld,
+    block_action_payload,
+    dispatch,
+    interaction_body,
+)
+from tests.fakes.slack_api import SlackCall
+
+
+@pytest.fixture
+def world(any_db_world: SlackWorld) -> SlackWorld:
+    return any_db_world
+
+
+def dm_to(world: SlackWorld, user: str) -> SlackCall:
+    channel = "D" + user.lstrip("U")
+    return [
+        c for c in world.slack.state.calls_to("chat.postMessage") if c.body["channel"] == channel
+    ][-1]
+
+
+def rate_buttons(dm: SlackCall) -> dict[tuple[str, int], str]:
+    """(item key, rating) -> button value, read from the DM as Slack would show it."""
+    found = {}
+    for block in dm.blocks():
+        if block["type"] != "actions":
+            continue
+        for element in block["elements"]:
+            if element["action_id"].startswith(blocks.ACTION_RATE_PREFIX):
+                value = json.loads(element["value"])
+                found[(value["k"], value["v"])] = element["value"]
+    return found
+
+
+def click_rating(world: SlackWorld, user: str, key: str, value: int) -> None:
+    dm = dm_to(world, user)
+    raw = rate_buttons(dm)[(key, value)]
+    updates = len(world.slack.state.calls_to("chat.update"))
+    payload = block_action_payload(
+        f"{blocks.ACTION_RATE_PREFIX}{value}", raw, user_id=user, channel_id=dm.body["channel"]
+    )
+    response = dispatch(world.app, interaction_body(payload))
+    assert response.status == 200
+    world.slack.state.wait_for("chat.update", updates + 1)
+
+
+def test_starting_a_round_dms_each_stakeholder_with_rating_buttons(world):
+    started = checkins.open_round(
+        world.svc, world.team(), started_by="U0ADMIN", client=world.client
+    )
+    assert started.asked == list(STAKEHOLDERS)
+    assert len(started.items) == 3
+    assert [c.body["users"] for c in world.slack.state.calls_to("conversations.open")] == list(
+        STAKEHOLDERS
+    )
+    dm = dm_to(world, "U0111")
+    buttons = rate_buttons(dm)
+    assert {key for key, _ in buttons} == set(started.items)
+    assert {value for _, value in buttons} == {1, 2, 3, 4, 5}
+    assert "Add comment" in dm.all_text()
+    checkin = world.store.get_round(started.round_id)
+    assert list(checkin.stakeholders) == list(STAKEHOLDERS)
+    assert checkin.remind_at == world.clock.now + timedelta(hours=24)
+
+
+def test_start_round_returns_the_round_id(world):
+    round_id = checkins.start_round(
+        world.svc, world.team(), items=["PAY-4"], started_by=None, client=world.client
+    )
+    assert world.store.get_round(round_id).items == ("PAY-4",) or list(
+        world.store.get_round(round_id).items
+    ) == ["PAY-4"]
+
+
+def test_a_click_stores_the_rating_and_answers_with_the_new_rank(world):
+    started = checkins.open_round(
+        world.svc, world.team(), items=["PAY-7"], started_by=None, client=world.client
+    )
+    click_rating(world, "U0111", "PAY-7", 5)
+    [rating] = world.store.round_ratings(started.round_id)
+    assert (rating.stakeholder, rating.item_key, rating.value) == ("U0111", "PAY-7", 5)
+    assert rating.role == "sponsor"
+    update = world.slack.state.calls_to("chat.update")[-1]
+    assert "PAY-7 now ranks" in update.all_text() or "PAY-7 ranks" in update.all_text()
+    assert "You rated 5 of 5" in update.all_text()
+
+
+def test_rating_changes_the_score_at_once(world):
+    from bot.usecases.score import score_team
+
+    checkins.open_round(
+        world.svc, world.team(), items=["PAY-7"], started_by=None, client=world.client
+    )
+    before = score_team(world.svc, world.team()).ranking.find("PAY-7")
+    for user in STAKEHOLDERS:
+        click_rating(world, user, "PAY-7", 5)
+    after = score_team(world.svc, world.team()).ranking.find("PAY-7")
+    assert after.item.stakeholder_value == pytest.approx(5, abs=0.01)
+    assert after.item.stakeholder_value != before.item.stakeholder_value
+
+
+def test_a_double_click_is_counted_once(world):
+    started = checkins.open_round(
+        world.svc, world.team(), items=["PAY-7"], started_by=None, client=world.client
+    )
+    click_rating(world, "U0222", "PAY-7", 4)
+    click_rating(world, "U0222", "PAY-7", 4)
+    ratings = world.store.round_ratings(started.round_id)
+    assert [(r.stakeholder, r.value) for r in ratings] == [("U0222", 4)]
+    assert "already rated PAY-7 4" in world.slack.state.calls_to("chat.update")[-1].all_text()
+
+
+def test_changing_ones_mind_replaces_the_rating(world):
+    started = checkins.open_round(
+        world.svc, world.team(), items=["PAY-7"], started_by=None, client=world.client
+    )
+    click_rating(world, "U0222", "PAY-7", 2)
+    click_rating(world, "U0222", "PAY-7", 5)
+    assert [(r.stakeholder, r.value) for r in world.store.round_ratings(started.round_id)] == [
+        ("U0222", 5)
+    ]
+
+
+def test_someone_not_asked_cannot_rate(world):
+    started = checkins.open_round(
+        world.svc, world.team(), items=["PAY-7"], started_by=None, client=world.client
+    )
+    note = checkins.record_answer(
+        world.svc,
+        user="U0OUTSIDER",
+        round_id=started.round_id,
+        key="PAY-7",
+        value=5,
+        client=world.client,
+    )
+    assert "sent to other people" in note
+    assert world.store.round_ratings(started.round_id) == []
+
+
+def test_add_comment_opens_a_modal_and_its_submission_is_stored(world):
+    started = checkins.open_round(
+        world.svc, world.team(), items=["PAY-7"], started_by=None, client=world.client
+    )
+    dm = dm_to(world, "U0333")
+    payload = block_action_payload(
+        blocks.ACTION_COMMENT,
+        blocks.encode_value(r=started.round_id, k="PAY-7"),
+        user_id="U0333",
+        channel_id=dm.body["channel"],
+    )
+    assert dispatch(world.app, interaction_body(payload)).status == 200
+    [opened] = world.slack.state.wait_for("views.open")
+    view = opened.view()
+    assert opened.body["trigger_id"] == "1337.42.trigger"
+    assert view["callback_id"] == blocks.VIEW_COMMENT
+    submission = {
+        "type": "view_submission",
+        "team": {"id": "T0TEST", "domain": "northstar-test"},
+        "user": {"id": "U0333", "username": "someone", "team_id": "T0TEST"},
+        "api_app_id": "A0NORTHSTAR",
+        "trigger_id": "1337.43.trigger",
+        "view": {
+            **view,
+            "id": "V0001",
+            "state": {
+                "values": {
+                    blocks.BLOCK_RATING: {
+                        blocks.ELEMENT_RATING: {
+                            "type": "static_select",
+                            "selected_option": {
+                                "value": "2",
+                                "text": {"type": "plain_text", "text": "2"},
+                            },
+                        }
+                    },
+                    blocks.BLOCK_COMMENT: {
+                        blocks.ELEMENT_COMMENT: {
+                            "type": "plain_text_input",
+                            "value": "Only if refunds drop",
+                        }
+                    },
+                }
+            },
+        },
+    }
+    response = dispatch(world.app, interaction_body(submission))
+    assert response.status == 200
+    world.slack.state.wait_for("chat.update")
+    [rating] = world.store.round_ratings(started.round_id)
+    assert (rating.value, rating.comment) == (2, "Only if refunds drop")
+
+
+def test_a_comment_modal_without_a_rating_is_refused_in_the_modal(world):
+    payload = {
+        "type": "view_submission",
+        "user": {"id": "U0333"},
+        "view": {
+            "type": "modal",
+            "callback_id": blocks.VIEW_COMMENT,
+            "private_metadata": blocks.encode_value(r=1, k="PAY-7", c=None, ts=None),
+            "state": {"values": {}},
+        },
+    }
+    response = dispatch(world.app, interaction_body(payload))
+    assert response.status == 200
+    answer = json.loads(response.body)
+    assert answer["response_action"] == "errors"
+    assert blocks.BLOCK_RATING in answer["errors"]
+
+
+def test_reminders_go_only_to_non_responders_and_only_once(world):
+    started = checkins.open_round(
+        world.svc, world.team(), items=["PAY-7"], started_by=None, client=world.client
+    )
+    click_rating(world, "U0111", "PAY-7", 3)
+    early = checkins.remind_non_responders(
+        world.svc, started.round_id, world.clock.now + timedelta(hours=1), client=world.client
+    )
+    assert early == []
+    later = world.clock.now + timedelta(hours=25)
+    assert checkins.remind_non_responders(
+        world.svc, started.round_id, later, client=world.client
+    ) == [
+        "U0222",
+        "U0333",
+    ]
+    reminders = [
+        c for c in world.slack.state.calls_to("chat.postMessage") if "reminder" in c.all_text()
+    ]
+    assert {c.body["channel"] for c in reminders} == {"D0222", "D0333"}
+    assert (
+        checkins.remind_non_responders(world.svc, started.round_id, later, client=world.client)
+        == []
+    )
+
+
+def test_closing_posts_response_rate_movers_and_disagreement_to_the_team_channel(world):
+    started = checkins.open_round(
+        world.svc, world.team(), items=["PAY-7", "PAY-8"], started_by=None, client=world.client
+    )
+    click_rating(world, "U0111", "PAY-7", 1)
+    click_rating(world, "U0222", "PAY-7", 5)
+    click_rating(world, "U0111", "PAY-8", 4)
+    summary = checkins.close_round(
+        world.svc, started.round_id, world.clock.now, client=world.client
+    )
+    assert summary is not None
+    [posted] = [
+        c for c in world.slack.state.calls_to("chat.postMessage") if c.body["channel"] == CHANNEL
+    ]
+    text = posted.all_text()
+    assert "2 of 3 stakeholder(s) (66%)" in text
+    assert "Value moved most" in text
+    assert "Widest disagreement:* *PAY-7*" in text
+    assert "<@U0111>" in text
+    assert world.store.get_round(started.round_id).closed_at is not None
+
+
+def test_closing_twice_posts_once(world):
+    started = checkins.open_round(
+        world.svc, world.team(), items=["PAY-7"], started_by=None, client=world.client
+    )
+    assert checkins.close_round(world.svc, started.round_id, world.clock.now, client=world.client)
+    assert (
+        checkins.close_round(world.svc, started.round_id, world.clock.now, client=world.client)
+        is None
+    )
+    assert (
+        len(
+            [
+                c
+                for c in world.slack.state.calls_to("chat.postMessage")
+                if c.body["channel"] == CHANNEL
+            ]
+        )
+        == 1
+    )
+
+
+def test_a_closed_round_takes_no_more_ratings(world):
+    started = checkins.open_round(
+        world.svc, world.team(), items=["PAY-7"], started_by=None, client=world.client
+    )
+    checkins.close_round(world.svc, started.round_id, world.clock.now, client=world.client)
+    note = checkins.record_answer(
+        world.svc,
+        user="U0111",
+        round_id=started.round_id,
+        key="PAY-7",
+        value=5,
+        client=world.client,
+    )
+    assert "has closed" in note
+    assert world.store.round_ratings(started.round_id) == []
+
+
+def test_anonymous_hidden_round_shows_no_names_and_no_values_until_closed(world):
+    started = checkins.open_round(
+        world.svc,
+        world.team(),
+        items=["PAY-7"],
+        started_by=None,
+        anonymous=True,
+        hidden=True,
+        client=world.client,
+    )
+    dm = dm_to(world, "U0111")
+    assert "anonymous" in dm.all_text()
+    assert "hidden until the check-in closes" in dm.all_text()
+    click_rating(world, "U0111", "PAY-7", 5)
+    click_rating(world, "U0222", "PAY-7", 1)
+    update = world.slack.state.calls_to("chat.update")[-1].all_text()
+    assert "results are shown when the check-in closes" in update
+    assert "ranks" not in update
+    checkins.close_round(world.svc, started.round_id, world.clock.now, client=world.client)
+    [posted] = [
+        c for c in world.slack.state.calls_to("chat.postMessage") if c.body["channel"] == CHANNEL
+    ]
+    text = posted.all_text()
+    assert "PAY-7" in text
+    assert "from 1 to 5" in text
+    assert "<@U0111>" not in text
+    assert "<@U0222>" not in text
+
+
+def test_realisation_review_asks_the_benefit_owner_once(world):
+    asked = checkins.ask_realisation(world.svc, world.team(), world.clock.now, client=world.client)
+    assert asked == ["PAY-900"]
+    [dm] = world.slack.state.calls_to("chat.postMessage")
+    assert dm.body["channel"] == "D0111"
+    assert "refund tickets a week" in dm.all_text()
+    assert {
+        e["action_id"] for b in dm.blocks() if b["type"] == "actions" for e in b["elements"]
+    } == {
+        "realisation_yes",
+        "realisation_partly",
+        "realisation_no",
+    }
+    assert (
+        checkins.ask_realisation(world.svc, world.team(), world.clock.now, client=world.client)
+        == []
+    )
+
+
+def test_realisation_answer_is_stored(world):
+    checkins.ask_realisation(world.svc, world.team(), world.clock.now, client=world.client)
+    payload = block_action_payload(
+        "realisation_partly", blocks.encode_value(k="PAY-900"), user_id="U0111", channel_id="D0111"
+    )
+    assert dispatch(world.app, interaction_body(payload)).status == 200
+    world.slack.state.wait_for("chat.update")
+    [answer] = world.store.realisations(["PAY-900"])
+    assert (answer.key, answer.stakeholder, answer.answer) == ("PAY-900", "U0111", "partly")
+
+
+def test_items_delivered_recently_are_not_asked_about_yet(world):
+    early = world.clock.now - timedelta(weeks=4)
+    assert checkins.ask_realisation(world.svc, world.team(), early, client=world.client) == []
+
+
+def test_why_keeps_ratings_of_a_hidden_round_out_of_sight_until_it_closes(world):
+    from bot.slack.handlers import Invocation, why
+
+    started = checkins.open_round(
+        world.svc, world.team(), items=["PAY-7"], started_by=None, hidden=True, client=world.client
+    )
+    click_rating(world, "U0111", "PAY-7", 5)
+    inv = Invocation("U0ADMIN", None, world.client)
+    assert "Stakeholders rate it" not in json.dumps(why(world.svc, "PAY-7", inv).payload())
+    checkins.close_round(world.svc, started.round_id, world.clock.now, client=world.client)
+    assert "Stakeholders rate it 5.0 of 5" in json.dumps(why(world.svc, "PAY-7", inv).payload())

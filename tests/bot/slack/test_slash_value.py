@@ -1,0 +1,379 @@
+"""``/value``: signed requests dispatched to the Bolt app; answers read from the fake response_url.
+
+Every command is acknowledged at once with a short text; the answer arrives later, from a lazy
+listener, on the ``response_url``, ephemeral unless said otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from pathlib import Path
+
+import pytest
+
+from bot.slack import blocks, messages
+from connectors.base import ConnectorError, FetchResult
+from connectors.memory import MemoryConnector
+from rules.model import RankMove
+from tests.bot.slack.support import (
+    ADMIN,
+    CHANNEL,
+    OUTSIDER,
+    PO,
+    SlackWorld,
+    backlog_items,
+    block_action_payload,
+    command_body,
+    dispatch,
+    interaction_body,
+    make_world,
+)
+from tests.fakes.slack_api import SlackCall
+
+
+def ask(world: SlackWorld, text: str, *, user: str = ADMIN, channel: str = CHANNEL) -> SlackCall:
+    """Send ``/value text``; check the quick ack; return the lazy answer on the response_url."""
+    url = world.slack.response_url()
+    response = dispatch(
+        world.app, command_body(text, user_id=user, channel_id=channel, response_url=url)
+    )
+    assert response.status == 200
+    assert response.body == messages.ack_working()
+    path = url.split("127.0.0.1", 1)[1].split("/", 1)[1]
+    [answer] = world.slack.state.wait_for("response_url", where=lambda c: c.path == f"/{path}")
+    return answer
+
+
+def click(
+    world: SlackWorld, action_id: str, value: str, *, user: str = ADMIN, answers: int = 1
+) -> SlackCall:
+    """Click a button of an ephemeral answer; return the last of ``answers`` on its response_url.
+
+    Apply answers twice: "Applying…" at once, then the outcome.
+    """
+    url = world.slack.response_url()
+    payload = block_action_payload(
+        action_id, value, user_id=user, response_url=url, channel_id=CHANNEL, message_ts=None
+    )
+    response = dispatch(world.app, interaction_body(payload))
+    assert response.status == 200
+    path = "/" + url.split("127.0.0.1", 1)[1].split("/", 1)[1]
+    return world.slack.state.wait_for("response_url", answers, where=lambda c: c.path == path)[-1]
+
+
+def action_values(call: SlackCall, action_id: str) -> list[dict]:
+    return [
+        json.loads(element["value"])
+        for block in call.blocks()
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element.get("action_id") == action_id
+    ]
+
+
+class GatedConnector(MemoryConnector):
+    """A backlog whose fetch waits until the test opens the gate (a slow Jira)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.gate = threading.Event()
+
+    def fetch_items(self, since=None) -> FetchResult:
+        assert self.gate.wait(10), "gate never opened"
+        return super().fetch_items(since)
+
+
+class BrokenConnector(MemoryConnector):
+    """A backlog tool that fails the way we tell it to."""
+
+    def __init__(self, error: Exception, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.error = error
+
+    def fetch_items(self, since=None) -> FetchResult:
+        raise self.error
+
+
+def world_with(connector: MemoryConnector, sqlite_url, slack_api, clock) -> SlackWorld:
+    built = make_world(sqlite_url, slack_api, clock)
+    built.svc.connector_factory = lambda team: connector
+    built.svc._connectors.clear()
+    return built
+
+
+# ---------------------------------------------------------------- ack, then answer
+
+
+def test_ack_returns_before_the_work_is_done(sqlite_url, slack_api, clock):
+    gated = GatedConnector(backlog_items(), name="gated", clock=clock)
+    world = world_with(gated, sqlite_url, slack_api, clock)
+    url = slack_api.response_url()
+    response = dispatch(world.app, command_body("top 3 payments", response_url=url))
+    assert response.status == 200
+    assert response.body == messages.ack_working()
+    assert slack_api.state.calls_to("response_url") == []
+    gated.gate.set()
+    [answer] = slack_api.state.wait_for("response_url")
+    assert "PAY-" in answer.all_text()
+    world.store.close()
+
+
+def test_answers_are_ephemeral_by_default(world):
+    answer = ask(world, "help")
+    assert answer.body["response_type"] == "ephemeral"
+
+
+def test_help_lists_every_command(world):
+    text = ask(world, "help").all_text()
+    for name in messages.USAGE:
+        assert f"/value {name}" in text
+
+
+def test_help_on_one_command_shows_its_example(world):
+    assert "/value whatif PAY-12 cost=3" in ask(world, "help whatif").all_text()
+
+
+def test_top_lists_the_best_items_with_scores(world):
+    answer = ask(world, "top 3 payments")
+    text = answer.all_text()
+    assert "Top 3 of payments" in text
+    assert "*1.*" in text
+    assert "*3.*" in text
+    assert "*4.*" not in text
+    assert "WSJF" in text
+
+
+def test_top_without_a_team_uses_the_team_of_the_channel(world):
+    assert "Top 2 of payments" in ask(world, "top 2", channel=CHANNEL).all_text()
+
+
+def test_top_in_a_channel_of_no_team_asks_which_team(world):
+    text = ask(world, "top", channel="C0ELSEWHERE").all_text()
+    assert "Several teams are configured" in text
+    assert "/value top payments" in text
+
+
+def test_why_explains_the_score_term_by_term(world):
+    text = ask(world, "why pay-3").all_text()
+    assert "PAY-3" in text
+    assert "WSJF" in text
+    assert "business_value" in text
+    assert "Rank *" in text
+
+
+def test_score_is_another_name_for_why(world):
+    assert "Why PAY-3 sits where it does" in ask(world, "score PAY-3").all_text()
+
+
+def test_whatif_shows_the_new_rank_and_changes_nothing(world):
+    before = world.backlog.item("PAY-12")
+    text = ask(world, "whatif PAY-12 business_value=20 cost=1").all_text()
+    assert "would score" in text
+    assert "Nothing was changed" in text
+    assert world.backlog.item("PAY-12") == before
+    assert world.backlog.write_input_calls == 0
+
+
+def test_set_needs_the_set_inputs_role(world):
+    text = ask(world, "set PAY-12 business_value=20", user=OUTSIDER).all_text()
+    assert "You may not change inputs" in text
+    assert "<!subteam^S0PO>" in text
+    assert world.backlog.write_input_calls == 0
+
+
+def test_set_by_a_member_of_the_role_group_writes_the_input(world):
+    text = ask(world, "set PAY-12 business_value=20", user=PO).all_text()
+    assert "Saved business_value=20 on *PAY-12*" in text
+    assert world.backlog.item("PAY-12").business_value == 20
+    assert world.slack.state.calls_to("usergroups.users.list")
+
+
+def test_set_of_a_field_northstar_may_not_write_says_how_to_allow_it(world):
+    text = ask(world, "set PAY-12 reach=3", user=PO).all_text()
+    assert "writable" in text
+    assert world.backlog.write_input_calls == 0
+
+
+def test_unknown_issue_is_named(world):
+    text = ask(world, "why PAY-9999").all_text()
+    assert "PAY-9999 is in no team's backlog" in text
+
+
+def test_malformed_command_is_answered_with_an_example(world):
+    text = ask(world, "whatif PAY-1 busines_value=3").all_text()
+    assert "Did you mean `business_value`?" in text
+    assert "For example: `/value whatif PAY-12 cost=3 business_value=8`" in text
+
+
+def test_goals_lists_the_goals_of_the_team(world):
+    text = ask(world, "goals payments").all_text()
+    assert "Cut support cost" in text
+    assert "from 420 to 300" in text
+
+
+def test_checkin_needs_the_checkin_role(world):
+    text = ask(world, "checkin payments", user=OUTSIDER).all_text()
+    assert "You may not start check-ins" in text
+    assert world.slack.state.calls_to("conversations.open") == []
+
+
+def test_checkin_dms_each_stakeholder(world):
+    text = ask(world, "checkin payments").all_text()
+    assert "3 stakeholder(s) asked to rate 3 item(s)" in text
+    assert len(world.slack.state.calls_to("conversations.open")) == 3
+    assert len(world.slack.state.calls_to("chat.postMessage")) == 3
+
+
+def test_checkin_of_one_item_asks_about_that_item(world):
+    text = ask(world, "checkin PAY-5 anonymous").all_text()
+    assert "asked to rate 1 item(s)" in text
+    dm = world.slack.state.calls_to("chat.postMessage")[0]
+    assert "PAY-5" in dm.all_text()
+    assert "anonymous" in dm.all_text()
+
+
+def test_a_rate_limited_dm_is_retried(world):
+    world.slack.state.rate_limit("conversations.open", retry_after=0)
+    ask(world, "checkin payments")
+    assert len(world.slack.state.calls_to("conversations.open")) == 4
+    assert len(world.slack.state.calls_to("chat.postMessage")) == 3
+
+
+def test_a_failed_dm_is_reported_not_fatal(world):
+    world.slack.state.fail("chat.postMessage", "channel_not_found")
+    text = ask(world, "checkin payments").all_text()
+    assert "2 stakeholder(s) asked" in text
+
+
+# ---------------------------------------------------------------- reorder, apply, undo
+
+
+def test_reorder_shows_the_diff_with_an_apply_button(world):
+    answer = ask(world, "reorder payments")
+    text = answer.all_text()
+    assert "Reorder preview: payments" in text
+    assert "Jira rank call(s)" in text
+    assert "one call per issue" in text
+    assert "→" in text
+    [value] = action_values(answer, blocks.ACTION_REORDER_APPLY)
+    assert value["team"] == "payments"
+    assert len(value["fp"]) == 16
+    assert world.backlog.rank_calls == 0
+
+
+def test_reorder_preview_without_the_role_has_no_apply_button(world):
+    answer = ask(world, "reorder payments", user=OUTSIDER)
+    assert action_values(answer, blocks.ACTION_REORDER_APPLY) == []
+    assert "may apply it" in answer.all_text()
+
+
+def test_apply_button_applies_the_previewed_plan(world):
+    preview = ask(world, "reorder payments")
+    [value] = action_values(preview, blocks.ACTION_REORDER_APPLY)
+    answer = click(world, blocks.ACTION_REORDER_APPLY, json.dumps(value), answers=2)
+    assert "applied" in answer.all_text()
+    assert answer.body.get("replace_original") is True
+    assert world.backlog.rank_calls > 0
+
+
+def test_apply_button_checks_the_role_again(world):
+    preview = ask(world, "reorder payments")
+    [value] = action_values(preview, blocks.ACTION_REORDER_APPLY)
+    answer = click(world, blocks.ACTION_REORDER_APPLY, json.dumps(value), user=OUTSIDER)
+    assert "You may not apply a reorder" in answer.all_text()
+    assert world.backlog.rank_calls == 0
+
+
+def test_apply_after_the_backlog_changed_replans_and_says_so(world):
+    preview = ask(world, "reorder payments")
+    [value] = action_values(preview, blocks.ACTION_REORDER_APPLY)
+    world.backlog.apply_move(RankMove(issues=("PAY-12",), before="PAY-1"))
+    moves_before = world.backlog.rank_calls
+    answer = click(world, blocks.ACTION_REORDER_APPLY, json.dumps(value), answers=2)
+    assert "changed since that preview" in answer.all_text()
+    assert world.backlog.rank_calls == moves_before
+    [fresh] = action_values(answer, blocks.ACTION_REORDER_APPLY)
+    assert fresh["fp"] != value["fp"]
+
+
+def test_cancel_button_removes_the_preview(world):
+    preview = ask(world, "reorder payments")
+    [value] = action_values(preview, blocks.ACTION_REORDER_CANCEL)
+    answer = click(world, blocks.ACTION_REORDER_CANCEL, json.dumps(value))
+    assert "cancelled" in answer.all_text()
+
+
+def test_a_forged_apply_value_is_refused_politely(world):
+    answer = click(world, blocks.ACTION_REORDER_APPLY, "not json")
+    assert "no longer works" in answer.all_text()
+
+
+def test_undo_restores_the_order_before_the_reorder(world):
+    before = world.backlog.read_order()
+    preview = ask(world, "reorder payments")
+    [value] = action_values(preview, blocks.ACTION_REORDER_APPLY)
+    click(world, blocks.ACTION_REORDER_APPLY, json.dumps(value), answers=2)
+    assert world.backlog.read_order() != before
+    text = ask(world, "undo payments").all_text()
+    assert "Restored the previous order" in text
+    assert world.backlog.read_order() == before
+
+
+def test_undo_needs_the_reorder_role(world):
+    assert "You may not undo" in ask(world, "undo payments", user=OUTSIDER).all_text()
+
+
+def test_undo_with_nothing_to_undo_says_so(world):
+    assert "no applied reorder to undo" in ask(world, "undo payments").all_text()
+
+
+def test_digest_preview_is_private(world):
+    pytest.importorskip("bot.scheduling.jobs", reason="the digest job (helper SCHEDULER) is absent")
+    answer = ask(world, "digest payments")
+    assert answer.body["response_type"] == "ephemeral"
+    assert answer.blocks()
+    assert world.slack.state.calls_to("chat.postMessage") == []
+
+
+# ---------------------------------------------------------------- failures
+
+
+def test_jira_failure_is_told_in_plain_words_with_an_error_id(sqlite_url, slack_api, clock, caplog):
+    broken = BrokenConnector(ConnectorError("Jira answered 503 three times"), [], name="jira")
+    world = world_with(broken, sqlite_url, slack_api, clock)
+    text = ask(world, "top 3 payments").all_text()
+    assert "Jira could not do that: Jira answered 503 three times" in text
+    assert "error id" in text
+    assert any(record.levelno == logging.ERROR for record in caplog.records)
+    world.store.close()
+
+
+def test_unexpected_error_shows_only_an_error_id(sqlite_url, slack_api, clock, caplog):
+    witness = "witness-7f3a-not-for-users"
+    broken = BrokenConnector(RuntimeError(witness), [], name="jira")
+    world = world_with(broken, sqlite_url, slack_api, clock)
+    answer = ask(world, "top 3 payments")
+    assert witness not in answer.all_text()
+    assert "error id" in answer.all_text()
+    error_id = answer.all_text().split("error id `", 1)[1][:8]
+    logged = [r for r in caplog.records if error_id in r.getMessage()]
+    assert logged
+    assert logged[0].exc_info is not None
+    world.store.close()
+
+
+def test_database_failure_is_told_in_plain_words(world, sqlite_url):
+    ask(world, "top 1 payments")  # the snapshot exists; now the database goes away
+    world.store.engine.dispose()
+    Path(sqlite_url.removeprefix("sqlite:///")).unlink()
+    text = ask(world, "whatif PAY-3 cost=2").all_text()
+    assert "database could not be reached" in text
+    assert "error id" in text
+
+
+def test_invalid_bot_token_on_a_dm_is_reported_not_fatal(world):
+    world.slack.state.fail("conversations.open", "invalid_auth", times=3)
+    text = ask(world, "checkin payments").all_text()
+    assert "0 stakeholder(s) asked" in text

@@ -1,0 +1,120 @@
+"""Reorder, apply, resume and undo through the use cases, on the sample backlog and SQLite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_config
+from bot.errors import NothingToUndoError
+from bot.settings import Settings
+from bot.usecases.reorder import apply_reorder, preview_reorder, undo_reorder
+from bot.wiring import Services, build_services
+from connectors.memory import MemoryConnector
+from rules.model import RankMove
+from rules.reorder import apply_moves
+
+
+class Killed(BaseException):
+    """Stands in for a kill: not an Exception, so nothing on the way may swallow it."""
+
+
+class DyingConnector:
+    """Delegates to the real in-memory backlog, and dies after a number of rank calls.
+
+    ``after_write`` kills the process after the tool accepted the call (before Northstar could
+    record it), the nastiest moment for a resume.
+    """
+
+    def __init__(self, inner: MemoryConnector, *, die_at: int, after_write: bool):
+        self.inner = inner
+        self.name = inner.name
+        self.die_at = die_at
+        self.after_write = after_write
+        self.calls = 0
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+    def apply_move(self, move: RankMove) -> None:
+        self.calls += 1
+        if self.calls == self.die_at and not self.after_write:
+            raise Killed
+        self.inner.apply_move(move)
+        if self.calls == self.die_at:
+            raise Killed
+
+
+@pytest.fixture
+def svc(tmp_path: Path) -> Services:
+    settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'northstar.db'}")
+    return build_services(settings, load_config(None))
+
+
+@pytest.fixture
+def team(svc: Services):
+    return svc.config.team("payments")
+
+
+def test_the_preview_plans_moves_that_reach_the_target_and_changes_nothing(svc, team):
+    before = svc.connector_for(team).read_order()
+    preview = preview_reorder(svc, team)
+    assert preview.plan.calls > 0
+    assert svc.connector_for(team).read_order() == before
+    assert apply_moves(before, preview.plan.moves) == list(preview.plan.target)
+    assert {row.key for row in preview.rows} == set(preview.plan.moved_keys)
+    assert all(row.old != row.new or row.reason for row in preview.rows)
+
+
+def test_applying_reaches_the_target_and_a_second_run_makes_no_rank_calls(svc, team):
+    connector = svc.connector_for(team)
+    preview = preview_reorder(svc, team)
+    report = apply_reorder(svc, team)
+    assert report.verified
+    assert report.calls == preview.plan.calls
+    assert connector.read_order()[: len(preview.plan.target)] == list(preview.plan.target)
+    calls = connector.rank_calls
+    again = apply_reorder(svc, team)
+    assert again.calls == 0
+    assert connector.rank_calls == calls
+
+
+def test_undo_restores_the_order_the_reorder_replaced(svc, team):
+    connector = svc.connector_for(team)
+    original = connector.read_order()
+    apply_reorder(svc, team)
+    assert connector.read_order() != original
+    undo_reorder(svc, team)
+    assert connector.read_order() == original
+    with pytest.raises(NothingToUndoError):
+        undo_reorder(svc, team)
+
+
+@pytest.mark.parametrize("after_write", [False, True], ids=["before_the_call", "after_the_call"])
+def test_a_run_killed_half_way_resumes_and_applies_no_move_twice(svc, team, after_write):
+    inner = svc.connector_for(team)
+    plan = preview_reorder(svc, team).plan
+    assert plan.calls >= 3, "the sample must need a few calls for this test to mean anything"
+    svc._connectors[team.name] = DyingConnector(inner, die_at=2, after_write=after_write)
+    with pytest.raises(Killed):
+        apply_reorder(svc, team)
+    svc._connectors[team.name] = inner
+    report = apply_reorder(svc, team)
+    assert report.resumed
+    assert report.verified
+    assert inner.rank_calls == plan.calls
+
+
+def test_a_stored_plan_is_superseded_when_the_backlog_changed_meanwhile(svc, team):
+    inner = svc.connector_for(team)
+    svc._connectors[team.name] = DyingConnector(inner, die_at=1, after_write=False)
+    with pytest.raises(Killed):
+        apply_reorder(svc, team)
+    svc._connectors[team.name] = inner
+    order = inner.read_order()
+    last = order[-1]
+    inner.apply_move(RankMove(issues=(last,), before=order[0]))
+    report = apply_reorder(svc, team)
+    assert not report.resumed
+    assert report.verified
