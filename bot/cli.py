@@ -239,9 +239,8 @@ def why(
     as_json: JsonOption = False,
 ) -> None:
     """Explain one item's score term by term, and why it sits above the next item."""
-    from rules.ranking import explain_position
-
     from bot.errors import UnknownIssueError
+    from rules.ranking import explain_position
 
     scores = _rank_source(source, team)
     ranked = scores.ranking.find(key.upper())

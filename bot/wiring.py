@@ -12,13 +12,12 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from connectors.registry import open_source
-from rules.ruleset import Ruleset, compile_rules
-
 from bot.config import NorthstarConfig, Team, load_config
 from bot.settings import Settings
 from bot.storage import Store
 from connectors.base import Connector, ConnectorConfigError
+from connectors.registry import open_source
+from rules.ruleset import Ruleset, compile_rules
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient

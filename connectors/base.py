@@ -97,4 +97,3 @@ def apply_plan(
         if on_applied is not None:
             on_applied(index, move)
     return applied
-

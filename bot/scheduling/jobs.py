@@ -50,10 +50,10 @@ from bot.scheduling.timespec import iso_week, local_day, local_slot
 from rules.model import Sprint, SprintState
 
 if TYPE_CHECKING:
-    from rules.digest import Digest
     from slack_sdk import WebClient
 
     from bot.wiring import Services
+    from rules.digest import Digest
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from rules.checkins import aggregate_ratings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
@@ -27,6 +26,7 @@ from bot.slack.work import ScoreCache
 from bot.slack_client import build_web_client
 from bot.usecases.score import load_items, score_team
 from bot.wiring import Services
+from rules.checkins import aggregate_ratings
 from rules.model import Item, Rating
 
 logger = logging.getLogger(__name__)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from connectors.registry import open_source, parse_source
-from rules.ruleset import compile_rules
-
 from bot.config import NorthstarConfig, Team
 from bot.usecases.score import TeamScores, score_and_rank
 from bot.wiring import utc_now
+from connectors.registry import open_source, parse_source
+from rules.ruleset import compile_rules
 
 
 def team_for_source(source: str, config: NorthstarConfig, team_name: str | None) -> Team:

@@ -11,16 +11,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from rules.checkins import apply_ratings
-from rules.ranking import rank_items
-from rules.ruleset import Ruleset
-from rules.scoring import score_items
-
 from bot.config import NorthstarConfig, Team
 from bot.errors import NotWritableError, UnknownIssueError, UserError
 from bot.usecases.sync import sync_team
 from bot.wiring import Services
+from rules.checkins import apply_ratings
 from rules.model import INPUT_NAMES, Item, RankedItem, Ranking, Rating, ScoredItem
+from rules.ranking import rank_items
+from rules.ruleset import Ruleset
+from rules.scoring import score_items
 
 
 @dataclass(frozen=True)

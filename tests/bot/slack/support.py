@@ -28,7 +28,6 @@ from tests.fakes.slack_api import FakeSlackServer
 
 if TYPE_CHECKING:  # the app and storage load lazily, so parser tests run without them
     from bot.storage import Store
-
     from bot.wiring import Services
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
@@ -159,7 +158,6 @@ def make_world(
     config: NorthstarConfig | None = None,
 ) -> SlackWorld:
     from bot.storage import Store
-
     from bot.wiring import Services
 
     settings = Settings(

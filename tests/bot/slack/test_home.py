@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 
-from bot.slack.limits import MAX_VIEW_BLOCKS
-
 from bot.config import Team
 from bot.slack import checkins, home
+from bot.slack.limits import MAX_VIEW_BLOCKS
 from tests.bot.slack.support import SlackWorld, dispatch
 
 
