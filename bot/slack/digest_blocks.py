@@ -1,0 +1,194 @@
+"""Block Kit and plain text of the weekly digest and the sprint-start reminder.
+
+Both are built from the same parts (lists of lines), so the blocks the channel sees, the
+notification fallback and the terminal preview always say the same thing. A part is one or
+more sections (split at 3000 characters); lists show their top few and end with "…and N more",
+pointing at ``/value top``, and every line is cut to :data:`MAX_LINE` characters. So however
+big the backlog, a digest is a dozen blocks or so, far below Slack's 50.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import timedelta
+
+from slack_sdk.models.blocks import Block
+
+from bot.slack import blocks, limits, messages
+from bot.slack import digest_messages as words
+from rules.digest import Digest, DigestItem, Reminder
+from rules.model import ValueGoal
+
+#: items a list shows before "…and N more"
+LIST_SHOWN = 5
+#: goals shown before "…and N more"
+GOALS_SHOWN = 10
+#: rank-change reasons are cut to this many characters
+REASON_IN_LIST = 200
+#: any one line is cut to this many characters, so a part fits in a section or two
+MAX_LINE = 500
+_EMPHASIS = re.compile(r"\*([^*\n]+)\*")
+#: a message's parts: each a list of lines, rendered as one or more sections
+Parts = Sequence[Sequence[str]]
+
+
+def _summary(text: str) -> str:
+    return limits.truncate(" ".join(text.split()), blocks.SUMMARY_IN_LIST)
+
+
+def _items(entries: Sequence[DigestItem], where: str, shown: int = LIST_SHOWN) -> list[str]:
+    lines = [
+        words.item_line(entry.key, _summary(entry.summary), entry.value)
+        for entry in entries[:shown]
+    ]
+    if len(entries) > shown:
+        lines.append(words.more_items(len(entries) - shown, where))
+    return lines
+
+
+def _goals(team: str, goals: Sequence[ValueGoal]) -> list[str]:
+    if not goals:
+        return [words.goals_none(team)]
+    lines = [words.goals_title()] + [
+        "• "
+        + messages.goal_line(
+            goal.name,
+            goal.metric,
+            goal.baseline,
+            goal.target,
+            goal.due.isoformat() if goal.due else None,
+        )
+        for goal in goals[:GOALS_SHOWN]
+    ]
+    if len(goals) > GOALS_SHOWN:
+        lines.append(words.more_items(len(goals) - GOALS_SHOWN, "/value goals"))
+    return lines
+
+
+def _digest_parts(digest: Digest) -> list[list[str]]:
+    """The digest's sections, each a list of lines, in reading order."""
+    hint = digest.full_list
+    parts = [_goals(digest.team, digest.goals)]
+    delivered = [words.delivered_title(digest.value_delivered, len(digest.delivered))]
+    delivered += _items(digest.delivered, hint) or [words.delivered_none()]
+    parts.append(delivered)
+    if digest.sprint is None:
+        parts.append([words.sprint_none()])
+    else:
+        sprint = digest.sprint
+        parts.append(
+            [
+                words.sprint_line(sprint.name, sprint.goal),
+                words.sprint_value(sprint.committed, sprint.delivered, sprint.items),
+            ]
+        )
+    if digest.movers:
+        parts.append(
+            [words.movers_title()]
+            + [
+                words.mover_line(
+                    mover.key,
+                    _summary(mover.summary),
+                    mover.old_rank,
+                    mover.new_rank,
+                    limits.truncate(mover.reason, REASON_IN_LIST),
+                )
+                for mover in digest.movers
+            ]
+        )
+    else:
+        parts.append([words.movers_none()])
+    parts.append([words.response_rate(digest.response.answered, digest.response.asked)])
+    parts.append(
+        [words.stale_title(len(digest.stale), digest.stale_days), *_items(digest.stale, hint, 3)]
+    )
+    parts.append(
+        [words.unestimated_title(len(digest.unestimated)), *_items(digest.unestimated, hint, 3)]
+    )
+    review = digest.benefits
+    if review.rows:
+        answers = review.answers
+        parts.append(
+            [
+                words.benefits_title(),
+                words.benefits_totals(review.planned, review.realised, len(review.rows)),
+                words.benefits_answers(answers["yes"], answers["partly"], answers["no"]),
+            ]
+        )
+    else:
+        parts.append([words.benefits_none()])
+    return parts
+
+
+def _period(digest: Digest) -> str:
+    zone = digest.start.tzinfo
+    last = (digest.end - timedelta(microseconds=1)).astimezone(zone)
+    return words.digest_period(digest.start.date(), last.date())
+
+
+def _cut(part: Sequence[str]) -> list[str]:
+    return [limits.truncate(line, MAX_LINE) for line in part]
+
+
+def _render(title: str, intro: str | None, parts: Parts, hint: str) -> list[Block]:
+    page: list[Block] = [blocks.header(title)]
+    if intro:
+        page.append(blocks.context(intro))
+    for part in parts:
+        page.extend(blocks.sections("\n".join(_cut(part))))
+    page.append(blocks.context(words.full_list(hint)))
+    return page
+
+
+def _plain(title: str, intro: str | None, parts: Parts, hint: str) -> str:
+    lines = [title, *([intro] if intro else [])]
+    for part in parts:
+        lines.extend(["", *_cut(part)])
+    lines.extend(["", words.full_list(hint)])
+    return _EMPHASIS.sub(r"\1", "\n".join(lines))
+
+
+def digest_blocks(digest: Digest) -> list[Block]:
+    """The digest as one channel message: at most 50 blocks, each within Slack's limits."""
+    title = words.digest_header(digest.team, digest.week)
+    return _render(title, _period(digest), _digest_parts(digest), digest.full_list)
+
+
+def digest_text(digest: Digest) -> str:
+    """The digest as plain text: the notification fallback and the terminal preview."""
+    title = words.digest_header(digest.team, digest.week)
+    return _plain(title, _period(digest), _digest_parts(digest), digest.full_list)
+
+
+def _reminder_parts(reminder: Reminder) -> list[list[str]]:
+    hint = reminder.full_list
+    parts = [
+        [words.reminder_goal(reminder.goal)],
+        [words.reminder_committed(reminder.committed, reminder.items)],
+    ]
+    if reminder.top:
+        parts.append([words.reminder_top_title(len(reminder.top)), *_items(reminder.top, hint)])
+    else:
+        parts.append([words.reminder_empty()])
+    parts.append(_goals(reminder.team, reminder.goals))
+    if reminder.unvalued:
+        parts.append(
+            [
+                words.reminder_unvalued_title(len(reminder.unvalued)),
+                *_items(reminder.unvalued, hint),
+            ]
+        )
+    return parts
+
+
+def reminder_blocks(reminder: Reminder) -> list[Block]:
+    """The sprint-start reminder as one channel message."""
+    title = words.reminder_header(reminder.sprint, reminder.team)
+    return _render(title, None, _reminder_parts(reminder), reminder.full_list)
+
+
+def reminder_text(reminder: Reminder) -> str:
+    """The sprint-start reminder as plain text (the notification fallback)."""
+    title = words.reminder_header(reminder.sprint, reminder.team)
+    return _plain(title, None, _reminder_parts(reminder), reminder.full_list)

@@ -1,0 +1,29 @@
+"""Northstar's storage: SQLAlchemy 2 over SQLite or PostgreSQL, migrated by Alembic.
+
+``Store.open(url)`` opens the database and migrates it to the newest schema (what
+``northstar db upgrade`` does), so a fresh database works on first use.
+"""
+
+from bot.storage.base import UnsupportedDatabaseError
+from bot.storage.records import (
+    PlanKind,
+    PlanStatus,
+    RankingRecord,
+    RealisationRecord,
+    ScoreRecord,
+    StoredPlan,
+    StoredRound,
+)
+from bot.storage.store import Store
+
+__all__ = [
+    "PlanKind",
+    "PlanStatus",
+    "RankingRecord",
+    "RealisationRecord",
+    "ScoreRecord",
+    "Store",
+    "StoredPlan",
+    "StoredRound",
+    "UnsupportedDatabaseError",
+]

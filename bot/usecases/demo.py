@@ -1,0 +1,88 @@
+"""``northstar demo``: the main job on the built-in sample, with no config, network or database.
+
+It scores the first team of the example config on its sample backlog, plans the reorder the
+way ``northstar reorder`` would (guardrails and all), builds the weekly digest from the backlog
+alone, and writes what each step produced. The sample is pinned to a fixed date and the demo's
+clock is the sample's own "now", so every run writes the same files.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from pathlib import Path
+from typing import Any
+
+from bot.charts import value_burn_up_png
+from bot.config import load_config
+from bot.slack.digest_blocks import digest_blocks, digest_text
+from bot.usecases.digest import compose_digest
+from bot.usecases.score import TeamScores, score_and_rank
+from connectors.registry import open_source
+from connectors.sample import SAMPLE_TODAY
+from rules.model import RankPlan
+from rules.reorder import plan_moves
+from rules.ruleset import compile_rules
+
+#: The demo's "now": the moment the sample backlog was generated relative to.
+DEMO_NOW = datetime.combine(SAMPLE_TODAY, time(9, 0), tzinfo=UTC)
+RANKING_FILE = "ranking.json"
+PLAN_FILE = "plan.json"
+DIGEST_FILE = "digest.json"
+CHART_FILE = "value-burn-up.png"
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    team: str
+    scores: TeamScores
+    model: str
+    config_name: str
+    plan: RankPlan
+    files: list[Path]
+
+
+def _write_json(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def run_demo(out_dir: Path) -> DemoResult:
+    """Score, plan and digest the sample backlog; write the four files into ``out_dir``."""
+    from bot.cli import plan_json, ranking_rows  # the CLI's JSON shapes, shared with the demo
+
+    config = load_config(None)
+    team = config.teams[0]
+    connector = open_source(f"sample:{team.name}", writable=config.jira.fields.writable)
+    items = connector.fetch_items().items
+    scores = score_and_rank(
+        items, [], config, compile_rules(config.rules), team, DEMO_NOW, connector.read_order()
+    )
+    # as `northstar reorder` plans it: from the tool's order of the open items to the ranking
+    plan = plan_moves(scores.current_order, scores.ranking.keys)
+    # no store, so "last week's ranking" is the order the backlog has now
+    digest = compose_digest(team, scores, DEMO_NOW, previous_order=scores.current_order)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = [
+        _write_json(out_dir / RANKING_FILE, ranking_rows(scores.ranking)),
+        _write_json(out_dir / PLAN_FILE, plan_json(plan)),
+        _write_json(
+            out_dir / DIGEST_FILE,
+            {
+                "text": digest_text(digest),
+                "blocks": [block.to_dict() for block in digest_blocks(digest)],
+            },
+        ),
+    ]
+    chart = out_dir / CHART_FILE
+    chart.write_bytes(value_burn_up_png(digest))
+    files.append(chart)
+    return DemoResult(
+        team=team.name,
+        scores=scores,
+        model=config.scoring.model,
+        config_name=config.source.name if config.source else "the example config",
+        plan=plan,
+        files=files,
+    )

@@ -1,0 +1,1 @@
+"""The Jira connector (Cloud and Data Center): config, HTTP, pure mapping and the adapter."""

@@ -1,0 +1,554 @@
+"""The Jira connector: one team's backlog on Jira Cloud or Data Center, through the port.
+
+Discovery (deployment type and the ``/field`` list) is fetched lazily once per instance and can
+be handed in (``discovery=``) by a caller that persisted :attr:`JiraConnector.discovery`, so a
+fresh process need not ask again. An incremental fetch makes two searches: the changed backlog
+issues (full fields) and every changed issue, keys only, so issues that left the backlog (done,
+moved into a sprint, moved to another project) are reported in ``removed``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from connectors.base import ConnectorConfigError, ConnectorError, FetchResult, MoveFailedError
+from connectors.jira.config import JiraConfig
+from connectors.jira.http import JiraHttp, JiraNotFoundError, JiraRequestError, RequestHook
+from connectors.jira.mapping import FieldMap, JiraField, issue_to_item, parse_fields, parse_sprint
+from connectors.jira.mapping import resolve_fields as resolve_field_map
+from connectors.memory import WRITABLE_INPUTS, as_utc
+from rules.model import Item, RankMove, Sprint
+
+logger = logging.getLogger(__name__)
+
+#: Full-field search pages: Cloud serves at most 100 issues a page when many fields are asked
+#: for (the spec: "API may return fewer items per page where a large number of fields are
+#: requested"); Data Center's default cap (jira.search.views.default.max) is 1000.
+CLOUD_PAGE = 100
+#: Keys-only pages: Cloud's enhanced search returns up to 5000 ids/keys a page.
+CLOUD_KEYS_PAGE = 5000
+DC_PAGE = 1000
+#: What the Agile backlog is asked for; the server caps it and says so in ``maxResults``.
+AGILE_PAGE = 1000
+#: ``reconcileIssues`` takes at most 50 ids.
+RECONCILE_MAX = 50
+#: Keys per ``key in (...)`` lookup when reading scores of issues this instance has not fetched.
+KEYS_PER_LOOKUP = 100
+
+RANK = "/rest/agile/1.0/issue/rank"
+BOARD = "/rest/agile/1.0/board/{boardId}"
+BACKLOG = "/rest/agile/1.0/board/{boardId}/backlog"
+SPRINTS = "/rest/agile/1.0/board/{boardId}/sprint"
+SERVER_INFO = "/rest/api/2/serverInfo"
+MYSELF = "/rest/api/2/myself"
+MY_PERMISSIONS = "/rest/api/2/mypermissions"
+
+_ORDER_BY = re.compile(r"\border\s+by\b", re.IGNORECASE)
+_ISSUE_KEY = re.compile(r"\b[A-Z][A-Z0-9_]*-\d+\b")
+_PERMISSIONS = {
+    "BROWSE_PROJECTS": "Browse projects (to read the backlog)",
+    "EDIT_ISSUES": "Edit issues (to write the score field)",
+    "SCHEDULE_ISSUES": "Schedule issues (to rank the backlog)",
+}
+
+
+@dataclass(frozen=True)
+class AccessCheck:
+    """One line of ``northstar doctor``: what was checked, whether it passed, how to fix it."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+class Discovery(BaseModel):
+    """What a Jira site is and which fields it has; persist it to skip asking in a new process."""
+
+    model_config = ConfigDict(frozen=True)
+
+    deployment: Literal["Cloud", "Server", "DataCenter"]
+    fields: tuple[JiraField, ...]
+
+    @property
+    def is_cloud(self) -> bool:
+        return self.deployment == "Cloud"
+
+
+def split_order_by(jql: str) -> tuple[str, str]:
+    """``(condition, "ORDER BY ...")`` of a JQL; the order is ``ORDER BY Rank ASC`` if absent."""
+    matches = list(_ORDER_BY.finditer(jql))
+    if not matches:
+        return jql.strip(), "ORDER BY Rank ASC"
+    start = matches[-1].start()
+    return jql[:start].strip(), jql[start:].strip()
+
+
+def and_jql(*parts: str) -> str:
+    """The non-empty JQL conditions ANDed, each in parentheses."""
+    return " AND ".join(f"({part})" for part in parts if part.strip())
+
+
+def updated_since(since: datetime) -> str:
+    """``updated >= "yyyy/MM/dd HH:mm"`` in UTC, floored to the minute so nothing is missed.
+
+    JQL reads the time in the Jira user's time zone; this assumes that profile is set to UTC
+    (the recommended set-up for a service account). East of UTC the query just returns more.
+    """
+    moment = as_utc(since).astimezone(UTC)
+    return f'updated >= "{moment:%Y/%m/%d %H:%M}"'
+
+
+class JiraConnector:
+    """One team's Jira backlog, satisfying :class:`~connectors.base.Connector`.
+
+    Args:
+        config: Site, auth, team backlog and field mapping.
+        discovery: Deployment type and field list from an earlier instance, or None to fetch
+            them (two requests) on first use.
+        on_request: ``on_request(endpoint_template, status)`` after every HTTP attempt.
+        sleep: Waits between retries; tests pass a fake.
+        rng: Source of the retry jitter.
+        clock: Monotonic clock for the retry budget.
+        http: A ready :class:`JiraHttp` (tests); built from the arguments above when None.
+    """
+
+    def __init__(
+        self,
+        config: JiraConfig,
+        *,
+        discovery: Discovery | None = None,
+        on_request: RequestHook | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        http: JiraHttp | None = None,
+    ) -> None:
+        self.config = config
+        self.name = f"jira:{config.team}"
+        self._http = http or JiraHttp(
+            config, on_request=on_request, sleep=sleep, rng=rng, clock=clock
+        )
+        self._discovery = discovery
+        self._field_map: FieldMap | None = None
+        self._scores: dict[str, float | None] = {}
+        self._ids: dict[str, int] = {}
+        self._written_ids: list[int] = []
+        self._notify_users = True
+
+    # --- discovery --------------------------------------------------------------------------
+
+    @property
+    def discovery(self) -> Discovery:
+        """Deployment type and fields, fetched once (``serverInfo`` and ``/field``)."""
+        if self._discovery is None:
+            info = self._http.call("GET", SERVER_INFO).json()
+            deployment = info.get("deploymentType") or "Server"
+            api = "3" if deployment == "Cloud" else "2"
+            payload = self._http.call("GET", f"/rest/api/{api}/field").json()
+            self._discovery = Discovery(deployment=deployment, fields=parse_fields(payload))
+        return self._discovery
+
+    @property
+    def field_map(self) -> FieldMap:
+        """The team's fields resolved by name; a wrong name fails with the closest ones."""
+        if self._field_map is None:
+            self._field_map = resolve_field_map(
+                self.discovery.fields, self.config.fields, self.config.score_field
+            )
+        return self._field_map
+
+    @property
+    def _api(self) -> str:
+        return "/rest/api/3" if self.discovery.is_cloud else "/rest/api/2"
+
+    # --- the Connector port -------------------------------------------------------------------
+
+    def fetch_items(self, since: datetime | None = None) -> FetchResult:
+        """The backlog in rank order, or (with ``since``) what changed and what left it."""
+        before = self._http.requests
+        field_ids = self.field_map.request_fields()
+        if since is None:
+            issues = list(self._backlog(field_ids))
+            items = self._remember(issues)
+            self._written_ids = []
+            return FetchResult(items=tuple(items), requests=self._http.requests - before)
+        changed = updated_since(since)
+        issues = list(self._backlog(field_ids, condition=changed))
+        items = self._remember(issues)
+        in_backlog = {item.key for item in items}
+        removed: list[str] = []
+        known_by_id = {issue_id: key for key, issue_id in self._ids.items()}
+        for issue in self._search(changed, ["key"], keys_only=True):
+            key, issue_id = str(issue["key"]), int(issue["id"])
+            old = known_by_id.get(issue_id)
+            if (
+                old is not None and old != key
+            ):  # moved to another project: the old key left the backlog
+                removed.append(old)
+            if key not in in_backlog and (not self._ids or key in self._ids):
+                removed.append(key)
+        for key in removed:
+            self._ids.pop(key, None)
+            self._scores.pop(key, None)
+        self._written_ids = []
+        return FetchResult(
+            items=tuple(items),
+            removed=tuple(dict.fromkeys(removed)),
+            complete=False,
+            requests=self._http.requests - before,
+        )
+
+    def read_order(self) -> list[str]:
+        """The backlog keys in rank order, asking for no fields but the key."""
+        return [str(issue["key"]) for issue in self._backlog(["key"], keys_only=True)]
+
+    def write_scores(self, scores: Mapping[str, float]) -> list[str]:
+        """Write scores (2 decimals) where they differ from Jira's; return the keys written.
+
+        Scores of issues this instance has not fetched are read first, by key, in batches.
+        """
+        self._require_writable(["score"])
+        for key, value in scores.items():
+            if not math.isfinite(value):
+                raise ConnectorError(f"{self.name}: score of {key} is {value}, not a number")
+        score_field = self.field_map.score
+        self._read_scores([key for key in scores if key not in self._scores])
+        written: list[str] = []
+        for key, value in scores.items():
+            if key not in self._scores:
+                logger.warning("%s: no issue %s, its score was not written", self.name, key)
+                continue
+            new = round(float(value), 2)
+            old = self._scores[key]
+            if old is not None and round(old, 2) == new:
+                continue
+            self._update(key, {score_field.id: new})
+            self._scores[key] = new
+            written.append(key)
+        return written
+
+    def write_inputs(self, key: str, values: Mapping[str, float]) -> None:
+        """Write value inputs of one issue; only fields the config marks writable."""
+        for name, value in values.items():
+            if name not in WRITABLE_INPUTS:
+                raise ConnectorError(
+                    f"{self.name}: {name!r} is not a value input Northstar can write "
+                    f"(inputs: {', '.join(WRITABLE_INPUTS)})"
+                )
+            if not math.isfinite(value):
+                raise ConnectorError(f"{self.name}: {name} of {key} must be a number")
+        self._require_writable(list(values))
+        unmapped = [name for name in values if name not in self.field_map.inputs]
+        if unmapped:
+            raise ConnectorConfigError(
+                f"{self.name}: {', '.join(unmapped)} is not mapped to a Jira field; add it "
+                "under [jira.fields] in northstar.toml"
+            )
+        if values:
+            fields = {self.field_map.inputs[name].id: float(v) for name, v in values.items()}
+            self._update(key, fields)
+
+    def apply_move(self, move: RankMove) -> None:
+        """Rank up to 50 issues before or after the anchor; retry failed entries once.
+
+        Raises:
+            MoveFailedError: Issues Jira would not rank even on the retry, with its reasons.
+        """
+        failures = self._rank(list(move.issues), move)
+        if failures:
+            logger.info("%s: retrying %d issue(s) Jira did not rank", self.name, len(failures))
+            failures = self._rank([key for key in move.issues if key in failures], move)
+        if failures:
+            raise MoveFailedError(failures)
+
+    def list_sprints(self) -> list[Sprint]:
+        """The board's sprints as Jira orders them (closed, active, future); [] without one."""
+        if self.config.board is None:
+            return []
+        sprints: list[Sprint] = []
+        start = 0
+        while True:
+            page = self._http.call(
+                "GET",
+                SPRINTS,
+                path={"boardId": self.config.board},
+                params={"startAt": start, "maxResults": 50},
+                hints={404: self._board_missing()},
+            ).json()
+            values = page.get("values") or []
+            sprints.extend(s for s in map(parse_sprint, values) if s is not None)
+            start += len(values)
+            if page.get("isLast", True) or not values:
+                return sprints
+
+    # --- doctor -------------------------------------------------------------------------------
+
+    def check_access(self) -> list[AccessCheck]:
+        """Reachability, deployment, auth, permissions, field mapping and board, each checked.
+
+        Stops after a failure that makes the later checks meaningless (unreachable, bad auth).
+        """
+        checks: list[AccessCheck] = []
+        try:
+            discovery = self.discovery
+        except JiraRequestError as e:
+            return [AccessCheck("jira", False, str(e), "check NORTHSTAR_JIRA_URL and credentials")]
+        checks.append(
+            AccessCheck("jira", True, f"{self.config.base_url} is Jira {discovery.deployment}")
+        )
+        try:
+            me = self._http.call("GET", MYSELF).json()
+        except JiraRequestError as e:
+            checks.append(AccessCheck("jira auth", False, str(e), _auth_fix(discovery)))
+            return checks
+        who = me.get("displayName") or me.get("emailAddress") or me.get("name") or "?"
+        checks.append(AccessCheck("jira auth", True, f"signed in as {who}"))
+        project = self.config.project_key
+        board_check, board_project = self._check_board()
+        if board_check is not None:
+            checks.append(board_check)
+        checks.extend(self._check_permissions(project or board_project))
+        checks.append(self._check_fields())
+        return checks
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _backlog(
+        self, fields: Sequence[str], *, condition: str = "", keys_only: bool = False
+    ) -> Iterator[dict[str, Any]]:
+        """Backlog issues in rank order: the board's backlog, or the team's JQL."""
+        if self.config.board is not None:
+            yield from self._board_backlog(fields, and_jql(self.config.extra_jql, condition))
+            return
+        where, order = split_order_by(self.config.jql or "")
+        jql = f"{and_jql(where, self.config.extra_jql, condition)} {order}"
+        yield from self._search(jql, fields, keys_only=keys_only)
+
+    def _board_backlog(self, fields: Sequence[str], jql: str) -> Iterator[dict[str, Any]]:
+        start = 0
+        while True:
+            params: dict[str, str | int] = {
+                "startAt": start,
+                "maxResults": AGILE_PAGE,
+                "fields": ",".join(fields),
+            }
+            if jql:
+                params["jql"] = jql
+            page = self._http.call(
+                "GET",
+                BACKLOG,
+                path={"boardId": self.config.board},
+                params=params,
+                hints={404: self._board_missing()},
+            ).json()
+            issues = page.get("issues") or []
+            yield from issues
+            start += len(issues)
+            if not issues or start >= int(page.get("total", 0)):
+                return
+
+    def _search(
+        self, jql: str, fields: Sequence[str], *, keys_only: bool = False
+    ) -> Iterator[dict[str, Any]]:
+        """A JQL search, all pages: enhanced search on Cloud, startAt paging on Data Center."""
+        if self.discovery.is_cloud:
+            body: dict[str, Any] = {
+                "jql": jql,
+                "fields": list(fields),
+                "maxResults": CLOUD_KEYS_PAGE if keys_only else CLOUD_PAGE,
+            }
+            if self._written_ids:
+                body["reconcileIssues"] = self._written_ids[-RECONCILE_MAX:]
+            while True:
+                page = self._http.call("POST", "/rest/api/3/search/jql", body=body).json()
+                yield from page.get("issues") or []
+                token = page.get("nextPageToken")
+                if page.get("isLast", token is None) or not token:
+                    return
+                body = {**body, "nextPageToken": token}
+        start = 0
+        while True:
+            dc_body = {"jql": jql, "fields": list(fields), "startAt": start, "maxResults": DC_PAGE}
+            page = self._http.call("POST", "/rest/api/2/search", body=dc_body).json()
+            issues = page.get("issues") or []
+            yield from issues
+            start += len(issues)
+            if not issues or start >= int(page.get("total", 0)):
+                return
+
+    def _remember(self, issues: Sequence[Mapping[str, Any]]) -> list[Item]:
+        items = []
+        for issue in issues:
+            item = issue_to_item(issue, self.field_map, self.config.team)
+            items.append(item)
+            self._scores[item.key] = item.score
+            if "id" in issue:
+                self._ids[item.key] = int(issue["id"])
+        return items
+
+    def _read_scores(self, keys: Sequence[str]) -> None:
+        """Read the current scores of ``keys``, skipping keys Jira says do not exist."""
+        score_id = self.field_map.score.id
+        for start in range(0, len(keys), KEYS_PER_LOOKUP):
+            batch = list(keys[start : start + KEYS_PER_LOOKUP])
+            while batch:
+                try:
+                    found = list(self._search(f"key in ({', '.join(batch)})", [score_id]))
+                except JiraRequestError as e:
+                    # JQL refuses the whole query over one unknown key and names it
+                    missing = set(_ISSUE_KEY.findall(e.said)) & set(batch)
+                    if e.status != 400 or not missing:
+                        raise
+                    batch = [key for key in batch if key not in missing]
+                    continue
+                for issue in found:
+                    item = issue_to_item(issue, self.field_map, self.config.team)
+                    self._scores[item.key] = item.score
+                    if "id" in issue:
+                        self._ids[item.key] = int(issue["id"])
+                break
+
+    def _update(self, key: str, fields: Mapping[str, float]) -> None:
+        """``PUT issue/{key}`` without notifying watchers when Jira lets this account do so."""
+        endpoint = self._api + "/issue/{issueIdOrKey}"
+        body = {"fields": dict(fields)}
+        hints = {404: f"issue {key} does not exist (deleted or moved?); run `northstar sync`"}
+        if self._notify_users:
+            try:
+                self._http.call(
+                    "PUT",
+                    endpoint,
+                    path={"issueIdOrKey": key},
+                    params={"notifyUsers": "false"},
+                    body=body,
+                    hints=hints,
+                )
+            except JiraRequestError as e:
+                if e.status not in (400, 403) or "notifyusers" not in e.said.casefold():
+                    raise
+                logger.info(
+                    "%s: Jira refuses notifyUsers=false; writing with notifications", self.name
+                )
+                self._notify_users = False
+        if not self._notify_users:
+            self._http.call("PUT", endpoint, path={"issueIdOrKey": key}, body=body, hints=hints)
+        if key in self._ids:
+            self._written_ids = [i for i in self._written_ids if i != self._ids[key]]
+            self._written_ids.append(self._ids[key])
+
+    def _rank(self, issues: list[str], move: RankMove) -> dict[str, str]:
+        """One rank call; the keys Jira did not rank, with its reasons."""
+        body: dict[str, Any] = {"issues": issues}
+        if move.before is not None:
+            body["rankBeforeIssue"] = move.before
+        else:
+            body["rankAfterIssue"] = move.anchor
+        rank_field = self.field_map.rank_custom_field_id
+        if rank_field is not None:
+            body["rankCustomFieldId"] = rank_field
+        hints = {
+            403: "ranking needs the 'Schedule issues' permission in the project; ask a Jira "
+            "admin to grant it to the Northstar account",
+        }
+        try:
+            response = self._http.call("PUT", RANK, body=body, hints=hints)
+        except JiraRequestError as e:
+            if e.status in (400, 404):  # an unknown anchor or issue: nothing of this call moved
+                return dict.fromkeys(issues, e.said or f"Jira answered {e.status}")
+            raise
+        if response.status_code != 207:
+            return {}
+        failures: dict[str, str] = {}
+        for entry in response.json().get("entries") or []:
+            status = int(entry.get("status", 200))
+            if 200 <= status < 300:
+                continue
+            key = str(entry.get("issueKey") or entry.get("issueId"))
+            reason = "; ".join(str(e) for e in entry.get("errors") or ()) or f"status {status}"
+            failures[key] = reason
+        return failures
+
+    def _require_writable(self, names: Sequence[str]) -> None:
+        refused = [name for name in names if name not in self.config.writable]
+        if refused:
+            allowed = ", ".join(sorted(self.config.writable)) or "nothing"
+            raise ConnectorError(
+                f"{self.name}: Northstar may not write {', '.join(refused)} (writable: {allowed}); "
+                "to allow it, add it to `writable` under [jira.fields] in northstar.toml"
+            )
+
+    def _board_missing(self) -> str:
+        return (
+            f"board {self.config.board} does not exist or this account cannot see it; check "
+            f"`board` of team {self.config.team!r} in northstar.toml"
+        )
+
+    def _check_board(self) -> tuple[AccessCheck | None, str | None]:
+        if self.config.board is None:
+            return None, None
+        try:
+            board = self._http.call(
+                "GET",
+                BOARD,
+                path={"boardId": self.config.board},
+                hints={404: self._board_missing()},
+            ).json()
+        except JiraNotFoundError as e:
+            return AccessCheck("jira board", False, str(e), "fix `board` in northstar.toml"), None
+        except JiraRequestError as e:
+            return AccessCheck("jira board", False, str(e), "see the message"), None
+        project = (board.get("location") or {}).get("projectKey")
+        detail = f"board {self.config.board} ({board.get('name', '?')})"
+        return AccessCheck("jira board", True, detail), project
+
+    def _check_permissions(self, project: str | None) -> list[AccessCheck]:
+        params: dict[str, str | int] = {"permissions": ",".join(_PERMISSIONS)}
+        if project:
+            params["projectKey"] = project
+        try:
+            granted = self._http.call("GET", MY_PERMISSIONS, params=params).json()
+        except JiraRequestError as e:
+            return [AccessCheck("jira permissions", False, str(e), "see the message")]
+        where = f"in project {project}" if project else "(no project known: site-wide)"
+        checks = []
+        for key, meaning in _PERMISSIONS.items():
+            have = bool(((granted.get("permissions") or {}).get(key) or {}).get("havePermission"))
+            name = f"jira permission {key}"
+            if have:
+                checks.append(AccessCheck(name, True, f"{meaning} {where}"))
+            else:
+                fix = f"ask a Jira admin to grant {meaning.split(' (')[0]!r} {where}"
+                checks.append(AccessCheck(name, False, f"missing: {meaning} {where}", fix))
+        return checks
+
+    def _check_fields(self) -> AccessCheck:
+        try:
+            field_map = self.field_map
+        except ConnectorConfigError as e:
+            return AccessCheck("jira fields", False, str(e), "fix [jira.fields] in northstar.toml")
+        if not field_map.score.is_number:
+            return AccessCheck(
+                "jira fields",
+                False,
+                f"the score field {field_map.score.name!r} is a {field_map.score.type} field",
+                "point `score` under [jira.fields] at a Number custom field Northstar owns",
+            )
+        mapped = ", ".join(f"{role}={field.name}" for role, field in field_map.inputs.items())
+        return AccessCheck("jira fields", True, f"score={field_map.score.name}, {mapped}")
+
+
+def _auth_fix(discovery: Discovery) -> str:
+    if discovery.is_cloud:
+        return "set NORTHSTAR_JIRA_EMAIL and a valid NORTHSTAR_JIRA_API_TOKEN"
+    return "set a valid NORTHSTAR_JIRA_PAT (Data Center personal access token)"

@@ -1,0 +1,107 @@
+"""``northstar demo`` on the built-in sample: the four documented files, each consistent with
+the others, and no database or other file left behind."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from slack_sdk.models.blocks import Block
+
+from bot.cli import main
+from bot.slack import limits
+from bot.usecases.demo import run_demo
+from connectors.registry import open_source
+from rules.model import RankMove
+from rules.reorder import apply_moves
+
+FILES = ("ranking.json", "plan.json", "digest.json", "value-burn-up.png")
+
+
+@pytest.fixture
+def demo_dir(tmp_path: Path) -> Path:
+    """The demo run from the command line (in the test's own working directory)."""
+    out = tmp_path / "northstar-demo"
+    main(["demo", "--out", str(out)])
+    return out
+
+
+def read(demo_dir: Path, name: str) -> Any:
+    return json.loads((demo_dir / name).read_text(encoding="utf-8"))
+
+
+def test_the_demo_writes_the_four_documented_files_and_nothing_else(demo_dir):
+    assert sorted(path.name for path in demo_dir.iterdir()) == sorted(FILES)
+    assert sorted(path.name for path in Path.cwd().iterdir()) == ["northstar-demo"]
+
+
+def test_the_demo_prints_the_top_twenty_and_the_plan(tmp_path, capsys):
+    main(["demo", "--out", str(tmp_path / "out")])
+
+    printed = capsys.readouterr().out
+    assert "Northstar demo" in printed
+    assert "Top 20 by value" in printed
+    assert "rank call(s)" in printed
+
+
+def test_ranking_json_holds_every_open_item_with_its_explanation(demo_dir):
+    rows = read(demo_dir, "ranking.json")
+    sample = open_source("sample:payments").fetch_items().items
+    open_keys = {item.key for item in sample if not item.is_done}
+
+    assert {row["key"] for row in rows} == open_keys
+    assert [row["rank"] for row in rows] == list(range(1, len(rows) + 1))
+    for row in rows:
+        assert isinstance(row["score"], float | int)
+        assert row["previous_rank"] is None or isinstance(row["previous_rank"], int)
+        assert row["explanation"][0].startswith("WSJF = ")
+        assert any(line.startswith("  cost = ") for line in row["explanation"])
+
+
+def test_plan_json_moves_the_samples_order_into_the_ranking_exactly(demo_dir):
+    moves = read(demo_dir, "plan.json")
+    ranking = [row["key"] for row in read(demo_dir, "ranking.json")]
+
+    assert moves, "the sample's hand-kept order is not the value order"
+    for move in moves:
+        assert set(move) in ({"issues", "before"}, {"issues", "after"})
+        assert 1 <= len(move["issues"]) <= 50
+    current = [key for key in open_source("sample:payments").read_order() if key in set(ranking)]
+    applied = apply_moves(current, [RankMove.model_validate(move) for move in moves])
+    assert applied == ranking
+
+
+def test_digest_json_is_a_valid_block_kit_message(demo_dir):
+    payload = read(demo_dir, "digest.json")
+
+    assert set(payload) == {"text", "blocks"}
+    parsed = Block.parse_all(payload["blocks"])
+    assert len(parsed) == len(payload["blocks"])
+    assert [block.to_dict() for block in parsed] == payload["blocks"]
+    limits.validate_blocks(payload["blocks"], surface="message")
+    text = payload["text"]
+    assert text.startswith("Weekly value digest: payments, 2026-W45")
+    assert "Cut support cost" in text
+    assert "Refunds without a support ticket" in text  # the active sprint's goal
+    assert "Value delivered: " in text
+
+
+def test_the_burn_up_chart_is_a_png(demo_dir):
+    assert (demo_dir / "value-burn-up.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_the_demo_writes_the_same_files_every_run(demo_dir, tmp_path):
+    again = tmp_path / "again"
+    result = run_demo(again)
+
+    assert [path.name for path in result.files] == list(FILES)
+    for name in FILES:
+        assert (again / name).read_bytes() == (demo_dir / name).read_bytes(), name
+    assert (result.team, result.model, result.config_name) == (
+        "payments",
+        "wsjf",
+        "northstar.example.toml",
+    )
+    assert result.plan.target == tuple(result.scores.ranking.keys)

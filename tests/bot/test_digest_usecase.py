@@ -1,0 +1,164 @@
+"""The digest and reminder use cases: the sample backlog plus what the store remembers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.config import Team, load_config
+from bot.settings import Settings
+from bot.storage import Store
+from bot.usecases.digest import STALE_AFTER_DAYS, build_digest, build_reminder
+from bot.usecases.score import rank_snapshot
+from bot.wiring import Services
+from connectors.registry import open_source
+from rules.model import Rating, Score, SprintState
+
+BERLIN = ZoneInfo("Europe/Berlin")
+#: Monday of the sample backlog's week, 09:00 in Berlin (the payments team's zone)
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=BERLIN)
+LAST_MONDAY = datetime(2026, 10, 26, 0, 0, tzinfo=BERLIN)
+THIS_MONDAY = datetime(2026, 11, 2, 0, 0, tzinfo=BERLIN)
+
+
+@pytest.fixture
+def svc(tmp_path: Path) -> Iterator[Services]:
+    url = f"sqlite:///{tmp_path / 'northstar.db'}"
+    config = load_config(None)
+    connectors = {
+        team.name: open_source(
+            f"sample:{team.name}", writable=config.jira.fields.writable, clock=lambda: NOW
+        )
+        for team in config.teams
+    }
+    services = Services(
+        settings=Settings(_env_file=None, database_url=url),
+        config=config,
+        store=Store.open(url),
+        connector_factory=lambda team: connectors[team.name],
+        clock=lambda: NOW,
+    )
+    yield services
+    services.store.close()
+
+
+def payments(svc: Services) -> Team:
+    return svc.config.team("payments")
+
+
+def test_the_digest_reports_on_last_week_of_the_teams_calendar(svc):
+    team = payments(svc)
+    items = open_source("sample:payments").fetch_items().items
+
+    digest = build_digest(svc, team, NOW)
+
+    assert (digest.team, digest.week) == ("payments", "2026-W45")
+    assert (digest.start, digest.end) == (LAST_MONDAY, THIS_MONDAY)
+    expected = {
+        item.key
+        for item in items
+        if item.is_done and item.resolved and LAST_MONDAY <= item.resolved < THIS_MONDAY
+    }
+    assert expected, "the sample has work done last week"
+    assert {entry.key for entry in digest.delivered} == expected
+    assert digest.value_delivered == pytest.approx(sum(e.value for e in digest.delivered))
+    assert [goal.name for goal in digest.goals] == [goal.name for goal in team.goals]
+    assert digest.sprint is not None
+    assert digest.sprint.goal == "Refunds without a support ticket"
+    assert digest.response.rate is None  # no check-in round yet
+
+
+def test_rank_changes_compare_with_the_ranking_recorded_a_week_before(svc):
+    team = payments(svc)
+    build_digest(svc, team, NOW)  # the first use syncs the snapshot
+    keys = rank_snapshot(svc, team, svc.store.load_snapshot("payments"), NOW).ranking.keys
+    week_ago = list(reversed(keys))
+    svc.store.record_ranking("payments", week_ago, NOW - timedelta(days=8))
+    svc.store.record_ranking("payments", keys, NOW - timedelta(days=2))  # too recent to count
+
+    digest = build_digest(svc, team, NOW)
+
+    assert digest.movers
+    for mover in digest.movers:
+        assert mover.old_rank == week_ago.index(mover.key) + 1
+        assert mover.new_rank == keys.index(mover.key) + 1
+        assert mover.reason
+    moved = [abs(mover.moved_by) for mover in digest.movers]
+    assert moved == sorted(moved, reverse=True)
+
+
+def test_an_item_rescored_or_rated_lately_is_no_longer_stale(svc):
+    team = payments(svc)
+    before = build_digest(svc, team, NOW)
+    rescored, rated = before.stale[0].key, before.stale[1].key
+    svc.store.record_scores(
+        "payments",
+        [Score(key=rescored, model="wsjf", value=99.0, formula="f")],
+        NOW - timedelta(days=1),
+    )
+    round_id = svc.store.create_round(
+        "payments",
+        items=[rated],
+        stakeholders=["U0111", "U0222"],
+        opened_at=NOW - timedelta(days=4),
+    )
+    svc.store.record_rating(
+        round_id, Rating(stakeholder="U0111", item_key=rated, value=4, at=NOW - timedelta(days=3))
+    )
+
+    after = build_digest(svc, team, NOW)
+
+    stale = {entry.key for entry in after.stale}
+    assert rescored not in stale
+    assert rated not in stale
+    assert len(after.stale) == len(before.stale) - 2
+    assert after.stale_days == STALE_AFTER_DAYS
+    assert (after.response.answered, after.response.asked) == (1, 2)
+
+
+def test_a_round_opened_before_last_week_does_not_count_towards_the_response_rate(svc):
+    team = payments(svc)
+    svc.store.create_round(
+        "payments", items=["PAY-1"], stakeholders=["U0111"], opened_at=LAST_MONDAY - timedelta(1)
+    )
+
+    assert build_digest(svc, team, NOW).response.asked == 0
+
+
+def test_realisation_answers_show_beside_the_planned_benefit(svc):
+    team = payments(svc)
+    done = next(
+        item.key for item in open_source("sample:payments").fetch_items().items if item.is_done
+    )
+    svc.store.record_realisation(done, "U0111", "partly", None, NOW - timedelta(days=1))
+    svc.store.record_realisation(done, "U0222", "yes", "it came", NOW - timedelta(days=1))
+
+    review = build_digest(svc, team, NOW).benefits
+
+    [row] = [row for row in review.rows if row.key == done]
+    assert (row.yes, row.partly, row.no) == (1, 1, 0)
+
+
+def test_the_reminder_quotes_the_sprint_goal_its_value_and_its_top_items(svc):
+    team = payments(svc)
+    connector = svc.connector_for(team)
+    sprint = next(s for s in connector.list_sprints() if s.state is SprintState.ACTIVE)
+
+    reminder = build_reminder(svc, team, sprint, NOW)
+
+    in_sprint = [
+        entry
+        for entry in rank_snapshot(svc, team, svc.store.load_snapshot("payments"), NOW).scored
+        if entry.item.sprint and entry.item.sprint.id == sprint.id
+    ]
+    assert (reminder.sprint, reminder.goal) == ("PAY Sprint 24", "Refunds without a support ticket")
+    assert reminder.items == len(in_sprint)
+    assert reminder.committed == pytest.approx(sum(entry.score.value for entry in in_sprint))
+    values = [entry.value for entry in reminder.top]
+    assert len(values) == 5
+    assert values == sorted(values, reverse=True)
+    assert [goal.name for goal in reminder.goals] == ["Cut support cost", "Faster checkout"]

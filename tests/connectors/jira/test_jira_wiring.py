@@ -1,0 +1,85 @@
+"""The bot builds the Jira connector from settings and config, with metrics attached."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from pydantic import SecretStr
+
+from bot.config import parse_config
+from bot.jira_wiring import build_jira_connector
+from bot.metrics import JIRA_CALLS, RANK_CALLS
+from bot.settings import Settings
+from connectors.base import ConnectorConfigError
+from connectors.jira.config import CloudAuth, TokenAuth
+from connectors.jira.connector import JiraConnector
+from rules.model import RankMove
+from tests.connectors.jira.support import BASE, EMAIL, TOKEN, register_discovery
+
+CONFIG = parse_config(
+    """
+[jira]
+extra_jql = "issuetype != Sub-task"
+
+[jira.fields]
+cost = "Story Points"
+business_value = "Business Value"
+time_criticality = ""
+risk_reduction = ""
+benefit_category = ""
+score = "Value Score"
+writable = ["score", "business_value"]
+
+[[teams]]
+name = "payments"
+board = 42
+"""
+)
+
+
+def settings(**values) -> Settings:
+    return Settings(_env_file=None, jira_url=BASE, **values)
+
+
+def test_cloud_settings_build_a_board_connector_with_the_mapping():
+    connector = build_jira_connector(
+        settings(jira_email=EMAIL, jira_api_token=SecretStr(TOKEN)), CONFIG, CONFIG.teams[0]
+    )
+    assert isinstance(connector, JiraConnector)
+    config = connector.config
+    assert isinstance(config.auth, CloudAuth)
+    assert (config.board, config.jql, config.extra_jql) == (42, None, "issuetype != Sub-task")
+    assert config.fields["cost"] == "Story Points"
+    assert "score" not in config.fields
+    assert "time_criticality" not in config.fields
+    assert config.score_field == "Value Score"
+    assert config.writable == {"score", "business_value"}
+
+
+def test_a_personal_access_token_means_data_center():
+    connector = build_jira_connector(settings(jira_pat=SecretStr("pat")), CONFIG, CONFIG.teams[0])
+    assert isinstance(connector, JiraConnector)
+    assert isinstance(connector.config.auth, TokenAuth)
+
+
+def test_missing_credentials_are_a_config_error_naming_the_settings():
+    with pytest.raises(ConnectorConfigError, match=r"NORTHSTAR_JIRA_API_TOKEN.*NORTHSTAR_JIRA_PAT"):
+        build_jira_connector(settings(), CONFIG, CONFIG.teams[0])
+
+
+def test_requests_and_rank_calls_are_counted_in_metrics(jira_http):
+    register_discovery(jira_http)
+    jira_http.put(f"{BASE}/rest/agile/1.0/issue/rank", status=204)
+    connector = build_jira_connector(
+        settings(jira_email=EMAIL, jira_api_token=SecretStr(TOKEN)), CONFIG, CONFIG.teams[0]
+    )
+    rank = JIRA_CALLS.labels(endpoint="/rest/agile/1.0/issue/rank", status="204")
+    before, team_before = rank._value.get(), RANK_CALLS.labels(team="payments")._value.get()
+
+    connector.apply_move(RankMove(issues=("PAY-2",), before="PAY-1"))
+
+    assert rank._value.get() == before + 1
+    assert RANK_CALLS.labels(team="payments")._value.get() == team_before + 1
+    expected = base64.b64encode(f"{EMAIL}:{TOKEN}".encode()).decode()
+    assert jira_http.calls[-1].request.headers["Authorization"] == f"Basic {expected}"

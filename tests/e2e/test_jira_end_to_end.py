@@ -1,0 +1,216 @@
+"""Northstar against a stateful fake Jira over real HTTP, driven through the CLI only.
+
+Each test runs the commands an admin would (``sync``, ``score``, ``reorder``, ``undo``,
+``doctor``) and checks the result where it matters: in Jira. The board order after a reorder
+is read from the fake, request counts come from the fake's log, and failures must reach the
+user as one clear line, never a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rules.model import RankMove
+from rules.reorder import apply_moves
+from tests.e2e.conftest import (
+    BOARD,
+    Northstar,
+    Run,
+    data_center_env,
+    load_sample,
+    runner,
+    write_config,
+)
+from tests.fakes.jira_server import FakeJiraServer
+
+
+def ok(run: Run) -> Run:
+    assert run.code == 0, f"exit {run.code}\nstdout:\n{run.out}\nstderr:\n{run.err}"
+    assert "Traceback" not in run.printed
+    return run
+
+
+def planned_moves(run: Run) -> list[RankMove]:
+    """The moves ``reorder --json`` printed, in their documented shape."""
+    return [
+        RankMove(issues=tuple(move["issues"]), before=move.get("before"), after=move.get("after"))
+        for move in run.json()["moves"]
+    ]
+
+
+def successful_rank_calls(jira: FakeJiraServer) -> list[tuple[tuple[str, ...], str | None]]:
+    return [
+        (call.issues, call.before or call.after) for call in jira.state.rank_calls if call.moved
+    ]
+
+
+def plan(
+    northstar: Northstar, jira: FakeJiraServer, *, board: bool = True
+) -> tuple[list[RankMove], list[str]]:
+    """Sync and score, then the dry-run plan and the order it will produce.
+
+    With a board the order is the board's backlog; with a JQL backlog it is every open issue.
+    """
+    ok(northstar("sync"))
+    ok(northstar("score"))
+    moves = planned_moves(ok(northstar("reorder", "--json")))
+    current = jira.state.backlog(BOARD) if board else jira.state.order(BOARD)
+    return moves, apply_moves(current, moves)
+
+
+def ranked_keys(northstar: Northstar) -> list[str]:
+    rows: list[dict[str, Any]] = ok(northstar("score", "--json")).json()["ranking"]
+    return [row["key"] for row in rows]
+
+
+def test_reorder_apply_leaves_the_board_in_the_planned_order(
+    northstar: Northstar, jira: FakeJiraServer
+) -> None:
+    moves, target = plan(northstar, jira)
+    assert len(moves) >= 2, "the sample backlog should need a real reorder"
+    before = jira.state.backlog(BOARD)
+
+    applied = ok(northstar("reorder", "--apply"))
+
+    after = jira.state.backlog(BOARD)
+    assert after == target != before
+    assert [key for key in ranked_keys(northstar) if key in set(after)] == after
+    assert successful_rank_calls(jira) == [(m.issues, m.anchor) for m in moves]
+    assert f"Applied {len(moves)} rank call(s)" in applied.out
+    assert "Read back: the backlog order equals the target." in applied.out
+
+
+def test_a_second_score_and_reorder_write_nothing_and_rank_nothing(
+    northstar: Northstar, jira: FakeJiraServer
+) -> None:
+    plan(northstar, jira)
+    ok(northstar("reorder", "--apply"))
+    jira.state.clear_log()
+
+    ok(northstar("score"))
+    again = ok(northstar("reorder", "--apply"))
+
+    assert jira.state.writes == []
+    assert jira.state.rank_calls == []
+    assert "Applied 0 rank call(s)" in again.out
+
+
+def test_a_run_killed_half_way_resumes_without_repeating_a_move(
+    northstar: Northstar, jira: FakeJiraServer
+) -> None:
+    moves, target = plan(northstar, jira)
+    assert len(moves) >= 2
+    done_first = len(moves) // 2
+    jira.state.fail_rank_calls_after(done_first)
+
+    killed = northstar("reorder", "--apply")
+
+    assert killed.code != 0
+    assert "Traceback" not in killed.printed
+    error_lines = [line for line in killed.err.splitlines() if line.startswith("error:")]
+    assert len(error_lines) == 1, killed.err
+    assert "/rest/agile/1.0/issue/rank" in error_lines[0]
+    assert "500" in error_lines[0]
+    first_run = successful_rank_calls(jira)
+    assert first_run == [(m.issues, m.anchor) for m in moves[:done_first]]
+
+    jira.state.clear_faults()
+    jira.state.clear_log()
+    resumed = ok(northstar("reorder", "--apply"))
+
+    assert successful_rank_calls(jira) == [(m.issues, m.anchor) for m in moves[done_first:]]
+    assert jira.state.backlog(BOARD) == target
+    assert "Resumed" in resumed.out
+
+
+def test_undo_restores_the_order_before_the_reorder(
+    northstar: Northstar, jira: FakeJiraServer
+) -> None:
+    plan(northstar, jira)
+    before = jira.state.backlog(BOARD)
+    ok(northstar("reorder", "--apply"))
+    assert jira.state.backlog(BOARD) != before
+
+    undone = ok(northstar("undo"))
+
+    assert jira.state.backlog(BOARD) == before
+    assert "Restored the previous order" in undone.out
+
+
+def test_rate_limits_unavailability_and_a_dropped_connection_are_retried(
+    northstar: Northstar, jira: FakeJiraServer
+) -> None:
+    jira.state.inject("429", times=3, path="/rest/agile/1.0/board/")
+    jira.state.inject("503", times=3, path="/rest/api/")
+    ok(northstar("sync"))
+    jira.state.inject("429", times=2, path="/rest/api/3/search/jql")
+    jira.state.inject("503", times=2, path="/rest/api/3/issue/")
+    ok(northstar("score"))
+    moves = planned_moves(ok(northstar("reorder", "--json")))
+    target = apply_moves(jira.state.backlog(BOARD), moves)
+    jira.state.inject("429", times=4, path="/rest/agile/1.0/issue/rank")
+    jira.state.inject("503", times=2, path="/rest/agile/1.0/issue/rank")
+    jira.state.inject("drop", times=1, path="/rest/agile/1.0/issue/rank")
+
+    ok(northstar("reorder", "--apply"))
+
+    assert jira.state.backlog(BOARD) == target
+    statuses = [request.status for request in jira.state.requests]
+    assert statuses.count(429) == 3 + 2 + 4
+    assert statuses.count(503) == 3 + 2 + 2
+    assert statuses.count(0) == 1
+    assert successful_rank_calls(jira) == [(m.issues, m.anchor) for m in moves]
+
+
+def test_an_incremental_sync_with_nothing_changed_makes_at_most_two_requests(
+    northstar: Northstar, jira: FakeJiraServer
+) -> None:
+    ok(northstar("sync"))
+    jira.state.clear_log()
+
+    ok(northstar("sync"))
+
+    made = [f"{r.method} {r.path} -> {r.status}" for r in jira.state.requests]
+    assert len(made) <= 2, made
+
+
+def test_doctor_reports_a_missing_schedule_issues_permission_with_the_fix(
+    northstar: Northstar, jira: FakeJiraServer
+) -> None:
+    jira.state.granted.discard("SCHEDULE_ISSUES")
+
+    report = northstar("doctor")
+
+    assert report.code == 1
+    assert "Traceback" not in report.printed
+    lines = report.out.splitlines()
+    failed = [n for n, line in enumerate(lines) if "FAIL" in line]
+    assert len(failed) == 1, report.out
+    assert "SCHEDULE_ISSUES" in lines[failed[0]]
+    assert lines[failed[0] + 1].strip().startswith("fix:")
+    assert "Schedule issues" in lines[failed[0] + 1]
+
+
+def test_data_center_with_a_personal_access_token_works_end_to_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with FakeJiraServer(deployment="DataCenter") as jira:
+        load_sample(jira)
+        data_center_env(monkeypatch, jira, tmp_path)
+        config = write_config(tmp_path, backlog='jql = "project = PAY ORDER BY Rank ASC"')
+        northstar = runner(config, capsys)
+
+        moves, target = plan(northstar, jira, board=False)
+        ok(northstar("reorder", "--apply"))
+
+        assert len(moves) >= 2
+        assert jira.state.order(BOARD) == target
+        paths = {request.path for request in jira.state.requests}
+        assert "/rest/api/2/search" in paths
+        assert not any(path.startswith("/rest/api/3/") for path in paths)
+        assert {request.auth for request in jira.state.requests} == {"bearer"}
+        assert jira.state.writes, "scores should have been written through /rest/api/2/issue"
+        assert {write.api for write in jira.state.writes} == {"2"}
