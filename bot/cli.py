@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import click
 import typer
@@ -30,6 +30,10 @@ from bot.settings import Settings
 from connectors.base import ConnectorError
 from rules.errors import PlanInputError, RulesError
 from rules.model import Ranking, RankPlan
+
+if TYPE_CHECKING:
+    from bot.usecases.score import TeamScores
+    from bot.wiring import Services
 
 logger = logging.getLogger("northstar")
 
@@ -92,7 +96,7 @@ def _config() -> NorthstarConfig:
     return load_config(_settings().config)
 
 
-def _services():  # type: ignore[no-untyped-def]
+def _services() -> Services:
     from bot.wiring import build_services
 
     return build_services(_settings())
@@ -210,7 +214,7 @@ def demo(
     out.print(f"Wrote {', '.join(str(path) for path in result.files)}")
 
 
-def _rank_source(source: str, team: str | None):  # type: ignore[no-untyped-def]
+def _rank_source(source: str, team: str | None) -> TeamScores:
     from bot.usecases.offline import rank_source
 
     return rank_source(source, _config(), team_name=team)

@@ -6,7 +6,6 @@
 
 from bot.storage.base import UnsupportedDatabaseError
 from bot.storage.records import (
-    PlanKind,
     PlanStatus,
     RankingRecord,
     RealisationRecord,
@@ -17,7 +16,6 @@ from bot.storage.records import (
 from bot.storage.store import Store
 
 __all__ = [
-    "PlanKind",
     "PlanStatus",
     "RankingRecord",
     "RealisationRecord",

@@ -8,14 +8,16 @@ from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from bot.storage.base import StoreBase
-from bot.storage.records import PlanKind, PlanStatus, StoredPlan
+from bot.storage.records import PlanStatus, StoredPlan
 from bot.storage.tables import RankPlanProgress, RankPlanRow
 from rules.model import RankPlan
 
 
 class PlanStore(StoreBase):
-    def save_plan(self, team: str, plan: RankPlan, *, kind: PlanKind, at: datetime) -> int:
+    def save_plan(self, team: str, plan: RankPlan, *, kind: str, at: datetime) -> int:
         """Store a plan about to be applied (``pending``); returns its id.
+
+        ``kind`` is ``reorder`` or ``undo``; only a reorder is ever undone.
 
         ``plan.current`` is kept with it: the order the plan replaces, which undo restores.
         """

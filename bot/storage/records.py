@@ -10,7 +10,6 @@ from rules.model import RankPlan
 
 #: ``pending`` until the run ends; a pending plan is what an interrupted apply resumes.
 PlanStatus = Literal["pending", "applied", "failed", "superseded"]
-PlanKind = Literal["reorder", "undo"]
 
 
 @dataclass(frozen=True)

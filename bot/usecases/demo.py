@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.charts import value_burn_up_png
+from bot.cli import plan_json, ranking_rows  # the JSON shapes of `rank --json` and `plan --json`
 from bot.config import load_config
 from bot.slack.digest_blocks import digest_blocks, digest_text
 from bot.usecases.digest import compose_digest
@@ -50,8 +51,6 @@ def _write_json(path: Path, data: Any) -> Path:
 
 def run_demo(out_dir: Path) -> DemoResult:
     """Score, plan and digest the sample backlog; write the four files into ``out_dir``."""
-    from bot.cli import plan_json, ranking_rows  # the CLI's JSON shapes, shared with the demo
-
     config = load_config(None)
     team = config.teams[0]
     connector = open_source(f"sample:{team.name}", writable=config.jira.fields.writable)

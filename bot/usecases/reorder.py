@@ -107,8 +107,11 @@ def _resume_point(stored: StoredPlan, live: Sequence[str]) -> int | None:
     order may be one move ahead of the recorded progress; that move is then not sent again.
     """
     moves = stored.plan.moves
+    planned = set(stored.plan.current)
+    # the tool's order also holds items the plan leaves alone (done ones, for instance)
+    relevant = [key for key in live if key in planned]
     for done in (stored.applied_moves, stored.applied_moves + 1):
-        if done <= len(moves) and apply_moves(stored.plan.current, moves[:done]) == list(live):
+        if done <= len(moves) and apply_moves(stored.plan.current, moves[:done]) == relevant:
             return done
     return None
 

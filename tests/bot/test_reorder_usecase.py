@@ -62,7 +62,9 @@ def test_the_preview_plans_moves_that_reach_the_target_and_changes_nothing(svc, 
     preview = preview_reorder(svc, team)
     assert preview.plan.calls > 0
     assert svc.connector_for(team).read_order() == before
-    assert apply_moves(before, preview.plan.moves) == list(preview.plan.target)
+    planned = set(preview.plan.target)
+    open_before = [key for key in before if key in planned]
+    assert apply_moves(open_before, preview.plan.moves) == list(preview.plan.target)
     assert {row.key for row in preview.rows} == set(preview.plan.moved_keys)
     assert all(row.old != row.new or row.reason for row in preview.rows)
 
@@ -73,7 +75,9 @@ def test_applying_reaches_the_target_and_a_second_run_makes_no_rank_calls(svc, t
     report = apply_reorder(svc, team)
     assert report.verified
     assert report.calls == preview.plan.calls
-    assert connector.read_order()[: len(preview.plan.target)] == list(preview.plan.target)
+    planned = set(preview.plan.target)
+    after = [key for key in connector.read_order() if key in planned]
+    assert after == list(preview.plan.target)
     calls = connector.rank_calls
     again = apply_reorder(svc, team)
     assert again.calls == 0
