@@ -7,13 +7,30 @@ requests (and rank calls) in Prometheus.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+
 from bot.config import NorthstarConfig, Team
 from bot.metrics import JIRA_CALLS, RANK_CALLS
 from bot.settings import Settings
 from connectors.base import Connector, ConnectorConfigError
 from connectors.jira.config import CloudAuth, JiraConfig, TokenAuth
-from connectors.jira.connector import RANK, JiraConnector
+from connectors.jira.connector import RANK, Discovery, JiraConnector
 from connectors.jira.http import RequestHook
+
+logger = logging.getLogger(__name__)
+
+
+class DiscoveryCache(Protocol):
+    """The part of the store that keeps a connector's discovery between processes."""
+
+    def connector_state(self, team: str) -> dict[str, Any] | None: ...
+
+    def save_connector_state(self, team: str, data: dict[str, Any], at: datetime) -> None: ...
 
 
 def jira_config(settings: Settings, config: NorthstarConfig, team: Team) -> JiraConfig:
@@ -59,6 +76,44 @@ def metrics_hook(team: str) -> RequestHook:
     return on_request
 
 
-def build_jira_connector(settings: Settings, config: NorthstarConfig, team: Team) -> Connector:
-    """The team's :class:`~connectors.jira.connector.JiraConnector`, reporting to metrics."""
-    return JiraConnector(jira_config(settings, config, team), on_request=metrics_hook(team.name))
+def _saved_discovery(cache: DiscoveryCache, team: str, base_url: str) -> Discovery | None:
+    saved = cache.connector_state(team)
+    if not saved or saved.get("base_url") != base_url:
+        return None
+    try:
+        return Discovery.model_validate(saved.get("discovery"))
+    except ValidationError:
+        logger.info("the saved Jira discovery of %s is unreadable; asking Jira again", team)
+        return None
+
+
+def build_jira_connector(
+    settings: Settings,
+    config: NorthstarConfig,
+    team: Team,
+    *,
+    cache: DiscoveryCache | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> Connector:
+    """The team's :class:`~connectors.jira.connector.JiraConnector`, reporting to metrics.
+
+    With a ``cache`` (the store), the deployment type and field list learnt by an earlier
+    process are handed in, so an unchanged incremental sync costs two requests, not four; the
+    connector asks again in ``doctor`` and when the saved fields no longer
+    resolve the mapping.
+    """
+    jira = jira_config(settings, config, team)
+    if cache is None or clock is None:
+        return JiraConnector(jira, on_request=metrics_hook(team.name))
+    store, now = cache, clock
+
+    def save(discovery: Discovery) -> None:
+        data = {"base_url": jira.base_url, "discovery": discovery.model_dump(mode="json")}
+        store.save_connector_state(team.name, data, now())
+
+    return JiraConnector(
+        jira,
+        discovery=_saved_discovery(store, team.name, jira.base_url),
+        on_discovery=save,
+        on_request=metrics_hook(team.name),
+    )

@@ -55,8 +55,17 @@ class Services:
         return build_web_client(self.settings)
 
 
-def build_connector(settings: Settings, config: NorthstarConfig, team: Team) -> Connector:
-    """The connector a team's ``source`` names: ``jira`` (default), ``sample``, ``csv:``..."""
+def build_connector(
+    settings: Settings,
+    config: NorthstarConfig,
+    team: Team,
+    store: Store | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> Connector:
+    """The connector a team's ``source`` names: ``jira`` (default), ``sample``, ``csv:``...
+
+    ``store`` keeps what a Jira connector learnt about the site between processes.
+    """
     if team.source != "jira":
         spec = team.source if ":" in team.source else f"{team.source}:{team.name}"
         return open_source(spec, writable=config.jira.fields.writable)
@@ -68,7 +77,7 @@ def build_connector(settings: Settings, config: NorthstarConfig, team: Team) -> 
             "NORTHSTAR_JIRA_EMAIL and NORTHSTAR_JIRA_API_TOKEN (Cloud) or NORTHSTAR_JIRA_PAT "
             "(Data Center)"
         )
-    return build_jira_connector(settings, config, team)
+    return build_jira_connector(settings, config, team, cache=store, clock=clock)
 
 
 def build_services(settings: Settings, config: NorthstarConfig | None = None) -> Services:
@@ -80,5 +89,5 @@ def build_services(settings: Settings, config: NorthstarConfig | None = None) ->
         settings=settings,
         config=config,
         store=store,
-        connector_factory=lambda team: build_connector(settings, config, team),
+        connector_factory=lambda team: build_connector(settings, config, team, store),
     )

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from alembic import command
@@ -23,6 +24,7 @@ from bot.storage.checkins import CheckinStore
 from bot.storage.plans import PlanStore
 from bot.storage.records import RankingRecord, ScoreRecord
 from bot.storage.tables import (
+    ConnectorState,
     JobRun,
     PostedMessage,
     RankingEntry,
@@ -173,6 +175,21 @@ class Store(CheckinStore, PlanStore, StoreBase):
         with self._transaction() as session:
             session.execute(
                 upsert.on_conflict_do_update(index_elements=["team"], set_={"since": since})
+            )
+
+    def connector_state(self, team: str) -> dict[str, Any] | None:
+        """What the team's connector saved about its tool (see :meth:`save_connector_state`)."""
+        with self._transaction() as session:
+            return session.scalar(select(ConnectorState.data).where(ConnectorState.team == team))
+
+    def save_connector_state(self, team: str, data: dict[str, Any], at: datetime) -> None:
+        """Keep ``data`` for the team's next process (Jira: deployment type and fields)."""
+        upsert = self._insert(ConnectorState).values(team=team, data=data, saved_at=at)
+        with self._transaction() as session:
+            session.execute(
+                upsert.on_conflict_do_update(
+                    index_elements=["team"], set_={"data": data, "saved_at": at}
+                )
             )
 
     # ------------------------------------------------------------ score and ranking history

@@ -82,6 +82,16 @@ class SyncCursor(Base):
     since: Mapped[datetime]
 
 
+class ConnectorState(Base):
+    """What a team's connector learned about its tool, so a new process need not ask again."""
+
+    __tablename__ = "connector_state"
+
+    team: Mapped[str] = mapped_column(String(200), primary_key=True)
+    data: Mapped[dict[str, Any]]
+    saved_at: Mapped[datetime]
+
+
 class ScoreEntry(Base):
     __tablename__ = "score_history"
     __table_args__ = (Index("ix_score_history_team_at", "team", "at"),)

@@ -116,6 +116,8 @@ class JiraConnector:
         config: Site, auth, team backlog and field mapping.
         discovery: Deployment type and field list from an earlier instance, or None to fetch
             them (two requests) on first use.
+        on_discovery: Called with the discovery whenever it is fetched, so the caller can
+            persist it and hand it in next time.
         on_request: ``on_request(endpoint_template, status)`` after every HTTP attempt.
         sleep: Waits between retries; tests pass a fake.
         rng: Source of the retry jitter.
@@ -128,6 +130,7 @@ class JiraConnector:
         config: JiraConfig,
         *,
         discovery: Discovery | None = None,
+        on_discovery: Callable[[Discovery], None] | None = None,
         on_request: RequestHook | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
@@ -140,6 +143,10 @@ class JiraConnector:
             config, on_request=on_request, sleep=sleep, rng=rng, clock=clock
         )
         self._discovery = discovery
+        #: a handed-in discovery may be out of date: it is fetched again when it fails to
+        #: resolve the mapping, and by check_access
+        self._discovery_handed_in = discovery is not None
+        self._on_discovery = on_discovery
         self._field_map: FieldMap | None = None
         self._scores: dict[str, float | None] = {}
         self._ids: dict[str, int] = {}
@@ -157,15 +164,30 @@ class JiraConnector:
             api = "3" if deployment == "Cloud" else "2"
             payload = self._http.call("GET", f"/rest/api/{api}/field").json()
             self._discovery = Discovery(deployment=deployment, fields=parse_fields(payload))
+            self._discovery_handed_in = False
+            if self._on_discovery is not None:
+                self._on_discovery(self._discovery)
         return self._discovery
+
+    def _rediscover(self) -> None:
+        """Forget a handed-in discovery, so the next use asks Jira again."""
+        if self._discovery_handed_in:
+            self._discovery = None
+            self._field_map = None
 
     @property
     def field_map(self) -> FieldMap:
         """The team's fields resolved by name; a wrong name fails with the closest ones."""
         if self._field_map is None:
-            self._field_map = resolve_field_map(
-                self.discovery.fields, self.config.fields, self.config.score_field
-            )
+            try:
+                self._field_map = resolve_field_map(
+                    self.discovery.fields, self.config.fields, self.config.score_field
+                )
+            except ConnectorConfigError:
+                if not self._discovery_handed_in:
+                    raise
+                self._rediscover()  # a field added or renamed since it was saved
+                return self.field_map
         return self._field_map
 
     @property
@@ -299,6 +321,7 @@ class JiraConnector:
 
         Stops after a failure that makes the later checks meaningless (unreachable, bad auth).
         """
+        self._rediscover()
         checks: list[AccessCheck] = []
         try:
             discovery = self.discovery

@@ -6,8 +6,10 @@ in the environment and a ``northstar.toml`` in the test's folder, as an admin wo
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ import pytest
 
 from bot.cli import main
 from connectors.sample import generate_backlog
+from rules.model import Item
 from tests.fakes.jira_server import API_TOKEN, EMAIL, PAT, FakeJiraServer
 
 BOARD = 42
@@ -74,10 +77,15 @@ class Run:
 Northstar = Callable[..., Run]
 
 
+def load_items(server: FakeJiraServer, items: Sequence[Item]) -> None:
+    """``items`` in their order on board 42, whose project is that of the first key."""
+    server.state.add_board(BOARD, items[0].key.rsplit("-", 1)[0])
+    server.state.add_items(items, board=BOARD)
+
+
 def load_sample(server: FakeJiraServer, size: int = BACKLOG_SIZE) -> None:
     """The generated ``payments`` backlog (PAY-, sprints, done work, incidents) on board 42."""
-    server.state.add_board(BOARD, "PAY", name="Payments board")
-    server.state.add_items(generate_backlog("payments", size=size).items, board=BOARD)
+    load_items(server, generate_backlog("payments", size=size).items)
 
 
 @pytest.fixture
@@ -94,42 +102,52 @@ def write_config(folder: Path, backlog: str = f"board = {BOARD}") -> Path:
     return path
 
 
-def cloud_env(monkeypatch: pytest.MonkeyPatch, server: FakeJiraServer, folder: Path) -> None:
-    monkeypatch.setenv("NORTHSTAR_JIRA_URL", server.url)
-    monkeypatch.setenv("NORTHSTAR_JIRA_EMAIL", EMAIL)
-    monkeypatch.setenv("NORTHSTAR_JIRA_API_TOKEN", API_TOKEN)
-    monkeypatch.setenv("NORTHSTAR_DATABASE_URL", f"sqlite:///{folder / 'northstar.db'}")
+def cloud_settings(server: FakeJiraServer, folder: Path) -> dict[str, str]:
+    """Environment for Jira Cloud: email + API token, and a SQLite file in ``folder``."""
+    return {
+        "NORTHSTAR_JIRA_URL": server.url,
+        "NORTHSTAR_JIRA_EMAIL": EMAIL,
+        "NORTHSTAR_JIRA_API_TOKEN": API_TOKEN,
+        "NORTHSTAR_DATABASE_URL": f"sqlite:///{folder / 'northstar.db'}",
+    }
 
 
-def data_center_env(monkeypatch: pytest.MonkeyPatch, server: FakeJiraServer, folder: Path) -> None:
-    monkeypatch.setenv("NORTHSTAR_JIRA_URL", server.url)
-    monkeypatch.setenv("NORTHSTAR_JIRA_PAT", PAT)
-    monkeypatch.setenv("NORTHSTAR_DATABASE_URL", f"sqlite:///{folder / 'northstar.db'}")
+def data_center_settings(server: FakeJiraServer, folder: Path) -> dict[str, str]:
+    """Environment for Jira Data Center: a personal access token, and a SQLite file."""
+    return {
+        "NORTHSTAR_JIRA_URL": server.url,
+        "NORTHSTAR_JIRA_PAT": PAT,
+        "NORTHSTAR_DATABASE_URL": f"sqlite:///{folder / 'northstar.db'}",
+    }
 
 
-def runner(config: Path, capsys: pytest.CaptureFixture[str]) -> Northstar:
-    """``northstar(*args)``: run the CLI with ``--config`` and return its exit code and output."""
+def set_env(monkeypatch: pytest.MonkeyPatch, settings: dict[str, str]) -> None:
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+
+
+def runner(config: Path) -> Northstar:
+    """``northstar(*args)``: run the CLI with ``--config`` and return its exit code and output.
+
+    Output is captured by swapping ``sys.stdout``/``sys.stderr``, which is what the CLI's Rich
+    consoles and log handler write to, so module-scoped fixtures (benchmarks) can use it too.
+    """
 
     def run(*args: str) -> Run:
-        capsys.readouterr()
-        try:
-            main(["--config", str(config), *args])
-            code = 0
-        except SystemExit as e:
-            code = e.code if isinstance(e.code, int) else 1
-        captured = capsys.readouterr()
-        return Run(code=code, out=captured.out, err=captured.err)
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                main(["--config", str(config), *args])
+                code = 0
+            except SystemExit as e:
+                code = e.code if isinstance(e.code, int) else 1
+        return Run(code=code, out=out.getvalue(), err=err.getvalue())
 
     return run
 
 
 @pytest.fixture
-def northstar(
-    jira: FakeJiraServer,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> Northstar:
+def northstar(jira: FakeJiraServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Northstar:
     """The CLI wired to the Cloud fake (email + API token), a SQLite file and board 42."""
-    cloud_env(monkeypatch, jira, tmp_path)
-    return runner(write_config(tmp_path), capsys)
+    set_env(monkeypatch, cloud_settings(jira, tmp_path))
+    return runner(write_config(tmp_path))

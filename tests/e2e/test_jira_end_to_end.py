@@ -19,9 +19,10 @@ from tests.e2e.conftest import (
     BOARD,
     Northstar,
     Run,
-    data_center_env,
+    data_center_settings,
     load_sample,
     runner,
+    set_env,
     write_config,
 )
 from tests.fakes.jira_server import FakeJiraServer
@@ -198,13 +199,13 @@ def test_doctor_reports_a_missing_schedule_issues_permission_with_the_fix(
 
 
 def test_data_center_with_a_personal_access_token_works_end_to_end(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with FakeJiraServer(deployment="DataCenter") as jira:
         load_sample(jira)
-        data_center_env(monkeypatch, jira, tmp_path)
+        set_env(monkeypatch, data_center_settings(jira, tmp_path))
         config = write_config(tmp_path, backlog='jql = "project = PAY ORDER BY Rank ASC"')
-        northstar = runner(config, capsys)
+        northstar = runner(config)
 
         moves, target = plan(northstar, jira, board=False)
         ok(northstar("reorder", "--apply"))

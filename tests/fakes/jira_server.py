@@ -801,6 +801,17 @@ class FakeJiraState:
             issue.fields["resolutiondate"] = jira_time(self.clock()) if category == "done" else None
             issue.updated = self.clock()
 
+    def age(self, by: timedelta) -> None:
+        """Move every stamp back by ``by``: as if that much time had passed since the changes.
+
+        Northstar's sync cursor comes from the real clock, so this is how a test puts an hour
+        between two runs without waiting: the next incremental sync sees only newer changes.
+        """
+        with self.lock:
+            for issue in self.issues.values():
+                issue.created -= by
+                issue.updated -= by
+
     def value(self, key: str, name: str) -> Any:
         """A field's plain value: numbers as numbers, options by their ``value``."""
         with self.lock:

@@ -122,6 +122,15 @@ def test_the_cursor_round_trips_as_the_same_instant_in_utc(store):
     assert store.get_cursor("payments") == NOW
 
 
+def test_connector_state_is_kept_per_team_and_replaced_by_a_newer_save(store):
+    assert store.connector_state("payments") is None
+    store.save_connector_state("payments", {"deployment": "Cloud", "fields": [1, 2]}, NOW)
+    store.save_connector_state("growth", {"deployment": "DataCenter"}, NOW)
+    store.save_connector_state("payments", {"deployment": "Cloud", "fields": [3]}, NOW)
+    assert store.connector_state("payments") == {"deployment": "Cloud", "fields": [3]}
+    assert store.connector_state("growth") == {"deployment": "DataCenter"}
+
+
 def test_a_naive_datetime_is_refused(store):
     with pytest.raises(StatementError, match="naive datetime"):
         store.set_cursor("payments", datetime(2026, 1, 1))

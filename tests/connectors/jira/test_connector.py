@@ -167,6 +167,35 @@ def test_a_fresh_process_needs_four_requests_without_and_two_with_stored_discove
     assert again.fetch_items(since=SINCE).requests == 2
 
 
+def test_a_fetched_discovery_is_handed_to_the_caller_to_keep(jira_http, fake_time):
+    register_discovery(jira_http)
+    jira_http.post(SEARCH, json=page_cloud([]))
+    kept: list[Discovery] = []
+    connector = make_connector(cloud_config(), fake_time, on_discovery=kept.append)
+    connector.fetch_items(since=SINCE)
+    assert kept == [connector.discovery]
+    assert kept[0].is_cloud
+
+
+def test_a_stored_discovery_that_no_longer_resolves_the_mapping_is_fetched_again(
+    jira_http, fake_time
+):
+    register_discovery(jira_http)
+    jira_http.post(SEARCH, json=page_cloud([]))
+    renamed = tuple(
+        field.model_copy(update={"name": "Old name"}) if field.name == "Business Value" else field
+        for field in CLOUD_DISCOVERY.fields
+    )
+    stale = CLOUD_DISCOVERY.model_copy(update={"fields": renamed})
+    kept: list[Discovery] = []
+    connector = make_connector(cloud_config(), fake_time, discovery=stale, on_discovery=kept.append)
+    result = connector.fetch_items(since=SINCE)
+    assert result.requests == 4  # serverInfo and /field again, then the two searches
+    assert [field.name for field in kept[0].fields] == [
+        field.name for field in CLOUD_DISCOVERY.fields
+    ]
+
+
 def test_write_scores_writes_only_changed_values_at_two_decimals(jira_http, fake_time):
     backlog = [
         issue_json("PAY-1", 10001, "0|a:", score=4.32),
