@@ -27,6 +27,7 @@ from rich.table import Table
 from bot.config import ConfigError, NorthstarConfig, Team, load_config
 from bot.errors import UserError
 from bot.settings import Settings
+from bot.usecases.shapes import plan_json, ranking_rows
 from connectors.base import ConnectorError
 from rules.errors import PlanInputError, RulesError
 from rules.model import Ranking, RankPlan
@@ -125,48 +126,21 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
 # ---------------------------------------------------------------- rendering
 
 
-def ranking_rows(ranking: Ranking, limit: int | None = None) -> list[dict[str, Any]]:
-    """The ranking as plain rows, for JSON output and the demo's ranking.json."""
-    rows = []
-    for ranked in ranking.items[:limit]:
-        rows.append(
-            {
-                "rank": ranked.rank,
-                "previous_rank": ranked.previous_rank,
-                "key": ranked.key,
-                "summary": ranked.item.summary,
-                "score": ranked.score.value,
-                "model": ranked.score.model,
-                "needs_estimate": ranked.score.needs_estimate,
-                "reason": ranked.reason,
-                "explanation": ranked.score.explain(),
-            }
-        )
-    return rows
-
-
-def plan_json(plan: RankPlan) -> list[dict[str, Any]]:
-    """The moves in the documented shape: ``{"issues": [...], "before"|"after": KEY}``."""
-    moves: list[dict[str, Any]] = []
-    for move in plan.moves:
-        entry: dict[str, Any] = {"issues": list(move.issues)}
-        if move.before is not None:
-            entry["before"] = move.before
-        else:
-            entry["after"] = move.after
-        moves.append(entry)
-    return moves
-
-
 def print_ranking(ranking: Ranking, limit: int, title: str) -> None:
+    # one line a row, so the table reads on an 80-column terminal too: rank, key and score
+    # keep their width, summary and reason share what is left and are cut with an ellipsis
+    shown = ranking.items[:limit]
+    key_width = max((len(ranked.key) for ranked in shown), default=3)
+    fixed = 3 + 3 + key_width + 7 + 3 * 6 + 1  # rank, was, key, score, borders and padding
+    free = max(out.width - fixed, 30)
     table = Table(title=title, title_justify="left")
-    table.add_column("#", justify="right")
-    table.add_column("was", justify="right", style="dim")
-    table.add_column("key", style="bold")
-    table.add_column("summary", max_width=44, overflow="ellipsis", no_wrap=True)
-    table.add_column("score", justify="right")
-    table.add_column("why", max_width=48)
-    for ranked in ranking.items[:limit]:
+    table.add_column("#", justify="right", no_wrap=True, width=3)
+    table.add_column("was", justify="right", style="dim", no_wrap=True, width=3)
+    table.add_column("key", style="bold", no_wrap=True, width=key_width)
+    table.add_column("summary", width=free * 3 // 5, overflow="ellipsis", no_wrap=True)
+    table.add_column("score", justify="right", no_wrap=True, width=7)
+    table.add_column("why", width=free - free * 3 // 5, overflow="ellipsis", no_wrap=True)
+    for ranked in shown:
         flag = " [yellow](needs estimate)[/]" if ranked.score.needs_estimate else ""
         table.add_row(
             str(ranked.rank),

@@ -115,3 +115,5 @@ def configure_logging(settings: Settings, *, debug: bool = False) -> None:
     root.setLevel(level)
     for noisy in ("jira", "urllib3", "slack_sdk", "slack_bolt"):
         logging.getLogger(noisy).setLevel(max(level, logging.INFO))
+    # alembic narrates every plugin and migration step at INFO; `db upgrade` says the result
+    logging.getLogger("alembic").setLevel(level if debug else logging.WARNING)

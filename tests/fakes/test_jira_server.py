@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import requests
 
+from rules.model import BenefitCategory, Item, Sprint, SprintState, StatusCategory
 from tests.fakes.jira_server import (
     API_TOKEN,
     EMAIL,
@@ -20,6 +21,7 @@ from tests.fakes.jira_server import (
     PAT,
     RANK_FIELD,
     RANK_FIELD_ID,
+    SPRINT_FIELD,
     FakeJiraServer,
 )
 
@@ -462,3 +464,35 @@ def test_clear_log_starts_counting_afresh(jira: FakeJiraServer) -> None:
     rank(jira, issues=["ABC-9"], rankBeforeIssue="ABC-5")
     jira.state.clear_log()
     assert (jira.state.requests, jira.state.rank_calls, jira.state.writes) == ([], [], [])
+
+
+# --- loading and time ---------------------------------------------------------------------------
+
+
+def test_add_items_loads_rules_items_with_fields_sprints_and_order() -> None:
+    sprint = Sprint(id=5, name="Sprint 5", state=SprintState.ACTIVE, goal="Refunds")
+    items = [
+        Item(key="PAY-1", summary="Refunds", sprint=sprint, business_value=8, cost=3),
+        Item(key="PAY-2", benefit_category=BenefitCategory.CUSTOMER, priority="High"),
+        Item(key="PAY-3", status="Done", status_category=StatusCategory.DONE),
+    ]
+    with FakeJiraServer() as server:
+        server.state.add_board(BOARD, "PAY")
+        server.state.add_items(items, board=BOARD)
+        assert server.state.order(BOARD, include_done=True) == ["PAY-1", "PAY-2", "PAY-3"]
+        assert server.state.backlog(BOARD) == ["PAY-2"]
+        assert server.state.value("PAY-1", "Business Value") == 8
+        assert server.state.value("PAY-1", "Story point estimate") == 3
+        assert server.state.value("PAY-2", "Benefit Category") == "Customer"
+        answer = call(server, "GET", "/rest/api/3/issue/PAY-1").json()["fields"]
+        assert answer[SPRINT_FIELD] == [
+            {"id": 5, "name": "Sprint 5", "state": "active", "boardId": BOARD, "goal": "Refunds"}
+        ]
+
+
+def test_age_puts_every_change_further_in_the_past(jira: FakeJiraServer) -> None:
+    jira.state.set_field("ABC-77", "Business Value", 8)
+    cursor = datetime.now(tz=UTC) - timedelta(minutes=1)
+    jira.state.age(timedelta(hours=1))
+    keys, _ = all_keys(jira, f'project = ABC AND updated >= "{cursor:%Y/%m/%d %H:%M}"')
+    assert keys == []
