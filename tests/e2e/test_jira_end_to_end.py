@@ -218,3 +218,16 @@ def test_data_center_with_a_personal_access_token_works_end_to_end(
         assert {request.auth for request in jira.state.requests} == {"bearer"}
         assert jira.state.writes, "scores should have been written through /rest/api/2/issue"
         assert {write.api for write in jira.state.writes} == {"2"}
+
+
+def test_scores_are_written_with_notifications_when_jira_refuses_silent_edits(
+    northstar: Northstar, jira: FakeJiraServer
+) -> None:
+    jira.state.refuse_silent_edits = 403  # a non-admin account, as Jira Cloud answers it
+    ok(northstar("sync"))
+
+    scored = ok(northstar("score", "--json")).json()
+
+    assert scored["written"], "the first score run writes every score"
+    assert {write.key for write in jira.state.writes} == set(scored["written"])
+    assert all(write.notify_users for write in jira.state.writes)
