@@ -23,7 +23,7 @@ from tests.fakes.jira_server import API_TOKEN, EMAIL, PAT, FakeJiraServer
 
 BOARD = 42
 #: Small enough to keep each run well under a second of fake traffic, large enough to page.
-BACKLOG_SIZE = 120
+BACKLOG_SIZE = 80
 
 CONFIG = """
 [scoring]
