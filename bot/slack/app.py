@@ -49,8 +49,8 @@ BOT_SCOPES: tuple[str, ...] = (
 )
 #: Events the app subscribes to.
 BOT_EVENTS: tuple[str, ...] = ("app_home_opened",)
-#: Every Web API method this package (and Bolt on its behalf) calls; the manifest's scopes
-#: cover them and the contract test checks them against Slack's published spec.
+#: Every Web API method the bot (and Bolt on its behalf) calls; the manifest's scopes cover
+#: them and the contract test checks them against Slack's published spec.
 WEB_API_METHODS: tuple[str, ...] = (
     "auth.test",  # Bolt: the bot's identity, once
     "chat.postMessage",  # check-in DMs, reminders, summaries, realisation questions
@@ -61,6 +61,8 @@ WEB_API_METHODS: tuple[str, ...] = (
     "usergroups.users.list",  # roles given as user groups
     "oauth.v2.access",  # Bolt: OAuth install (several workspaces)
     "apps.connections.open",  # Bolt: Socket Mode
+    "files.getUploadURLExternal",  # files_upload_v2: the digest's burn-up chart
+    "files.completeUploadExternal",  # files_upload_v2: share it in the team's channel
 )
 #: Threads running ack functions and lazy listeners (the slow work runs elsewhere).
 LISTENER_THREADS = 16

@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 from slack_sdk import WebClient
 
-from bot.slack.app import COMMAND
+from bot.slack.app import BOT_EVENTS, BOT_SCOPES, COMMAND, WEB_API_METHODS
 
 REPO = Path(__file__).resolve().parents[2]
 MANIFEST = REPO / "deploy" / "slack-manifest.yaml"
@@ -64,6 +64,15 @@ def test_the_source_calls_the_web_api_methods_this_test_knows():
     assert not unknown, f"add the scope of {sorted(unknown)} to SCOPES and to the manifest"
 
 
+def test_every_method_the_source_calls_is_declared_for_the_spec_contract_test():
+    undeclared = called_methods() - set(WEB_API_METHODS)
+    assert not undeclared, f"add {sorted(undeclared)} to bot.slack.app.WEB_API_METHODS"
+
+
+def test_the_manifest_asks_for_the_scopes_an_oauth_install_asks_for():
+    assert set(manifest()["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES)
+
+
 def test_the_manifest_grants_every_scope_the_code_needs_and_no_other():
     granted = set(manifest()["oauth_config"]["scopes"]["bot"])
     needed = {SCOPES[method] for method in called_methods()} - {None}
@@ -80,7 +89,7 @@ def test_the_manifest_declares_the_slash_command_the_app_registers():
 def test_the_manifest_subscribes_to_the_events_the_app_listens_to():
     registered = set(re.findall(r'app\.event\("([a-z_]+)"\)', source()))
     subscribed = set(manifest()["settings"]["event_subscriptions"]["bot_events"])
-    assert registered == subscribed == {"app_home_opened"}
+    assert registered == subscribed == set(BOT_EVENTS)
 
 
 def test_interactivity_and_the_home_tab_are_on_because_buttons_modals_and_home_are_used():

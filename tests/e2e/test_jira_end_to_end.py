@@ -127,6 +127,23 @@ def test_a_run_killed_half_way_resumes_without_repeating_a_move(
     assert "Resumed" in resumed.out
 
 
+@pytest.mark.parametrize("which", [0, -1], ids=["first_of_a_call", "last_of_a_call"])
+def test_issues_jira_could_not_rank_in_a_207_are_retried_until_the_order_is_right(
+    northstar: Northstar, jira: FakeJiraServer, which: int
+) -> None:
+    moves, target = plan(northstar, jira)
+    stubborn = moves[0].issues[which]
+    jira.state.fail_rank_for([stubborn], times=1)
+
+    ok(northstar("reorder", "--apply"))
+
+    assert jira.state.backlog(BOARD) == target
+    partial = [call for call in jira.state.rank_calls if call.status == 207]
+    assert [call.failed for call in partial] == [(stubborn,)]
+    retried = jira.state.rank_calls[jira.state.rank_calls.index(partial[0]) + 1]
+    assert (retried.issues, retried.status) == ((stubborn,), 204)
+
+
 def test_undo_restores_the_order_before_the_reorder(
     northstar: Northstar, jira: FakeJiraServer
 ) -> None:
