@@ -15,6 +15,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 from bot.settings import Settings
 
 #: the id of the Slack request or scheduled job being handled, added to every record
@@ -88,12 +91,22 @@ class JsonFormatter(logging.Formatter):
 
 
 def secret_values(settings: Settings) -> list[str]:
-    """Every secret the settings hold, unwrapped only to be masked."""
+    """Every secret the settings hold, unwrapped only to be masked.
+
+    The database URL is not a secret as a whole (its host helps when reading logs), but the
+    password in it is.
+    """
     values = []
     for name in type(settings).model_fields:
         value = getattr(settings, name)
         if hasattr(value, "get_secret_value"):
             values.append(value.get_secret_value())
+    try:
+        password = make_url(settings.database_url).password
+    except ArgumentError:
+        password = None
+    if password:
+        values.append(str(password))
     return values
 
 

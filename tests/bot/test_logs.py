@@ -69,3 +69,22 @@ def test_secret_values_are_redacted_from_messages_and_tracebacks(captured):
 def test_token_shaped_strings_are_redacted_even_when_not_configured(captured, leak):
     logging.getLogger("northstar.test").warning("sent %s", leak)
     assert leak not in captured.getvalue()
+
+
+def test_the_database_password_is_redacted_but_not_the_rest_of_the_url():
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    url = f"postgresql+psycopg://northstar:{WITNESS}@db.internal:5432/northstar"
+    configure_logging(Settings(_env_file=None, database_url=url))
+    stream = io.StringIO()
+    handler = root.handlers[0]
+    assert isinstance(handler, logging.StreamHandler)
+    handler.setStream(stream)
+    try:
+        logging.getLogger("northstar.test").warning("cannot reach %s", url)
+    finally:
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
+    text = stream.getvalue()
+    assert WITNESS not in text
+    assert "db.internal:5432" in text
