@@ -49,7 +49,8 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 out = Console()
-err = Console(stderr=True)
+# errors are one line each, never wrapped, so they stay greppable in logs and CI output
+err = Console(stderr=True, soft_wrap=True)
 
 
 class _State:
@@ -335,8 +336,14 @@ def reorder(
     svc = _services()
     chosen = _team(svc, team)
     if apply:
-        with _progress("applying rank calls") as progress:
-            report = apply_reorder(svc, chosen, progress=progress)
+        try:
+            with _progress("applying rank calls") as progress:
+                report = apply_reorder(svc, chosen, progress=progress)
+        except ConnectorError as e:
+            raise UserError(
+                f"{e}. Every rank call that landed is recorded: run `northstar reorder --apply` "
+                "again to continue from the order Jira has now"
+            ) from e
         if as_json:
             _emit_json(asdict(report))
             return

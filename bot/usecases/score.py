@@ -93,11 +93,25 @@ def rank_snapshot(
 def score_team(svc: Services, team: Team, *, write: bool = False) -> TeamScores:
     """Score and rank the team's snapshot; with ``write``, write changed scores back and record."""
     now = svc.clock()
-    result = rank_snapshot(svc, team, load_items(svc, team), now)
+    items = load_items(svc, team)
+    result = rank_snapshot(svc, team, items, now)
     if not write:
         return result
-    scores = {ranked.key: ranked.score.value for ranked in result.ranking.items}
-    written = svc.connector_for(team).write_scores(scores)
+    # the snapshot knows the score each item carries in the tool: only changed ones are sent,
+    # so the connector need not ask the tool for the current values of the whole backlog
+    known = {item.key: item for item in items}
+    changed = {
+        ranked.key: ranked.score.value
+        for ranked in result.ranking.items
+        if not _same_score(known[ranked.key].score, ranked.score.value)
+    }
+    written = svc.connector_for(team).write_scores(changed) if changed else []
+    if written:
+        svc.store.save_snapshot(
+            team.name,
+            [known[key].model_copy(update={"score": round(changed[key], 2)}) for key in written],
+            complete=False,
+        )
     svc.store.record_scores(team.name, [ranked.score for ranked in result.ranking.items], now)
     svc.store.record_ranking(team.name, result.ranking.keys, now)
     return TeamScores(
@@ -107,6 +121,11 @@ def score_team(svc: Services, team: Team, *, write: bool = False) -> TeamScores:
         current_order=result.current_order,
         written=written,
     )
+
+
+def _same_score(stored: float | None, new: float) -> bool:
+    """Scores are compared as the tool shows them: at two decimals."""
+    return stored is not None and round(stored, 2) == round(new, 2)
 
 
 def find_team_of(svc: Services, key: str) -> Team:

@@ -290,7 +290,10 @@ class JiraConnector:
         failures = self._rank(list(move.issues), move)
         if failures:
             logger.info("%s: retrying %d issue(s) Jira did not rank", self.name, len(failures))
-            failures = self._rank([key for key in move.issues if key in failures], move)
+            retried: dict[str, str] = {}
+            for retry in retry_moves(move, failures):
+                retried.update(self._rank(list(retry.issues), retry))
+            failures = retried
         if failures:
             raise MoveFailedError(failures)
 
@@ -458,7 +461,7 @@ class JiraConnector:
                     hints=hints,
                 )
             except JiraRequestError as e:
-                if e.status not in (400, 403) or "notifyusers" not in e.said.casefold():
+                if not _refuses_silent_edits(e):
                     raise
                 logger.info(
                     "%s: Jira refuses notifyUsers=false; writing with notifications", self.name
@@ -569,6 +572,45 @@ class JiraConnector:
             )
         mapped = ", ".join(f"{role}={field.name}" for role, field in field_map.inputs.items())
         return AccessCheck("jira fields", True, f"score={field_map.score.name}, {mapped}")
+
+
+def retry_moves(move: RankMove, failed: Mapping[str, str]) -> list[RankMove]:
+    """Calls that put the issues Jira did not rank where ``move`` meant them to go.
+
+    The others did move, so each run of failed issues is anchored on its moved neighbour: the
+    next moved issue (rank before it) or else the previous one (rank after it). Only a run
+    with no moved neighbour keeps the original anchor: re-sending a failed first issue
+    "before X" would put it after the issues that did move.
+    """
+    issues = move.issues
+    retries: list[RankMove] = []
+    start = 0
+    while start < len(issues):
+        if issues[start] not in failed:
+            start += 1
+            continue
+        end = start
+        while end < len(issues) and issues[end] in failed:
+            end += 1
+        run = issues[start:end]
+        if end < len(issues):
+            retries.append(RankMove(issues=run, before=issues[end]))
+        elif start > 0:
+            retries.append(RankMove(issues=run, after=issues[start - 1]))
+        else:
+            retries.append(move.model_copy(update={"issues": run}))
+        start = end
+    return retries
+
+
+def _refuses_silent_edits(error: JiraRequestError) -> bool:
+    """Jira refuses ``notifyUsers=false`` to an account that is no (project) admin.
+
+    Cloud answers 403 "To discard the user notification either admin or project admin
+    permissions are required."; other versions 400 naming ``notifyUsers``.
+    """
+    said = error.said.casefold()
+    return error.status in (400, 403) and ("notifyusers" in said or "notification" in said)
 
 
 def _auth_fix(discovery: Discovery) -> str:

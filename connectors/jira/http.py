@@ -209,15 +209,17 @@ class JiraHttp:
         """
         url = self.config.base_url + endpoint.format(**(path or {}))
         started = self._clock()
-        attempt = 0
+        backoffs = 0  # only waits Jira did not name grow exponentially
         while True:
-            attempt += 1
             response, failure = self._send(method, url, endpoint, params, body)
             if response is not None and response.ok:
                 return response
             if response is not None and response.status_code not in RETRY_STATUSES:
                 raise self._error(method, endpoint, response, hints)
-            delay = self._retry_delay(response, attempt)
+            delay = self._hinted_delay(response)
+            if delay is None:
+                backoffs += 1
+                delay = self._backoff(backoffs)
             if self._clock() - started + delay > self.config.retry_budget_seconds:
                 raise self._gave_up(method, endpoint, response, failure, delay)
             logger.info(
@@ -263,12 +265,16 @@ class JiraHttp:
             self._on_request(endpoint, 0)
         return None, f"connection failed ({reason})"
 
-    def _retry_delay(self, response: requests.Response | None, attempt: int) -> float:
-        if response is not None:
-            hinted = parse_retry_after(response.headers.get("Retry-After"), _server_time(response))
-            if hinted is not None and response.status_code in (429, 503):
-                return hinted
-        backoff = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2.0 ** (attempt - 1))
+    @staticmethod
+    def _hinted_delay(response: requests.Response | None) -> float | None:
+        """The wait a 429 or 503 names in ``Retry-After``, or None."""
+        if response is None or response.status_code not in (429, 503):
+            return None
+        return parse_retry_after(response.headers.get("Retry-After"), _server_time(response))
+
+    def _backoff(self, step: int) -> float:
+        """Exponential backoff with jitter: about 1, 2, 4 ... s, capped."""
+        backoff = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2.0 ** (step - 1))
         jitter: float = self._rng.random()
         return backoff * (0.5 + jitter)
 

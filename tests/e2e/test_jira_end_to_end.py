@@ -92,8 +92,10 @@ def test_a_second_score_and_reorder_write_nothing_and_rank_nothing(
     jira.state.clear_log()
 
     ok(northstar("score"))
+    scoring_requests = list(jira.state.requests)
     again = ok(northstar("reorder", "--apply"))
 
+    assert scoring_requests == [], "scores are unchanged: scoring needs no Jira request"
     assert jira.state.writes == []
     assert jira.state.rank_calls == []
     assert "Applied 0 rank call(s)" in again.out
@@ -115,6 +117,7 @@ def test_a_run_killed_half_way_resumes_without_repeating_a_move(
     assert len(error_lines) == 1, killed.err
     assert "/rest/agile/1.0/issue/rank" in error_lines[0]
     assert "500" in error_lines[0]
+    assert "run `northstar reorder --apply` again" in error_lines[0]
     first_run = successful_rank_calls(jira)
     assert first_run == [(m.issues, m.anchor) for m in moves[:done_first]]
 

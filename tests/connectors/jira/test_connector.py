@@ -10,7 +10,7 @@ import pytest
 import responses
 
 from connectors.base import ConnectorConfigError, ConnectorError, MoveFailedError
-from connectors.jira.connector import AccessCheck, Discovery, JiraConnector
+from connectors.jira.connector import AccessCheck, Discovery, JiraConnector, retry_moves
 from connectors.jira.mapping import parse_fields
 from rules.model import RankMove, SprintState
 from tests.connectors.jira.support import (
@@ -251,8 +251,9 @@ def test_when_jira_refuses_notify_users_the_write_is_retried_without_it(jira_htt
     refusal = {
         "errorMessages": [
             "To discard the user notification either admin or project admin permissions are "
-            "required. (notifyUsers)"
-        ]
+            "required."
+        ],
+        "errors": {},
     }
     jira_http.put(f"{BASE}/rest/api/3/issue/PAY-1", status=403, json=refusal)
     jira_http.put(f"{BASE}/rest/api/3/issue/PAY-1", status=204)
@@ -318,16 +319,48 @@ def _entries(*statuses: tuple[str, int]) -> dict[str, Any]:
     return {"entries": entries}
 
 
-def test_failed_entries_of_a_207_are_retried_once_in_order(jira_http, fake_time):
+def test_failed_entries_of_a_207_are_retried_beside_the_issues_that_did_move(jira_http, fake_time):
     jira_http.put(RANK, status=207, json=_entries(("PAY-2", 503), ("PAY-3", 200), ("PAY-4", 503)))
+    jira_http.put(RANK, status=204)
     jira_http.put(RANK, status=204)
     connector = make_connector(cloud_config(), fake_time, discovery=CLOUD_DISCOVERY)
 
     connector.apply_move(RankMove(issues=("PAY-2", "PAY-3", "PAY-4"), before="PAY-1"))
 
-    retry = body_of(jira_http.calls[1])
-    assert retry["issues"] == ["PAY-2", "PAY-4"]
-    assert retry["rankBeforeIssue"] == "PAY-1"
+    # PAY-3 moved before PAY-1; PAY-2 belongs just before it and PAY-4 just after it
+    retries = [body_of(call) for call in jira_http.calls[1:]]
+    assert [
+        (body["issues"], body.get("rankBeforeIssue"), body.get("rankAfterIssue"))
+        for body in retries
+    ] == [
+        (["PAY-2"], "PAY-3", None),
+        (["PAY-4"], None, "PAY-3"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("move", "failed", "expected"),
+    [
+        (
+            RankMove(issues=("A", "B", "C", "D"), after="X"),
+            {"A", "B"},
+            [RankMove(issues=("A", "B"), before="C")],
+        ),
+        (
+            RankMove(issues=("A", "B", "C"), before="X"),
+            {"C"},
+            [RankMove(issues=("C",), after="B")],
+        ),
+        (
+            RankMove(issues=("A", "B"), before="X"),
+            {"A", "B"},
+            [RankMove(issues=("A", "B"), before="X")],
+        ),
+    ],
+    ids=["run_at_the_start", "run_at_the_end", "nothing_moved"],
+)
+def test_retry_moves_anchor_each_failed_run_on_a_moved_neighbour(move, failed, expected):
+    assert retry_moves(move, dict.fromkeys(failed, "busy")) == expected
 
 
 def test_entries_that_fail_twice_raise_move_failed_with_the_reason(jira_http, fake_time):

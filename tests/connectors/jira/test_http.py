@@ -105,6 +105,18 @@ def test_a_503_without_retry_after_backs_off_exponentially_with_jitter(jira_http
     assert len({first / 1, second / 2, third / 4}) > 1  # jittered, not a fixed ladder
 
 
+def test_waits_jira_named_do_not_lengthen_the_backoff_after_a_dropped_connection(
+    jira_http, fake_time
+):
+    for _ in range(4):
+        jira_http.get(SPRINTS, status=429, headers={"Retry-After": "0"}, json={})
+    jira_http.get(SPRINTS, body=requests.ConnectionError("Connection aborted"))
+    jira_http.get(SPRINTS, json=EMPTY_SPRINTS)
+    board_connector(fake_time).list_sprints()
+    assert fake_time.sleeps[:4] == [0.0, 0.0, 0.0, 0.0]
+    assert 0.5 <= fake_time.sleeps[4] <= 1.5  # the first backoff step, not the fifth
+
+
 @pytest.mark.parametrize(
     "dropped",
     [
