@@ -17,7 +17,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from rules.config import GuardrailConfig, RuleSpec, ScoringConfig
+from rules.errors import RulesError
 from rules.model import ValueGoal
+from rules.ruleset import compile_rules
+from rules.scoring import compile_formula
 
 EXAMPLE_CONFIG = "northstar.example.toml"
 
@@ -166,13 +169,22 @@ def parse_config(text: str, source: Path | None = None) -> NorthstarConfig:
             if isinstance(rule, dict) and index < len(lines):
                 rule.setdefault("line", lines[index])
     try:
-        return NorthstarConfig.model_validate({**raw, "source": source})
+        config = NorthstarConfig.model_validate({**raw, "source": source})
     except ValidationError as e:
         problems = "; ".join(
             f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
             for error in e.errors()
         )
         raise ConfigError(f"{where}: {problems}") from e
+    # compiled here once to reject a bad rule or formula when the config loads, not at the
+    # first scheduled run; compiling is cheap, and the bot compiles its own copy when used
+    try:
+        compile_rules(config.rules)
+        if config.scoring.model == "formula":
+            compile_formula(config.scoring.formula)
+    except RulesError as e:
+        raise ConfigError(f"{where}: {e}") from e
+    return config
 
 
 def load_config(path: Path | None) -> NorthstarConfig:

@@ -15,8 +15,10 @@ class RuleSyntaxError(RulesError):
         self.reason = reason
         self.line = line
         self.column = column
-        where = f" (line {line}" + (f", column {column}" if column is not None else "") + ")"
-        super().__init__(f"rule {name!r}{where if line is not None else ''}: {reason}")
+        # the line is where the rule starts in the file; the column is within its expression
+        where = f" (defined at line {line})" if line is not None else ""
+        at = f" (column {column} of the expression)" if column is not None else ""
+        super().__init__(f"rule {name!r}{where}: {reason}{at}")
 
 
 class RuleEvaluationError(RulesError):

@@ -247,8 +247,8 @@ def test_an_unknown_name_suggests_the_closest_known_name():
     with pytest.raises(RuleSyntaxError) as caught:
         compile_expression("risk_reduktion > 3", rule="boost-security", line=14)
     assert str(caught.value) == (
-        "rule 'boost-security' (line 14, column 1): "
-        "unknown name 'risk_reduktion'; did you mean 'risk_reduction'?"
+        "rule 'boost-security' (defined at line 14): "
+        "unknown name 'risk_reduktion'; did you mean 'risk_reduction'? (column 1 of the expression)"
     )
 
 

@@ -244,7 +244,8 @@ def test_an_input_both_set_and_adjusted_by_one_rule_is_rejected():
 def test_a_bad_condition_names_the_rule_its_line_and_the_part():
     error = load_error(rule("Sneaky", when="summary.lower() == 'x'", pin="top", line=30))
     assert str(error) == (
-        "rule 'Sneaky' (line 30, column 1): when: attribute access (a.b) is not allowed"
+        "rule 'Sneaky' (defined at line 30): when: attribute access (a.b) is not allowed "
+        "(column 1 of the expression)"
     )
 
 
