@@ -26,6 +26,7 @@ from rich.table import Table
 
 from bot.config import ConfigError, NorthstarConfig, Team, load_config
 from bot.errors import UserError
+from bot.progress import reporting
 from bot.settings import Settings
 from bot.usecases.shapes import plan_json, ranking_rows
 from connectors.base import ConnectorError
@@ -109,7 +110,7 @@ def _emit_json(data: Any) -> None:
 
 
 @contextmanager
-def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
+def _progress(label: str) -> Iterator[Callable[[int, int | None], None]]:
     """A progress bar on a terminal, nothing when output is piped."""
     if not out.is_terminal:
         yield lambda done, total: None
@@ -118,7 +119,7 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
     with Progress(*columns, console=out, transient=True) as bar:
         task = bar.add_task(label, total=None)
 
-        def update(done: int, total: int) -> None:
+        def update(done: int, total: int | None) -> None:
             bar.update(task, completed=done, total=total)
 
         yield update
@@ -292,7 +293,7 @@ def sync(team: TeamOption = None, full: bool = False, as_json: JsonOption = Fals
     teams = [_team(svc, team)] if team or len(svc.config.teams) == 1 else list(svc.config.teams)
     reports = []
     for each in teams:
-        with out.status(f"syncing {each.name}...") if out.is_terminal and not as_json else _null():
+        with _progress(f"syncing {each.name}") as update, reporting(lambda n: update(n, None)):
             reports.append(sync_team(svc, each, full=full))
     if as_json:
         _emit_json([asdict(report) for report in reports])
@@ -303,11 +304,6 @@ def sync(team: TeamOption = None, full: bool = False, as_json: JsonOption = Fals
             f"{report.team}: {kind} sync, {report.fetched} fetched, {report.removed} left the "
             f"backlog, {report.total} stored ({report.requests} requests)"
         )
-
-
-@contextmanager
-def _null() -> Iterator[None]:
-    yield
 
 
 @app.command()

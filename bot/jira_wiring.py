@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from bot.config import NorthstarConfig, Team
 from bot.metrics import JIRA_CALLS, RANK_CALLS
+from bot.progress import report_fetched
 from bot.settings import Settings
 from connectors.base import Connector, ConnectorConfigError
 from connectors.jira.config import CloudAuth, JiraConfig, TokenAuth
@@ -104,7 +105,7 @@ def build_jira_connector(
     """
     jira = jira_config(settings, config, team)
     if cache is None or clock is None:
-        return JiraConnector(jira, on_request=metrics_hook(team.name))
+        return JiraConnector(jira, on_progress=report_fetched, on_request=metrics_hook(team.name))
     store, now = cache, clock
 
     def save(discovery: Discovery) -> None:
@@ -115,5 +116,6 @@ def build_jira_connector(
         jira,
         discovery=_saved_discovery(store, team.name, jira.base_url),
         on_discovery=save,
+        on_progress=report_fetched,
         on_request=metrics_hook(team.name),
     )

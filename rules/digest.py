@@ -9,7 +9,7 @@ gives an empty list or ``None``, never a division by zero.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Literal
 
@@ -37,6 +37,9 @@ class Mover(Frozen):
     old_rank: int
     new_rank: int
     reason: str = ""
+    #: the item's score when the older ranking was taken, when a score was recorded by then
+    old_score: float | None = None
+    new_score: float | None = None
 
     @property
     def moved_by(self) -> int:
@@ -143,6 +146,8 @@ class Digest(Frozen):
     goals: tuple[ValueGoal, ...] = ()
     delivered: tuple[DigestItem, ...] = ()
     value_delivered: float = 0.0
+    #: value delivered in the week before ``[start, end)``, to compare with
+    previous_value_delivered: float = 0.0
     sprint: SprintValue | None = None
     movers: tuple[Mover, ...] = ()
     stale: tuple[DigestItem, ...] = ()
@@ -152,6 +157,24 @@ class Digest(Frozen):
     benefits: BenefitReview = BenefitReview()
     burn_up: BurnUp = BurnUp()
     full_list: str = FULL_LIST_HINT
+    #: a link to the whole ordered backlog in the tool, when there is one
+    full_list_url: str | None = None
+
+    @property
+    def has_news(self) -> bool:
+        """Whether the week gave anything to report; a team wants no digest that says nothing.
+
+        Stale and unestimated items alone are standing backlog state, the same every week, so
+        they do not make a digest worth posting.
+        """
+        return bool(
+            self.delivered
+            or self.previous_value_delivered
+            or self.sprint is not None
+            or self.movers
+            or self.response.asked
+            or self.benefits.rows
+        )
 
 
 class Reminder(Frozen):
@@ -166,6 +189,7 @@ class Reminder(Frozen):
     goals: tuple[ValueGoal, ...] = ()
     unvalued: tuple[DigestItem, ...] = ()
     full_list: str = FULL_LIST_HINT
+    full_list_url: str | None = None
 
 
 # ---------------------------------------------------------------- single metrics
@@ -222,22 +246,57 @@ def active_sprint(items: Iterable[Item]) -> Sprint | None:
     return sprints[chosen]
 
 
-def top_movers(previous: Sequence[str], ranking: Ranking, limit: int = 5) -> list[Mover]:
+def scores_at(history: Iterable[ScorePoint], at: datetime) -> dict[str, float]:
+    """Each item's newest recorded score at or before ``at``."""
+    found: dict[str, ScorePoint] = {}
+    for point in history:
+        if point.at <= at and (point.key not in found or found[point.key].at <= point.at):
+            found[point.key] = point
+    return {key: point.value for key, point in found.items()}
+
+
+def _why_moved(reason: str, old: float | None, new: float, fallback: str) -> str:
+    """Why an item sits where it is now: its score change, then the ranking's own reason."""
+    parts = []
+    if old is not None and round(old, 2) != round(new, 2):
+        parts.append(f"score {old:.2f} → {new:.2f}")
+    if reason:
+        parts.append(reason)
+    return "; ".join(parts) or fallback
+
+
+def top_movers(
+    previous: Sequence[str],
+    ranking: Ranking,
+    limit: int = 5,
+    *,
+    old_scores: Mapping[str, float] | None = None,
+) -> list[Mover]:
     """The items whose rank changed most from ``previous`` (an older order) to ``ranking``.
 
     Ranks in ``previous`` count only the keys still ranked, so an item does not "gain" places
     because done items above it left the list. Items new since then have no old rank and are
     not movers. Ties: more places first, then gains before losses, then the better new rank.
+    The reason says what changed: the score then and now (from ``old_scores``, the scores
+    recorded when ``previous`` was), and the ranking's reason (a pin, a guardrail, tolerance).
     """
     ranked = set(ranking.keys)
     old = {key: index for index, key in enumerate((k for k in previous if k in ranked), 1)}
+    before = old_scores or {}
     movers = [
         Mover(
             key=entry.key,
             summary=entry.item.summary,
             old_rank=old[entry.key],
             new_rank=entry.rank,
-            reason=entry.reason or next(iter(entry.score.explain()), ""),
+            reason=_why_moved(
+                entry.reason,
+                before.get(entry.key),
+                entry.score.value,
+                next(iter(entry.score.explain()), ""),
+            ),
+            old_score=before.get(entry.key),
+            new_score=entry.score.value,
         )
         for entry in ranking.items
         if entry.key in old and old[entry.key] != entry.rank
@@ -410,11 +469,16 @@ def make_digest(
     stale_days: int = 30,
     burn_up_weeks: int = 8,
     movers: int = 5,
+    previous_at: datetime | None = None,
+    full_list_url: str | None = None,
 ) -> Digest:
     """The weekly digest of one team: value delivered in ``[start, end)`` and the state at ``now``.
 
-    The burn-up chart has a point at the start of each of the ``burn_up_weeks`` weeks before
-    ``end`` (each week's start on the team's calendar), and a last one at ``now``.
+    Value delivered is compared with the week before ``start``. Rank changes compare
+    ``ranking`` with ``previous_order``, the ranking taken at ``previous_at`` (the scores
+    recorded by then say how each mover's score changed). The burn-up chart has a point at the
+    start of each of the ``burn_up_weeks`` weeks before ``end`` (each week's start on the
+    team's calendar), and a last one at ``now``.
     """
     items = [entry.item for entry in scored]
     sprint = active_sprint(items)
@@ -430,6 +494,8 @@ def make_digest(
             items=len(in_sprint),
         )
     delivered = delivered_in(scored, start, end)
+    week_before = shift_weeks(start, -1, zone)
+    old_scores = scores_at(history, previous_at) if previous_at is not None else None
     moments = [shift_weeks(end, -weeks, zone) for weeks in range(burn_up_weeks, 0, -1)] + [now]
     return Digest(
         team=team,
@@ -439,14 +505,16 @@ def make_digest(
         goals=tuple(goals),
         delivered=tuple(digest_item(entry) for entry in delivered),
         value_delivered=value_delivered(scored, start, end),
+        previous_value_delivered=value_delivered(scored, week_before, start),
         sprint=sprint_value,
-        movers=tuple(top_movers(previous_order, ranking, movers)),
+        movers=tuple(top_movers(previous_order, ranking, movers, old_scores=old_scores)),
         stale=tuple(digest_item(e) for e in stale_items(scored, ratings, history, now, stale_days)),
         stale_days=stale_days,
         unestimated=tuple(digest_item(entry) for entry in unestimated(scored)),
         response=response_rate(rounds),
         benefits=benefit_review(items, answers),
         burn_up=burn_up(scored, moments),
+        full_list_url=full_list_url,
     )
 
 
@@ -457,6 +525,7 @@ def make_reminder(
     scored: Sequence[ScoredItem],
     goals: Sequence[ValueGoal],
     top: int = 5,
+    full_list_url: str | None = None,
 ) -> Reminder:
     """The sprint-start reminder of ``sprint``: what it is worth and what nobody valued yet."""
     in_sprint = sprint_items(scored, sprint.id)
@@ -471,4 +540,5 @@ def make_reminder(
         unvalued=tuple(
             digest_item(entry) for entry in in_sprint if has_no_value_inputs(entry.score)
         ),
+        full_list_url=full_list_url,
     )

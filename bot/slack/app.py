@@ -295,7 +295,7 @@ def build_oauth_settings(svc: Services) -> Any:
     """Bolt OAuth with installations and OAuth state kept in Northstar's own database.
 
     Raises:
-        ConfigError: OAuth is not configured, or slack_sdk's SQLAlchemy stores cannot load.
+        ConfigError: OAuth is not configured (client id or secret missing).
     """
     settings = svc.settings
     if not settings.slack_client_id or settings.slack_client_secret is None:
@@ -304,14 +304,9 @@ def build_oauth_settings(svc: Services) -> Any:
             "or neither for a single workspace with NORTHSTAR_SLACK_BOT_TOKEN"
         )
     from slack_bolt.oauth.oauth_settings import OAuthSettings
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
-    try:
-        from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-        from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-    except ImportError as e:  # SQLAlchemy 2.1 needs greenlet for slack_sdk's store module
-        raise ConfigError(
-            f"OAuth installations cannot be stored: {e}. Install the 'greenlet' package."
-        ) from e
     engine = svc.store.engine
     installations = SQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=engine)
     states = SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine)

@@ -40,6 +40,8 @@ CLOUD_KEYS_PAGE = 5000
 DC_PAGE = 1000
 #: What the Agile backlog is asked for; the server caps it and says so in ``maxResults``.
 AGILE_PAGE = 1000
+#: A long fetch reports its running count every this many issues.
+PROGRESS_STEP = 50
 #: ``reconcileIssues`` takes at most 50 ids.
 RECONCILE_MAX = 50
 #: Keys per ``key in (...)`` lookup when reading scores of issues this instance has not fetched.
@@ -118,6 +120,9 @@ class JiraConnector:
             them (two requests) on first use.
         on_discovery: Called with the discovery whenever it is fetched, so the caller can
             persist it and hand it in next time.
+        on_progress: Called with the number of issues fetched so far (every
+            :data:`PROGRESS_STEP` issues and at the end), so a caller can show a progress bar
+            on a long sync.
         on_request: ``on_request(endpoint_template, status)`` after every HTTP attempt.
         sleep: Waits between retries; tests pass a fake.
         rng: Source of the retry jitter.
@@ -131,6 +136,7 @@ class JiraConnector:
         *,
         discovery: Discovery | None = None,
         on_discovery: Callable[[Discovery], None] | None = None,
+        on_progress: Callable[[int], None] | None = None,
         on_request: RequestHook | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
@@ -147,6 +153,7 @@ class JiraConnector:
         #: resolve the mapping, and by check_access
         self._discovery_handed_in = discovery is not None
         self._on_discovery = on_discovery
+        self._on_progress = on_progress
         self._field_map: FieldMap | None = None
         self._scores: dict[str, float | None] = {}
         self._ids: dict[str, int] = {}
@@ -201,12 +208,12 @@ class JiraConnector:
         before = self._http.requests
         field_ids = self.field_map.request_fields()
         if since is None:
-            issues = list(self._backlog(field_ids))
+            issues = self._fetched(self._backlog(field_ids))
             items = self._remember(issues)
             self._written_ids = []
             return FetchResult(items=tuple(items), requests=self._http.requests - before)
         changed = updated_since(since)
-        issues = list(self._backlog(field_ids, condition=changed))
+        issues = self._fetched(self._backlog(field_ids, condition=changed))
         items = self._remember(issues)
         in_backlog = {item.key for item in items}
         removed: list[str] = []
@@ -349,6 +356,19 @@ class JiraConnector:
         return checks
 
     # --- helpers ------------------------------------------------------------------------------
+
+    def _fetched(self, pages: Iterator[dict[str, Any]]) -> list[dict[str, Any]]:
+        """All issues of ``pages``, reporting the running count as they arrive."""
+        issues: list[dict[str, Any]] = []
+        reported = 0
+        for issue in pages:
+            issues.append(issue)
+            if self._on_progress is not None and len(issues) - reported >= PROGRESS_STEP:
+                reported = len(issues)
+                self._on_progress(reported)
+        if self._on_progress is not None:
+            self._on_progress(len(issues))
+        return issues
 
     def _backlog(
         self, fields: Sequence[str], *, condition: str = "", keys_only: bool = False

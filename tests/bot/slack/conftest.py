@@ -8,42 +8,27 @@ connector the sample and file connectors are built on.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
-
 from bot.slack import roles
 from tests.bot.slack.support import PO, PO_GROUP, FakeClock, SlackWorld, make_world
-from tests.conftest import TEST_DATABASE_URL
 from tests.fakes.slack_api import FakeSlackServer
+from tests.pg import postgres_database_url, postgres_url  # noqa: F401
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """SQLite always; PostgreSQL too when NORTHSTAR_TEST_DATABASE_URL is set.
 
-    Each PostgreSQL test gets a schema of its own (dropped afterwards), so tests of other
-    packages sharing the database never see these rows, nor these tests theirs.
+    Each PostgreSQL test gets an empty schema of its own in this session's own database
+    (:mod:`tests.pg`), so parallel runs and other suites sharing the server never clash.
     """
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'northstar.db'}"
-        return
-    if not TEST_DATABASE_URL:
-        pytest.skip("PostgreSQL not configured: set NORTHSTAR_TEST_DATABASE_URL")
-    schema = f"ns_slack_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(TEST_DATABASE_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(TEST_DATABASE_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        return f"sqlite:///{tmp_path / 'northstar.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
 
 
 @pytest.fixture

@@ -218,11 +218,12 @@ def command_body(
     channel_id: str = CHANNEL,
     response_url: str,
     command: str = "/value",
+    team_id: str = "T0TEST",
 ) -> str:
     return urlencode(
         {
             "token": "legacy-verification-token",
-            "team_id": "T0TEST",
+            "team_id": team_id,
             "team_domain": "northstar-test",
             "channel_id": channel_id,
             "channel_name": "payments",

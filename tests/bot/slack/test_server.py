@@ -6,13 +6,20 @@ import dataclasses
 import html
 from urllib.parse import parse_qs
 
+from typing import TYPE_CHECKING
+
 import pytest
 from pydantic import SecretStr
+from slack_bolt import App
+from sqlalchemy import text
 
 from bot.config import ConfigError
 from bot.slack import server
 from bot.slack.app import BOT_SCOPES, build_app
-from tests.bot.slack.support import SlackWorld, call_wsgi
+from tests.bot.slack.support import SlackWorld, call_wsgi, command_body, signed_headers
+
+if TYPE_CHECKING:
+    from wsgiref.types import WSGIApplication
 
 
 def with_settings(world: SlackWorld, **changes: object) -> SlackWorld:
@@ -61,10 +68,8 @@ def test_metrics_are_served(world: SlackWorld):
     assert b"northstar_slack" in body
 
 
-def test_oauth_install_and_redirect_store_the_installation(world: SlackWorld):
-    pytest.importorskip(
-        "greenlet", reason="slack_sdk's SQLAlchemy stores need greenlet with SQLAlchemy 2.1"
-    )
+def _install(world: SlackWorld) -> tuple[App, WSGIApplication]:
+    """Run the OAuth install flow for workspace T0NEW; returns the app and its WSGI wrapper."""
     oauth = with_settings(
         world, slack_client_id="111.222", slack_client_secret=SecretStr("oauth-secret-witness")
     )
@@ -88,7 +93,7 @@ def test_oauth_install_and_redirect_store_the_installation(world: SlackWorld):
             {
                 "ok": True,
                 "app_id": "A0NORTHSTAR",
-                "access_token": "xoxb-installed-token",
+                "access_token": INSTALLED_TOKEN,
                 "token_type": "bot",
                 "scope": ",".join(BOT_SCOPES),
                 "bot_user_id": "U0BOT",
@@ -106,15 +111,50 @@ def test_oauth_install_and_redirect_store_the_installation(world: SlackWorld):
     assert status == 200, body
     [exchange] = world.slack.state.calls_to("oauth.v2.access")
     assert exchange.body["code"] == "c0de"
+    return app, wsgi
+
+
+INSTALLED_TOKEN = "xoxb-installed-token"  # noqa: S105 - a fake token of the fake workspace
+
+
+def test_oauth_install_stores_the_installation_in_the_project_database(any_db_world: SlackWorld):
+    """Bolt's SQLAlchemy installation store keeps its rows in Northstar's own database."""
+    app, _ = _install(any_db_world)
     bot = app.installation_store.find_bot(enterprise_id=None, team_id="T0NEW")
     assert bot is not None
-    assert bot.bot_token == "xoxb-installed-token"
+    assert bot.bot_token == INSTALLED_TOKEN
+    with any_db_world.store.engine.connect() as connection:
+        rows = connection.execute(text("SELECT team_id, bot_token FROM slack_bots")).all()
+    assert [tuple(row) for row in rows] == [("T0NEW", INSTALLED_TOKEN)]
+
+
+def test_each_workspace_is_answered_with_its_own_installed_token(any_db_world: SlackWorld):
+    """After an install, a command from that workspace calls Slack with that workspace's token."""
+    _, wsgi = _install(any_db_world)
+    body = command_body(
+        "checkin PAY-3", response_url=any_db_world.slack.response_url(), team_id="T0NEW"
+    )
+    headers = signed_headers(body, content_type="application/x-www-form-urlencoded")
+    status, _, _ = call_wsgi(wsgi, "POST", "/slack/events", body, headers)
+    assert status == 200
+    [answer] = any_db_world.slack.state.wait_for("response_url")
+    assert "asked to rate 1 item(s)" in answer.all_text()
+    dms = any_db_world.slack.state.calls_to("conversations.open")
+    assert dms
+    assert {call.token for call in dms} == {INSTALLED_TOKEN}
+
+
+def test_a_workspace_that_never_installed_the_app_is_not_served(world: SlackWorld):
+    _, wsgi = _install(world)
+    body = command_body("top", response_url=world.slack.response_url(), team_id="T0STRANGER")
+    headers = signed_headers(body, content_type="application/x-www-form-urlencoded")
+    status, _, answer = call_wsgi(wsgi, "POST", "/slack/events", body, headers)
+    assert status == 200  # Bolt tells the person to install the app, and does nothing else
+    assert b"reinstall this app" in answer
+    assert [call.method for call in world.slack.state.calls] == ["oauth.v2.access"]
 
 
 def test_oauth_redirect_without_state_is_refused(world: SlackWorld):
-    pytest.importorskip(
-        "greenlet", reason="slack_sdk's SQLAlchemy stores need greenlet with SQLAlchemy 2.1"
-    )
     oauth = with_settings(
         world, slack_client_id="111.222", slack_client_secret=SecretStr("oauth-secret-witness")
     )

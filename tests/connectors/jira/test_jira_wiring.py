@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -10,13 +12,22 @@ from pydantic import SecretStr
 from bot.config import parse_config
 from bot.jira_wiring import build_jira_connector
 from bot.metrics import JIRA_CALLS, RANK_CALLS
+from bot.progress import reporting
 from bot.settings import Settings
 from connectors.base import ConnectorConfigError
 from connectors.jira.config import CloudAuth, TokenAuth
 from connectors.jira.connector import JiraConnector
 from rules.model import RankMove
-from tests.connectors.jira.support import BASE, EMAIL, TOKEN, register_discovery
+from tests.connectors.jira.support import (
+    BASE,
+    EMAIL,
+    TOKEN,
+    issue_json,
+    page_offset,
+    register_discovery,
+)
 
+BACKLOG = f"{BASE}/rest/agile/1.0/board/42/backlog"
 CONFIG = parse_config(
     """
 [jira]
@@ -83,3 +94,63 @@ def test_requests_and_rank_calls_are_counted_in_metrics(jira_http):
     assert RANK_CALLS.labels(team="payments")._value.get() == team_before + 1
     expected = base64.b64encode(f"{EMAIL}:{TOKEN}".encode()).decode()
     assert jira_http.calls[-1].request.headers["Authorization"] == f"Basic {expected}"
+
+
+def cloud() -> Settings:
+    return settings(jira_email=EMAIL, jira_api_token=SecretStr(TOKEN))
+
+
+def backlog_issues(count: int) -> list[dict[str, Any]]:
+    return [issue_json(f"PAY-{n}", 10000 + n, f"0|i{n:04d}:") for n in range(1, count + 1)]
+
+
+def test_fetch_progress_reaches_the_listener_of_the_running_command(jira_http):
+    register_discovery(jira_http)
+    jira_http.get(BACKLOG, json=page_offset(backlog_issues(120), 0, 120, size=120))
+    connector = build_jira_connector(cloud(), CONFIG, CONFIG.teams[0])
+    seen: list[int] = []
+
+    with reporting(seen.append):
+        connector.fetch_items()
+    connector.fetch_items()  # outside the command: nobody listens, nothing breaks
+
+    assert seen == [50, 100, 120]
+
+
+class DictCache:
+    """The two store methods the wiring uses, kept in a dict (the store is tested elsewhere)."""
+
+    def __init__(self) -> None:
+        self.saved: dict[str, dict[str, Any]] = {}
+
+    def connector_state(self, team: str) -> dict[str, Any] | None:
+        return self.saved.get(team)
+
+    def save_connector_state(self, team: str, data: dict[str, Any], at: datetime) -> None:
+        self.saved[team] = data
+
+
+def test_a_discovery_saved_by_one_process_spares_the_next_two_requests(jira_http):
+    register_discovery(jira_http)
+    jira_http.get(BACKLOG, json=page_offset(backlog_issues(3), 0, 3, size=3))
+    cache = DictCache()
+    clock = lambda: datetime(2026, 12, 1, tzinfo=UTC)  # noqa: E731
+    first = build_jira_connector(cloud(), CONFIG, CONFIG.teams[0], cache=cache, clock=clock)
+    assert first.fetch_items().requests == 3  # serverInfo, /field, the backlog
+    assert cache.saved["payments"]["base_url"] == BASE
+
+    second = build_jira_connector(cloud(), CONFIG, CONFIG.teams[0], cache=cache, clock=clock)
+    assert second.fetch_items().requests == 1
+
+
+def test_a_discovery_saved_for_another_jira_site_is_not_used(jira_http):
+    register_discovery(jira_http)
+    jira_http.get(BACKLOG, json=page_offset(backlog_issues(1), 0, 1, size=1))
+    jira_http.get(BACKLOG, json=page_offset(backlog_issues(1), 0, 1, size=1))
+    cache = DictCache()
+    clock = lambda: datetime(2026, 12, 1, tzinfo=UTC)  # noqa: E731
+    build_jira_connector(cloud(), CONFIG, CONFIG.teams[0], cache=cache, clock=clock).fetch_items()
+    cache.saved["payments"]["base_url"] = "https://other.atlassian.net"
+
+    again = build_jira_connector(cloud(), CONFIG, CONFIG.teams[0], cache=cache, clock=clock)
+    assert again.fetch_items().requests == 3
