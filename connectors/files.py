@@ -86,7 +86,7 @@ from typing import Any, ClassVar, TypeVar
 from pydantic import ValidationError
 
 from connectors.base import ConnectorConfigError, ConnectorError, FetchResult
-from connectors.memory import MemoryConnector, as_utc
+from connectors.memory import WRITABLE_INPUTS, MemoryConnector, as_utc
 from rules.model import (
     BenefitCategory,
     Item,
@@ -122,15 +122,7 @@ COLUMNS: tuple[str, ...] = (
     "blocks",
     "blocked_by",
     "team",
-    "cost",
-    "business_value",
-    "time_criticality",
-    "risk_reduction",
-    "reach",
-    "impact",
-    "confidence",
-    "ease",
-    "benefit_per_week",
+    *WRITABLE_INPUTS,  # cost, business_value, ... benefit_per_week
     "benefit_category",
     "score",
 )
@@ -164,18 +156,7 @@ _MISSING = frozenset({"", "NULL", "null"})
 _TEXT = ("summary", "type", "status", "priority", "parent", "team", "sprint_name", "sprint_goal")
 _LISTS = ("labels", "components", "blocks", "blocked_by")
 _DATETIMES = ("created", "updated", "resolved", "sprint_start", "sprint_end")
-_NUMBERS = (
-    "cost",
-    "business_value",
-    "time_criticality",
-    "risk_reduction",
-    "reach",
-    "impact",
-    "confidence",
-    "ease",
-    "benefit_per_week",
-    "score",
-)
+_NUMBERS = (*WRITABLE_INPUTS, "score")
 _SPRINT_FIELDS = (
     "sprint_id",
     "sprint_name",

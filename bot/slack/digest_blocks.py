@@ -29,6 +29,8 @@ REASON_IN_LIST = 200
 #: any one line is cut to this many characters, so a part fits in a section or two
 MAX_LINE = 500
 _EMPHASIS = re.compile(r"\*([^*\n]+)\*")
+#: a mrkdwn link ``<url|label>``; plain text shows the label, then the address
+_LINK = re.compile(r"<([^|>\s]+)\|([^>]+)>")
 #: a message's parts: each a list of lines, rendered as one or more sections
 Parts = Sequence[Sequence[str]]
 
@@ -52,11 +54,12 @@ def _goals(team: str, goals: Sequence[ValueGoal]) -> list[str]:
         return [words.goals_none(team)]
     lines = [words.goals_title()] + [
         "• "
-        + messages.goal_line(
+        + words.goal_status(
             goal.name,
             goal.metric,
             goal.baseline,
             goal.target,
+            goal.current,
             goal.due.isoformat() if goal.due else None,
         )
         for goal in goals[:GOALS_SHOWN]
@@ -70,7 +73,10 @@ def _digest_parts(digest: Digest) -> list[list[str]]:
     """The digest's sections, each a list of lines, in reading order."""
     hint = digest.full_list
     parts = [_goals(digest.team, digest.goals)]
-    delivered = [words.delivered_title(digest.value_delivered, len(digest.delivered))]
+    delivered = [
+        words.delivered_title(digest.value_delivered, len(digest.delivered)),
+        words.delivered_compared(digest.value_delivered, digest.previous_value_delivered),
+    ]
     delivered += _items(digest.delivered, hint) or [words.delivered_none()]
     parts.append(delivered)
     if digest.sprint is None:
@@ -131,34 +137,46 @@ def _cut(part: Sequence[str]) -> list[str]:
     return [limits.truncate(line, MAX_LINE) for line in part]
 
 
-def _render(title: str, intro: str | None, parts: Parts, hint: str) -> list[Block]:
+def _footer(hint: str, url: str | None) -> str:
+    pointer = words.full_list(hint)
+    return f"{words.full_list_link(url)} {pointer}" if url else pointer
+
+
+def _render(
+    title: str, intro: str | None, parts: Parts, hint: str, url: str | None
+) -> list[Block]:
     page: list[Block] = [blocks.header(title)]
     if intro:
         page.append(blocks.context(intro))
     for part in parts:
         page.extend(blocks.sections("\n".join(_cut(part))))
-    page.append(blocks.context(words.full_list(hint)))
+    page.append(blocks.context(_footer(hint, url)))
     return page
 
 
-def _plain(title: str, intro: str | None, parts: Parts, hint: str) -> str:
+def _plain(title: str, intro: str | None, parts: Parts, hint: str, url: str | None) -> str:
     lines = [title, *([intro] if intro else [])]
     for part in parts:
         lines.extend(["", *_cut(part)])
-    lines.extend(["", words.full_list(hint)])
-    return _EMPHASIS.sub(r"\1", "\n".join(lines))
+    lines.extend(["", _footer(hint, url)])
+    text = _LINK.sub(lambda match: f"{match[2]} {match[1]}", "\n".join(lines))
+    return _EMPHASIS.sub(r"\1", text)
 
 
 def digest_blocks(digest: Digest) -> list[Block]:
     """The digest as one channel message: at most 50 blocks, each within Slack's limits."""
     title = words.digest_header(digest.team, digest.week)
-    return _render(title, _period(digest), _digest_parts(digest), digest.full_list)
+    return _render(
+        title, _period(digest), _digest_parts(digest), digest.full_list, digest.full_list_url
+    )
 
 
 def digest_text(digest: Digest) -> str:
     """The digest as plain text: the notification fallback and the terminal preview."""
     title = words.digest_header(digest.team, digest.week)
-    return _plain(title, _period(digest), _digest_parts(digest), digest.full_list)
+    return _plain(
+        title, _period(digest), _digest_parts(digest), digest.full_list, digest.full_list_url
+    )
 
 
 def _reminder_parts(reminder: Reminder) -> list[list[str]]:
@@ -185,10 +203,14 @@ def _reminder_parts(reminder: Reminder) -> list[list[str]]:
 def reminder_blocks(reminder: Reminder) -> list[Block]:
     """The sprint-start reminder as one channel message."""
     title = words.reminder_header(reminder.sprint, reminder.team)
-    return _render(title, None, _reminder_parts(reminder), reminder.full_list)
+    return _render(
+        title, None, _reminder_parts(reminder), reminder.full_list, reminder.full_list_url
+    )
 
 
 def reminder_text(reminder: Reminder) -> str:
     """The sprint-start reminder as plain text (the notification fallback)."""
     title = words.reminder_header(reminder.sprint, reminder.team)
-    return _plain(title, None, _reminder_parts(reminder), reminder.full_list)
+    return _plain(
+        title, None, _reminder_parts(reminder), reminder.full_list, reminder.full_list_url
+    )

@@ -29,6 +29,44 @@ def delivered_title(value: float, count: int) -> str:
     return f"*Value delivered: {value:.1f}* from {count} item(s)"
 
 
+def delivered_compared(value: float, previous: float) -> str:
+    """This week's value delivered against the week before's."""
+    if not value and not previous:
+        return "The week before: nothing either."
+    if value == previous:
+        return f"The same as the week before ({previous:.1f})."
+    change = "up" if value > previous else "down"
+    return f"{change.capitalize()} {abs(value - previous):.1f} on the week before ({previous:.1f})."
+
+
+def goal_status(
+    name: str,
+    metric: str,
+    baseline: float | None,
+    target: float | None,
+    current: float | None,
+    due: str | None,
+) -> str:
+    """A value goal with its metric now against its target (and how far along it is)."""
+    head = f"*{name}*" + (f" ({metric})" if metric else "")
+    by = f" by {due}" if due else ""
+    if target is None:
+        now = f": {current:g} now" if current is not None else ""
+        return f"{head}{now}{by}"
+    if current is None:
+        start = f", from {baseline:g}" if baseline is not None else ""
+        return f"{head}: target {target:g}{by}{start}; no current value recorded yet"
+    line = f"{head}: {current:g} now against a target of {target:g}{by}"
+    if baseline is not None and baseline != target:
+        share = (current - baseline) / (target - baseline)
+        line += f" (from {baseline:g}; {share:.0%} of the way)"
+    return line
+
+
+def full_list_link(url: str) -> str:
+    return f"<{url}|The whole ordered backlog in Jira>."
+
+
 def delivered_none() -> str:
     return "Nothing was done in this period."
 

@@ -6,16 +6,19 @@ which does the rest with :mod:`rules.digest`. The demo, which has no store, call
 :func:`compose_digest` with the sample backlog alone.
 
 The digest reports on the team's previous ISO week (Monday 00:00 to Monday 00:00 on the team's
-calendar), so a Monday-morning digest covers last week whatever time it is posted; rank changes
-compare today's ranking with the one recorded a week earlier.
+calendar), so a Monday-morning digest covers last week whatever time it is posted, and compares
+it with the week before; rank changes compare today's ranking with the one recorded a week
+earlier. Both messages link to the team's backlog in Jira when there is one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
 from bot.config import Team
+from bot.settings import Settings
 from bot.scheduling.timespec import iso_week
 from bot.usecases.score import TeamScores, load_items, rank_snapshot, score_and_rank
 from bot.wiring import Services
@@ -57,6 +60,8 @@ def compose_digest(
     history: Sequence[ScorePoint] = (),
     rounds: Sequence[tuple[Collection[str], Collection[str]]] = (),
     answers: Sequence[RealisationAnswer] = (),
+    previous_at: datetime | None = None,
+    full_list_url: str | None = None,
 ) -> Digest:
     """The digest of ``team`` at ``now`` from a scored backlog and whatever history there is."""
     start, end = digest_period(now, team)
@@ -78,16 +83,38 @@ def compose_digest(
         stale_days=STALE_AFTER_DAYS,
         burn_up_weeks=BURN_UP_WEEKS,
         movers=MOVERS_SHOWN,
+        previous_at=previous_at,
+        full_list_url=full_list_url,
     )
 
 
-def _previous_order(svc: Services, team: Team, now: datetime, scores: TeamScores) -> list[str]:
-    """The ranking recorded a week ago, else the oldest since, else the tool's current order."""
+def backlog_url(settings: Settings, team: Team) -> str | None:
+    """The team's ordered backlog in Jira (its board's backlog, or its JQL), else None."""
+    if team.source != "jira" or settings.jira_url is None:
+        return None
+    base = str(settings.jira_url).rstrip("/")
+    if team.board is not None:
+        return f"{base}/secure/RapidBoard.jspa?rapidView={team.board}&view=planning"
+    if team.jql:
+        return f"{base}/issues/?jql={quote(team.jql)}"
+    return None
+
+
+def _previous_order(
+    svc: Services, team: Team, now: datetime, scores: TeamScores
+) -> tuple[list[str], datetime | None]:
+    """The ranking recorded a week ago (else the oldest since) and when it was taken.
+
+    Without any recorded ranking, the tool's current order stands in, with no time: the rank
+    changes are then the ones Northstar's ranking makes to it.
+    """
     since = now - MOVERS_SINCE
     record = svc.store.ranking_before(team.name, since)
     if record is None:
         record = next(iter(svc.store.rankings(team.name, since=since)), None)
-    return list(record.keys) if record is not None else list(scores.current_order)
+    if record is None:
+        return list(scores.current_order), None
+    return list(record.keys), record.at
 
 
 def build_digest(svc: Services, team: Team, now: datetime) -> Digest:
@@ -112,19 +139,28 @@ def build_digest(svc: Services, team: Team, now: datetime) -> Digest:
         )
         for record in svc.store.realisations(keys=keys)
     ]
+    previous_order, previous_at = _previous_order(svc, team, now, scores)
     return compose_digest(
         team,
         scores,
         now,
-        previous_order=_previous_order(svc, team, now, scores),
+        previous_order=previous_order,
         ratings=ratings,
         history=history,
         rounds=rounds,
         answers=answers,
+        previous_at=previous_at,
+        full_list_url=backlog_url(svc.settings, team),
     )
 
 
 def build_reminder(svc: Services, team: Team, sprint: Sprint, now: datetime) -> Reminder:
     """The sprint-start reminder of ``sprint``, from the team's snapshot."""
     scores = rank_snapshot(svc, team, load_items(svc, team), now)
-    return make_reminder(team=team.name, sprint=sprint, scored=scores.scored, goals=team.goals)
+    return make_reminder(
+        team=team.name,
+        sprint=sprint,
+        scored=scores.scored,
+        goals=team.goals,
+        full_list_url=backlog_url(svc.settings, team),
+    )
