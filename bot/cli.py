@@ -413,7 +413,7 @@ def digest(
         return
     from bot.slack.digest_blocks import digest_text
 
-    out.print(digest_text(model), highlight=False)
+    out.print(digest_text(model), highlight=False, markup=False)
 
 
 @app.command()

@@ -18,7 +18,7 @@ as an argument; :class:`NotificationBudget` reads that count from the store.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
@@ -221,16 +221,21 @@ class MessageLog(Protocol):
 
 
 class NotificationBudget:
-    """:func:`decide` with the day's count read from the store's message log."""
+    """:func:`decide` with the day's count read from the store's message log.
 
-    def __init__(self, log: MessageLog):
+    The cap is per channel: when several teams post to one channel, their messages count
+    together against the smallest cap among them (``teams`` are all the configured teams).
+    """
+
+    def __init__(self, log: MessageLog, teams: Iterable[Team] = ()):
         self._log = log
+        self._teams = tuple(teams)
 
     def decide(self, now: datetime, team: Team, *, channel_post: bool = True) -> Decision:
         """Send now, or defer; direct messages (``channel_post=False``) skip the daily cap.
 
-        The cap is about noise in a team's channel; quiet hours and days protect people, so
-        they apply to direct messages too.
+        The cap is about noise in a channel; quiet hours and days protect people, so they
+        apply to direct messages too.
         """
         policy = BudgetPolicy.for_team(team)
         if not channel_post:
@@ -238,6 +243,15 @@ class NotificationBudget:
             if reason is None:
                 return Decision(True, Reason.OK)
             return Decision(False, reason, next_allowed(now, policy))
+        sharing = [
+            other
+            for other in self._teams
+            if other.name != team.name and team.channel and other.channel == team.channel
+        ]
         local_day = now.astimezone(policy.zone).date()
-        sent = self._log.messages_on(team.name, local_day, policy.zone)
-        return decide(now, policy, sent_today=sent)
+        sent = sum(
+            self._log.messages_on(member.name, local_day, policy.zone)
+            for member in (team, *sharing)
+        )
+        cap = min(member.schedule.max_messages_a_day for member in (team, *sharing))
+        return decide(now, replace(policy, max_messages_a_day=cap), sent_today=sent)

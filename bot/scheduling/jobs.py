@@ -33,10 +33,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.models.blocks import (
     Block,
-    ContextBlock,
     DividerBlock,
     HeaderBlock,
-    MarkdownTextObject,
 )
 
 from bot.config import Team
@@ -53,7 +51,7 @@ if TYPE_CHECKING:
     from slack_sdk import WebClient
 
     from bot.wiring import Services
-    from rules.digest import Digest
+    from rules.digest import Digest, Reminder
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +104,10 @@ class Outcome:
 
 class PostFailedError(UserError):
     """Slack refused a post; the run is marked failed and will be retried."""
+
+
+class NotYetError(Exception):
+    """Nothing worth posting yet, but maybe later: the run is left open for the next poll."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +236,11 @@ def _team(svc: Services, team: Team | str) -> Team:
     return svc.config.team(team) if isinstance(team, str) else team
 
 
+def _budget(svc: Services) -> NotificationBudget:
+    """The budget over the store's message log; teams sharing a channel share its cap."""
+    return NotificationBudget(svc.store, svc.config.teams)
+
+
 def _slack_error(e: SlackClientError) -> str:
     """Slack's error code (``channel_not_found``...), never the request or its token."""
     if isinstance(e, SlackApiError) and e.response is not None:
@@ -312,15 +319,18 @@ def build_digest_post(svc: Services, team: Team, now: datetime) -> tuple[Digest,
     return digest, post
 
 
-def build_reminder_post(svc: Services, team: Team, sprint: Sprint, now: datetime) -> Post:
+def build_reminder_post(
+    svc: Services, team: Team, sprint: Sprint, now: datetime
+) -> tuple[Reminder, Post]:
     """The sprint-start reminder: sprint goal, value committed, top items, the team's goals."""
     from bot.slack.digest_blocks import reminder_blocks, reminder_text
     from bot.usecases.digest import build_reminder
 
     reminder = build_reminder(svc, team, sprint, now)
-    return Post(
+    post = Post(
         kind="reminder", text=reminder_text(reminder), blocks=tuple(reminder_blocks(reminder))
     )
+    return reminder, post
 
 
 def sprint_period(sprint_id: int) -> str:
@@ -331,15 +341,35 @@ def _sprint_of(period: str) -> int:
     return int(period.removeprefix("sprint-"))
 
 
+def _refresh(svc: Services, team: Team) -> None:
+    """Bring the team's snapshot up to date before posting about it (an incremental sync)."""
+    from bot.usecases.sync import sync_team
+
+    sync_team(svc, team)
+
+
 def _digest_for_period(svc: Services, team: Team, period: str, now: datetime) -> Post | None:
-    return build_digest_post(svc, team, now)[1]
+    """This week's digest, or None when the week gave nothing to report (no empty digests)."""
+    _refresh(svc, team)
+    digest, post = build_digest_post(svc, team, now)
+    return post if digest.has_news else None
 
 
 def _reminder_for_period(svc: Services, team: Team, period: str, now: datetime) -> Post | None:
+    """The reminder of the sprint in ``period``; None once the sprint has closed.
+
+    Raises:
+        NotYetError: the sprint has no items yet (planned after it was started), so the next
+            poll looks again rather than post a reminder about nothing.
+    """
     wanted = _sprint_of(period)
     for sprint in svc.connector_for(team).list_sprints():
         if sprint.id == wanted and sprint.state is SprintState.ACTIVE:
-            return build_reminder_post(svc, team, sprint, now)
+            _refresh(svc, team)
+            reminder, post = build_reminder_post(svc, team, sprint, now)
+            if not reminder.items:
+                raise NotYetError(messages.sprint_empty(sprint.name))
+            return post
     return None  # closed while held back: nothing to remind about any more
 
 
@@ -360,27 +390,53 @@ _CHANNEL_JOBS: dict[str, _ChannelJob] = {
 }
 
 
-def combine(posts: Sequence[Post]) -> Post:
-    """Several held-back posts as one message: a heading, each post, dividers; <= 50 blocks."""
-    if len(posts) == 1:
-        return posts[0]
-    blocks: list[Block] = [HeaderBlock(text=messages.batch_header(len(posts)))]
+def _groups(posts: Sequence[Post]) -> list[list[int]]:
+    """Posts packed in order into messages of at most 50 blocks (a heading, dividers between).
+
+    A post is never split, so each reads whole; one too big to share a message goes alone.
+    """
+    groups: list[list[int]] = []
+    size = MAX_BLOCKS
     for index, post in enumerate(posts):
-        if index:
-            blocks.append(DividerBlock())
-        blocks.extend(post.blocks)
-    if len(blocks) > MAX_BLOCKS:
-        hidden = len(blocks) - (MAX_BLOCKS - 1)
-        blocks = [
-            *blocks[: MAX_BLOCKS - 1],
-            ContextBlock(elements=[MarkdownTextObject(text=messages.batch_truncated(hidden))]),
-        ]
-    return Post(
-        kind="batch",
-        text="\n\n".join(post.text for post in posts),
-        blocks=tuple(blocks),
-        uploads=tuple(upload for post in posts for upload in post.uploads),
-    )
+        needed = len(post.blocks) + 1  # its heading or the divider before it
+        if groups and size + needed <= MAX_BLOCKS:
+            groups[-1].append(index)
+            size += needed
+        else:
+            groups.append([index])
+            size = needed
+    return groups
+
+
+def combine(posts: Sequence[Post]) -> list[tuple[tuple[int, ...], Post]]:
+    """Held-back posts as as few messages as fit Slack's 50 blocks; nothing is left out.
+
+    Returns each message with the indices of the posts it carries, so each post's run can be
+    marked done by the message that really carried it.
+    """
+    if len(posts) == 1:
+        return [((0,), posts[0])]
+    groups = _groups(posts)
+    messages_out: list[tuple[tuple[int, ...], Post]] = []
+    for page, group in enumerate(groups, 1):
+        heading = (
+            messages.batch_header(len(posts))
+            if page == 1
+            else messages.batch_continued(page, len(groups))
+        )
+        blocks: list[Block] = []
+        for index in group:
+            blocks.append(DividerBlock() if blocks else HeaderBlock(text=heading))
+            blocks.extend(posts[index].blocks)
+        chosen = [posts[index] for index in group]
+        combined = Post(
+            kind="batch",
+            text="\n\n".join([heading, *(post.text for post in chosen)]),
+            blocks=tuple(blocks[:MAX_BLOCKS]),
+            uploads=tuple(upload for post in chosen for upload in post.uploads),
+        )
+        messages_out.append((tuple(group), combined))
+    return messages_out
 
 
 def _send(svc: Services, team: Team, channel: str, post: Post, now: datetime, env: JobEnv) -> str:
@@ -416,6 +472,23 @@ def _complete(
         job.done(svc, team, period, now)
     detail = f"ts={ts}" if ts else "nothing to post"
     svc.store.finish_run(job.key, team.name, period, ok=True, at=now, detail=detail)
+
+
+def _not_yet(
+    svc: Services,
+    team: Team,
+    job: _ChannelJob,
+    period: str,
+    now: datetime,
+    reason: NotYetError,
+    *,
+    claimed: bool = True,
+) -> Outcome:
+    """Leave the run open (failed, so ``claim_run`` hands it out) for the next poll; no retry."""
+    if claimed:
+        svc.store.finish_run(job.key, team.name, period, ok=False, at=now, detail=str(reason))
+    logger.info("%s for %s (%s): %s", job.name, team.name, period, reason)
+    return Outcome(job.name, team.name, period, Status.NOTHING, str(reason))
 
 
 def _failed(
@@ -464,7 +537,7 @@ def _deliver(
     if not channel:
         return Outcome(job.name, team.name, period, Status.SKIPPED, "the team has no channel")
     if budget:
-        decision = NotificationBudget(svc.store).decide(now, team)
+        decision = _budget(svc).decide(now, team)
         if not decision.send:
             return _hold(env, team, entry, decision)
     claimed = svc.store.claim_run(job.key, team.name, period, now)
@@ -474,11 +547,15 @@ def _deliver(
     try:
         post = job.build(svc, team, period, now)
         ts = None if post is None else _send(svc, team, channel, post, now, env)
+    except NotYetError as e:
+        return _not_yet(svc, team, job, period, now, e, claimed=claimed)
     except Exception as e:
         if claimed:
             _failed(svc, team, entry, now, env, e, retry=not force)
         if isinstance(e, SlackClientError):
             raise PostFailedError(messages.post_failed(job.what, channel, _slack_error(e))) from e
+        if isinstance(e, OSError):  # Slack unreachable (DNS, network, TLS)
+            raise PostFailedError(messages.slack_unreachable(job.what, channel, e)) from e
         raise
     if claimed:
         _complete(svc, team, job, period, now, ts)
@@ -550,7 +627,7 @@ def checkin_round(
     chosen = _team(svc, team)
     environment = env or JobEnv()
     entry = Deferred(JOB_CHECKIN, period or local_day(now, chosen.zone), attempts)
-    decision = NotificationBudget(svc.store).decide(now, chosen, channel_post=False)
+    decision = _budget(svc).decide(now, chosen, channel_post=False)
     if not decision.send:
         return _hold(environment, chosen, entry, decision)
     if not svc.store.claim_run(JOB_CHECKIN, chosen.name, entry.period, now):
@@ -602,7 +679,7 @@ def checkin_reminders(
         due = [checkin for checkin in due if f"round-{checkin.id}" == period]
     if not due:
         return Outcome(JOB_CHECKIN_REMINDERS, chosen.name, "-", Status.NOTHING, "no round due")
-    decision = NotificationBudget(svc.store).decide(now, chosen, channel_post=False)
+    decision = _budget(svc).decide(now, chosen, channel_post=False)
     if not decision.send:
         # the next poll after the quiet time sends them; nothing needs holding
         until = decision.until
@@ -678,7 +755,7 @@ def realisation_reviews(
     chosen = _team(svc, team)
     environment = env or JobEnv()
     key = period or local_day(now, chosen.zone)
-    decision = NotificationBudget(svc.store).decide(now, chosen, channel_post=False)
+    decision = _budget(svc).decide(now, chosen, channel_post=False)
     if not decision.send:
         return _hold(environment, chosen, Deferred(JOB_REALISATION, key, attempts), decision)
     if not svc.store.claim_run(JOB_REALISATION, chosen.name, key, now):
@@ -759,6 +836,9 @@ def _prepare_batch(
             continue
         try:
             post = job.build(svc, team, entry.period, now)
+        except NotYetError as e:
+            settled.append(_not_yet(svc, team, job, entry.period, now, e))
+            continue
         except Exception as e:
             logger.exception("could not build the held-back %s for %s", job.what, team.name)
             _failed(svc, team, entry, now, env, e, retry=True)
@@ -778,24 +858,30 @@ def _deliver_batch(
     channel = team.channel
     if not channel:
         return [Outcome(e.job, team.name, e.period, Status.SKIPPED, "no channel") for e in entries]
-    decision = NotificationBudget(svc.store).decide(now, team)
+    decision = _budget(svc).decide(now, team)
     if not decision.send:
         return [_hold(env, team, entry, decision) for entry in entries]
     outcomes, ready = _prepare_batch(svc, team, now, entries, env)
     if not ready:
         return outcomes
+    pending = list(range(len(ready)))
     try:
-        ts = _send(svc, team, channel, combine([post for _, post in ready]), now, env)
+        for carried, message in combine([post for _, post in ready]):
+            ts = _send(svc, team, channel, message, now, env)
+            for index in carried:
+                entry = ready[index][0]
+                _complete(svc, team, _CHANNEL_JOBS[entry.job], entry.period, now, ts)
+                pending.remove(index)
+                outcomes.append(
+                    Outcome(
+                        entry.job, team.name, entry.period, Status.POSTED, f"posted to {channel}"
+                    )
+                )
     except Exception as e:
-        for entry, _ in ready:
-            _failed(svc, team, entry, now, env, e, retry=True)
+        for index in pending:
+            _failed(svc, team, ready[index][0], now, env, e, retry=True)
         raise
-    for entry, _ in ready:
-        _complete(svc, team, _CHANNEL_JOBS[entry.job], entry.period, now, ts)
-        outcomes.append(
-            Outcome(entry.job, team.name, entry.period, Status.POSTED, f"posted to {channel}")
-        )
-    logger.info("posted %d held-back post(s) for %s as one message", len(ready), team.name)
+    logger.info("posted %d held-back post(s) for %s", len(ready), team.name)
     return outcomes
 
 

@@ -22,10 +22,17 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.config import ConfigError
 from bot.slack import blocks, messages, payloads
-from bot.slack.checkins import open_comment_modal, record_answer, record_realisation_answer
+from bot.slack.checkins import (
+    Answer,
+    open_comment_modal,
+    open_realisation_modal,
+    record_answer,
+    record_realisation_answer,
+)
 from bot.slack.handlers import (
     Invocation,
     apply_clicked,
+    close_clicked,
     new_error_id,
     reply_for_error,
     run_command,
@@ -74,6 +81,23 @@ def _respond_safely(respond: Respond, reply: blocks.Reply, **options: Any) -> No
         respond(**reply.payload(), **options)
     except Exception:
         logger.exception("could not answer through response_url (error id %s)", new_error_id())
+
+
+def _tell(respond: Respond, answer: Answer) -> None:
+    """A note the person's DM does not show goes to them privately, so no click goes unanswered."""
+    if not answer.shown:
+        _respond_safely(
+            respond,
+            blocks.text_reply(answer.note),
+            response_type="ephemeral",
+            replace_original=False,
+        )
+
+
+def _tell_in_dm(client: WebClient, channel: str | None, answer: Answer) -> None:
+    """The same for a modal (it has no ``response_url``): a line in the DM the modal came from."""
+    if not answer.shown and channel:
+        client.chat_postMessage(channel=channel, **blocks.text_reply(answer.note).payload())
 
 
 def _guard(what: str, respond: Respond | None, work: Callable[[], object]) -> None:
@@ -149,9 +173,9 @@ def register(  # noqa: C901 - one small closure per listener
 
         def job() -> None:
             if ref is None or ref.value is None:
-                _respond_safely(respond, blocks.text_reply(messages.error_stale_button()))
+                _tell(respond, Answer(messages.error_stale_button(), shown=False))
                 return
-            note = record_answer(
+            answer = record_answer(
                 svc,
                 user=action.user_id,
                 round_id=ref.round_id,
@@ -162,12 +186,27 @@ def register(  # noqa: C901 - one small closure per listener
                 client=client,
                 scores=scores,
             )
-            if not action.message_ts:
-                _respond_safely(respond, blocks.text_reply(note), replace_original=False)
+            _tell(respond, answer)
 
         later(f"check-in rating by {action.user_id}", respond, job)
 
     app.action(re.compile(blocks.ACTION_RATE_PATTERN))(ack=ack_only, lazy=[rate_clicked])
+
+    def close_round_clicked(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        action = payloads.block_action(body)
+        round_id = action.value.get("r")
+        inv = Invocation(action.user_id, action.channel_id, client, scores)
+
+        def job() -> None:
+            if not isinstance(round_id, int):
+                _tell(respond, Answer(messages.error_stale_button(), shown=False))
+                return
+            reply = close_clicked(svc, round_id, inv)
+            _respond_safely(respond, reply, response_type="ephemeral", replace_original=True)
+
+        later(f"check-in close by {action.user_id}", respond, job)
+
+    app.action(blocks.ACTION_CHECKIN_CLOSE)(ack=ack_only, lazy=[close_round_clicked])
 
     def comment_clicked(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         action = payloads.block_action(body)
@@ -175,7 +214,7 @@ def register(  # noqa: C901 - one small closure per listener
 
         def job() -> None:
             if ref is None or not action.trigger_id:
-                _respond_safely(respond, blocks.text_reply(messages.error_stale_button()))
+                _tell(respond, Answer(messages.error_stale_button(), shown=False))
                 return
             problem = open_comment_modal(
                 svc,
@@ -188,7 +227,7 @@ def register(  # noqa: C901 - one small closure per listener
                 client=client,
             )
             if problem is not None:
-                _respond_safely(respond, blocks.text_reply(problem), replace_original=False)
+                _tell(respond, Answer(problem, shown=False))
 
         # not queued: the trigger_id for views.open expires 3 s after the click
         _guard(f"check-in comment modal for {action.user_id}", respond, job)
@@ -210,7 +249,7 @@ def register(  # noqa: C901 - one small closure per listener
             if submission.round_id is None or submission.key is None or submission.rating is None:
                 logger.warning("comment modal without round, item or rating; ignored")
                 return
-            record_answer(
+            answer = record_answer(
                 svc,
                 user=submission.user_id,
                 round_id=submission.round_id,
@@ -222,6 +261,7 @@ def register(  # noqa: C901 - one small closure per listener
                 client=client,
                 scores=scores,
             )
+            _tell_in_dm(client, submission.channel_id, answer)
 
         later(f"check-in comment by {submission.user_id}", None, job)
 
@@ -229,30 +269,84 @@ def register(  # noqa: C901 - one small closure per listener
 
     def realisation_clicked(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         action = payloads.block_action(body)
-        answer = action.action_id.removeprefix(blocks.ACTION_REALISATION_PREFIX)
+        choice = action.action_id.removeprefix(blocks.ACTION_REALISATION_PREFIX)
         key = action.value.get("k")
 
         def job() -> None:
             if not isinstance(key, str):
-                _respond_safely(respond, blocks.text_reply(messages.error_stale_button()))
+                _tell(respond, Answer(messages.error_stale_button(), shown=False))
                 return
-            text = record_realisation_answer(
+            answer = record_realisation_answer(
                 svc,
                 user=action.user_id,
                 key=key,
-                answer=answer,
+                answer=choice,
                 channel=action.channel_id,
                 ts=action.message_ts,
                 client=client,
             )
-            if not action.message_ts:
-                _respond_safely(respond, blocks.text_reply(text), replace_original=False)
+            _tell(respond, answer)
 
         later(f"realisation answer by {action.user_id}", respond, job)
 
     app.action(re.compile(blocks.ACTION_REALISATION_PATTERN))(
         ack=ack_only, lazy=[realisation_clicked]
     )
+
+    def realisation_comment_clicked(
+        body: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
+        action = payloads.block_action(body)
+        key = action.value.get("k")
+
+        def job() -> None:
+            if not isinstance(key, str) or not action.trigger_id:
+                _tell(respond, Answer(messages.error_stale_button(), shown=False))
+                return
+            open_realisation_modal(
+                svc,
+                user=action.user_id,
+                key=key,
+                trigger_id=action.trigger_id,
+                channel=action.channel_id,
+                ts=action.message_ts,
+                client=client,
+            )
+
+        # not queued: the trigger_id for views.open expires 3 s after the click
+        _guard(f"realisation modal for {action.user_id}", respond, job)
+
+    app.action(blocks.ACTION_REALISATION_COMMENT)(ack=ack_only, lazy=[realisation_comment_clicked])
+
+    def ack_realisation(ack: Ack, body: dict[str, Any]) -> None:
+        errors = payloads.realisation_errors(payloads.realisation_submission(body))
+        if errors:
+            ack(response_action="errors", errors=errors)
+        else:
+            ack()
+
+    def realisation_submitted(body: dict[str, Any], client: WebClient) -> None:
+        submission = payloads.realisation_submission(body)
+
+        def job() -> None:
+            if submission.key is None or submission.answer is None:
+                logger.warning("realisation modal without item or answer; ignored")
+                return
+            answer = record_realisation_answer(
+                svc,
+                user=submission.user_id,
+                key=submission.key,
+                answer=submission.answer,
+                comment=submission.comment or None,
+                channel=submission.channel_id,
+                ts=submission.message_ts,
+                client=client,
+            )
+            _tell_in_dm(client, submission.channel_id, answer)
+
+        later(f"realisation comment by {submission.user_id}", None, job)
+
+    app.view(blocks.VIEW_REALISATION)(ack=ack_realisation, lazy=[realisation_submitted])
 
     def home_opened(event: dict[str, Any], client: WebClient) -> None:
         opened = payloads.home_opened(event)

@@ -44,11 +44,16 @@ ACTION_RATE_PATTERN = r"^checkin_rate_[1-5]$"
 ACTION_COMMENT = "checkin_comment"
 ACTION_REALISATION_PREFIX = "realisation_"
 ACTION_REALISATION_PATTERN = r"^realisation_(yes|partly|no)$"
+ACTION_REALISATION_COMMENT = "realisation_comment"
+ACTION_CHECKIN_CLOSE = "checkin_close"
 VIEW_COMMENT = "checkin_comment_modal"
+VIEW_REALISATION = "realisation_modal"
 BLOCK_RATING = "rating"
 BLOCK_COMMENT = "comment"
+BLOCK_ANSWER = "answer"
 ELEMENT_RATING = "rating_value"
 ELEMENT_COMMENT = "comment_text"
+ELEMENT_ANSWER = "answer_value"
 #: longest comment accepted in the modal
 MAX_COMMENT = 1000
 #: summaries are cut to this many characters in lists, so a list line stays one line
@@ -323,6 +328,7 @@ class CheckinEntry:
 
     key: str
     summary: str
+    url: str | None = None
     rated: int | None = None
     note: str | None = None
 
@@ -342,10 +348,12 @@ def checkin_dm_reply(
     blocks: list[Block] = [header(title)]
     if reminder:
         blocks.append(section(messages.checkin_reminder_intro()))
-    blocks.append(context(messages.checkin_dm_intro(started_by, anonymous, hidden)))
+    blocks.append(section(messages.checkin_dm_intro(team, started_by, anonymous, hidden)))
     for entry in entries:
         blocks.append(DividerBlock())
-        blocks.append(section(messages.checkin_item(entry.key, _cut(entry.summary, 300))))
+        blocks.append(
+            section(messages.checkin_item(entry.key, _cut(entry.summary, 300), entry.url))
+        )
         elements: list[ButtonElement] = []
         for value in range(1, 6):
             elements.append(
@@ -372,6 +380,26 @@ def checkin_dm_reply(
         if notes:
             blocks.append(context(" ".join(notes)))
     return Reply(text=title, blocks=cap_blocks(blocks, limits.MAX_MESSAGE_BLOCKS))
+
+
+def checkin_started_reply(text: str, round_id: int, channel: str | None) -> Reply:
+    """The starter's private confirmation, with a button to close the round and post results."""
+    confirm = ConfirmObject(
+        title=messages.checkin_close_confirm_title(),
+        text=_cut(messages.checkin_close_confirm_text(channel), 300),
+        confirm=messages.checkin_close_button(),
+        deny=messages.reorder_cancel_button(),
+    )
+    close = button(
+        messages.checkin_close_button(),
+        ACTION_CHECKIN_CLOSE,
+        encode_value(r=round_id),
+        confirm=confirm,
+    )
+    return Reply(
+        text=_cut(text, limits.MAX_SECTION_TEXT),
+        blocks=[*sections(text), ActionsBlock(block_id="checkin_actions", elements=[close])],
+    )
 
 
 def comment_modal(
@@ -497,10 +525,14 @@ def checkin_summary_reply(
     return Reply(text=title, blocks=cap_blocks(blocks, limits.MAX_MESSAGE_BLOCKS))
 
 
-def realisation_reply(key: str, summary: str, weeks: int, benefit: str) -> Reply:
-    """The benefits-realisation question with Yes / Partly / No."""
+def realisation_reply(
+    key: str, summary: str, weeks: int, benefit: str, *, why: str, url: str | None = None
+) -> Reply:
+    """The benefits-realisation question: Yes / Partly / No, and a comment in a modal."""
     title = messages.realisation_header()
-    question = messages.realisation_question(key, _cut(summary, 300), weeks, _cut(benefit, 1000))
+    question = messages.realisation_question(
+        key, _cut(summary, 300), weeks, _cut(benefit, 1000), url
+    )
     elements = [
         button(
             messages.realisation_answer_label(answer),
@@ -510,21 +542,69 @@ def realisation_reply(key: str, summary: str, weeks: int, benefit: str) -> Reply
         )
         for answer in REALISATION_ANSWERS
     ]
+    elements.append(
+        button(messages.checkin_comment_button(), ACTION_REALISATION_COMMENT, encode_value(k=key))
+    )
     return Reply(
         text=title,
         blocks=[
             header(title),
             section(question),
+            context(why),
             ActionsBlock(block_id=f"realisation:{key}"[:255], elements=elements),
         ],
     )
 
 
-def realisation_answered_reply(key: str, summary: str, answer: str) -> Reply:
-    text = messages.realisation_thanks(key, answer)
-    return Reply(
-        text=text, blocks=[section(messages.checkin_item(key, _summary(summary))), section(text)]
+def realisation_modal(
+    key: str, summary: str, *, current: str | None, channel: str | None, ts: str | None
+) -> View:
+    """The realisation modal: a required yes/partly/no (pre-set if answered) and a comment."""
+    options = [
+        Option(value=answer, label=messages.realisation_answer_label(answer))
+        for answer in REALISATION_ANSWERS
+    ]
+    initial = next((option for option in options if option.value == current), None)
+    return View(
+        type="modal",
+        callback_id=VIEW_REALISATION,
+        title=PlainTextObject(text=messages.realisation_modal_title()),
+        submit=PlainTextObject(text=messages.comment_modal_submit()),
+        private_metadata=encode_value(k=key, c=channel, ts=ts),
+        blocks=[
+            section(messages.checkin_item(key, _cut(summary, 300))),
+            InputBlock(
+                block_id=BLOCK_ANSWER,
+                label=PlainTextObject(text=messages.realisation_header()),
+                element=StaticSelectElement(
+                    action_id=ELEMENT_ANSWER,
+                    placeholder=PlainTextObject(text=messages.realisation_modal_placeholder()),
+                    options=options,
+                    initial_option=initial,
+                ),
+            ),
+            InputBlock(
+                block_id=BLOCK_COMMENT,
+                label=PlainTextObject(text=messages.realisation_comment_label()),
+                element=PlainTextInputElement(
+                    action_id=ELEMENT_COMMENT, multiline=True, max_length=MAX_COMMENT
+                ),
+            ),
+        ],
     )
+
+
+def realisation_answered_reply(
+    key: str, summary: str, answer: str, *, comment: str | None = None, url: str | None = None
+) -> Reply:
+    text = messages.realisation_thanks(key, answer)
+    shown: list[Block] = [
+        section(messages.checkin_item(key, _summary(summary), url)),
+        section(text),
+    ]
+    if comment:
+        shown.append(context(messages.realisation_your_comment(_cut(comment, 500))))
+    return Reply(text=text, blocks=shown)
 
 
 # ---------------------------------------------------------------- App Home

@@ -24,6 +24,7 @@ from bot.errors import UnknownIssueError, UserError
 from bot.slack import blocks, messages
 from bot.slack.work import ScoreCache
 from bot.slack_client import build_web_client
+from bot.storage import RealisationRecord
 from bot.usecases.score import load_items, score_team
 from bot.wiring import Services
 from rules.checkins import aggregate_ratings
@@ -48,6 +49,18 @@ class RoundStarted:
     failed: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Answer:
+    """What a click or a modal did: the note for the person, and whether their DM shows it.
+
+    When ``shown`` is false (the round closed, the button is stale, or there is no DM to
+    redraw) the caller must tell the person ``note`` some other way, so no click goes unanswered.
+    """
+
+    note: str
+    shown: bool
+
+
 def _client(svc: Services, client: WebClient | None) -> WebClient:
     return client if client is not None else build_web_client(svc.settings)
 
@@ -65,6 +78,35 @@ def _slack_error(e: SlackClientError) -> str:
     if isinstance(e, SlackApiError):
         return str(e.response.get("error", "unknown_error"))
     return type(e).__name__
+
+
+def issue_url(svc: Services, team: Team, key: str) -> str | None:
+    """The item's page in Jira (``<jira>/browse/KEY``), when the team's backlog is in Jira."""
+    base = svc.settings.jira_url
+    if team.source != "jira" or base is None:
+        return None
+    return f"{str(base).rstrip('/')}/browse/{key}"
+
+
+def _entries(
+    svc: Services,
+    team: Team,
+    keys: Sequence[str],
+    rated: dict[str, int] | None = None,
+    notes: dict[str, str] | None = None,
+) -> list[blocks.CheckinEntry]:
+    """The DM's items: key, summary and link, and what this person said about each so far."""
+    known = _items_by_key(svc, team)
+    return [
+        blocks.CheckinEntry(
+            key,
+            known[key].summary if key in known else "",
+            url=issue_url(svc, team, key),
+            rated=(rated or {}).get(key),
+            note=(notes or {}).get(key),
+        )
+        for key in keys
+    ]
 
 
 # ---------------------------------------------------------------- starting a round
@@ -137,7 +179,10 @@ def open_round(
     reply = blocks.checkin_dm_reply(
         round_id,
         team.name,
-        [blocks.CheckinEntry(item.key, item.summary) for item in chosen],
+        [
+            blocks.CheckinEntry(item.key, item.summary, url=issue_url(svc, team, item.key))
+            for item in chosen
+        ],
         started_by=started_by,
         anonymous=anonymous,
         hidden=hidden,
@@ -201,27 +246,6 @@ def visible_ratings(svc: Services, ratings: Iterable[Rating]) -> list[Rating]:
 # ---------------------------------------------------------------- answers: buttons and modal
 
 
-def _user_entries(
-    svc: Services,
-    team: Team,
-    keys: Sequence[str],
-    user: str,
-    round_ratings: Iterable[Rating],
-    notes: dict[str, str],
-) -> list[blocks.CheckinEntry]:
-    mine = {rating.item_key: rating.value for rating in round_ratings if rating.stakeholder == user}
-    known = _items_by_key(svc, team)
-    return [
-        blocks.CheckinEntry(
-            key,
-            known[key].summary if key in known else "",
-            rated=mine.get(key),
-            note=notes.get(key),
-        )
-        for key in keys
-    ]
-
-
 def _rank_of(svc: Services, team: Team, key: str) -> int | None:
     ranked = score_team(svc, team).ranking.find(key)
     return ranked.rank if ranked is not None else None
@@ -235,17 +259,16 @@ def _update_dm(
     channel: str | None,
     ts: str | None,
     notes: dict[str, str],
-) -> None:
-    """Redraw the person's check-in DM with their ratings marked (best effort)."""
+) -> bool:
+    """Redraw the person's check-in DM with their ratings marked; whether that worked."""
     if not channel or not ts:
-        return
+        return False
     checkin = svc.store.get_round(round_id)
     if checkin is None:
-        return
+        return False
     team = svc.config.team(checkin.team)
-    entries = _user_entries(
-        svc, team, list(checkin.items), user, svc.store.round_ratings(round_id), notes
-    )
+    mine = {r.item_key: r.value for r in svc.store.round_ratings(round_id) if r.stakeholder == user}
+    entries = _entries(svc, team, list(checkin.items), mine, notes)
     reply = blocks.checkin_dm_reply(
         round_id,
         team.name,
@@ -258,6 +281,8 @@ def _update_dm(
         client.chat_update(channel=channel, ts=ts, **reply.payload())
     except SlackClientError as e:
         logger.warning("could not update check-in DM of %s: %s", user, _slack_error(e))
+        return False
+    return True
 
 
 def _existing(svc: Services, round_id: int, user: str, key: str) -> Rating | None:
@@ -293,24 +318,26 @@ def record_answer(
     ts: str | None = None,
     client: WebClient | None = None,
     scores: ScoreCache | None = None,
-) -> str:
+) -> Answer:
     """Store one rating (a button click or the comment modal) and say what it changed.
 
     A second click on the same value changes nothing and says so (Slack retries and double
     clicks must not count twice). Outside hidden rounds the answer names the item's new rank,
-    computed from the stored ratings at once.
+    computed from the stored ratings at once. A click on a closed round stores nothing and
+    says so politely.
     """
     problem = _check_answerable(svc, round_id, user, key)
     if problem is not None:
-        return problem
+        return Answer(problem, shown=False)
     checkin = svc.store.get_round(round_id)
     assert checkin is not None  # noqa: S101 - checked just above
     team = svc.config.team(checkin.team)
     existing = _existing(svc, round_id, user, key)
     if existing is not None and existing.value == value and comment is None:
         note = messages.checkin_already(key, value)
-        _update_dm(svc, _client(svc, client), round_id, user, channel, ts, {key: note})
-        return note
+        return Answer(
+            note, _update_dm(svc, _client(svc, client), round_id, user, channel, ts, {key: note})
+        )
     kept_comment = comment if comment is not None else (existing.comment if existing else None)
     rating = Rating(
         stakeholder=user,
@@ -334,8 +361,9 @@ def record_answer(
         scores.invalidate(team.name)
     if comment is not None:
         note = f"{messages.comment_saved(key)} {note}"
-    _update_dm(svc, _client(svc, client), round_id, user, channel, ts, {key: note})
-    return note
+    return Answer(
+        note, _update_dm(svc, _client(svc, client), round_id, user, channel, ts, {key: note})
+    )
 
 
 def open_comment_modal(
@@ -406,14 +434,10 @@ def remind_non_responders(
     if not due:
         return []
     team = svc.config.team(checkin.team)
-    known = _items_by_key(svc, team)
     reply = blocks.checkin_dm_reply(
         round_id,
         team.name,
-        [
-            blocks.CheckinEntry(key, known[key].summary if key in known else "")
-            for key in checkin.items
-        ],
+        _entries(svc, team, list(checkin.items)),
         started_by=None,
         anonymous=checkin.anonymous,
         hidden=checkin.hidden_until_close,
@@ -568,10 +592,18 @@ def ask_realisation(
         if not svc.store.claim_run(JOB_REALISATION, team.name, item.key, now):
             continue
         owner = item.benefit.owner if item.benefit else None
-        people = [owner] if owner and _SLACK_USER.fullmatch(owner) else list(team.stakeholders)
+        is_owner = bool(owner and _SLACK_USER.fullmatch(owner))
+        people = [owner] if owner and is_owner else list(team.stakeholders)
         resolved = item.resolved or now
         elapsed = max(1, (now - resolved).days // 7)
-        reply = blocks.realisation_reply(item.key, item.summary, elapsed, describe_benefit(item))
+        reply = blocks.realisation_reply(
+            item.key,
+            item.summary,
+            elapsed,
+            describe_benefit(item),
+            why=messages.realisation_why(team.name, is_owner),
+            url=issue_url(svc, team, item.key),
+        )
         reached = _dm_all(svc, web, people, reply, f"realisation of {item.key}")
         svc.store.finish_run(
             JOB_REALISATION,
@@ -586,31 +618,73 @@ def ask_realisation(
     return asked
 
 
+def _find_item(svc: Services, key: str) -> tuple[Team, Item] | None:
+    for team in svc.config.teams:
+        found = next((item for item in load_items(svc, team) if item.key == key), None)
+        if found is not None:
+            return team, found
+    return None
+
+
+def _latest_realisation(svc: Services, key: str, user: str) -> RealisationRecord | None:
+    mine = [answer for answer in svc.store.realisations([key]) if answer.stakeholder == user]
+    return mine[-1] if mine else None
+
+
 def record_realisation_answer(
     svc: Services,
     *,
     user: str,
     key: str,
     answer: str,
+    comment: str | None = None,
     channel: str | None = None,
     ts: str | None = None,
     client: WebClient | None = None,
-) -> str:
-    """Store a yes/partly/no answer and turn the question into a thank-you."""
+) -> Answer:
+    """Store a yes/partly/no answer (and comment) and turn the question into a thank-you.
+
+    A click after a comment keeps the comment: only a new comment replaces it.
+    """
     if answer not in blocks.REALISATION_ANSWERS:
-        return messages.error_stale_button()
-    svc.store.record_realisation(key, user, answer, None, svc.clock())
+        return Answer(messages.error_stale_button(), shown=False)
+    if comment is None:
+        earlier = _latest_realisation(svc, key, user)
+        comment = earlier.comment if earlier is not None else None
+    svc.store.record_realisation(key, user, answer, comment, svc.clock())
     text = messages.realisation_thanks(key, answer)
-    if channel and ts:
-        summary = ""
-        for team in svc.config.teams:
-            found = next((item for item in load_items(svc, team) if item.key == key), None)
-            if found is not None:
-                summary = found.summary
-                break
-        reply = blocks.realisation_answered_reply(key, summary, answer)
-        try:
-            _client(svc, client).chat_update(channel=channel, ts=ts, **reply.payload())
-        except SlackClientError as e:
-            logger.warning("could not update realisation question of %s: %s", user, _slack_error(e))
-    return text
+    if not channel or not ts:
+        return Answer(text, shown=False)
+    found = _find_item(svc, key)
+    summary = found[1].summary if found is not None else ""
+    url = issue_url(svc, found[0], key) if found is not None else None
+    reply = blocks.realisation_answered_reply(key, summary, answer, comment=comment, url=url)
+    try:
+        _client(svc, client).chat_update(channel=channel, ts=ts, **reply.payload())
+    except SlackClientError as e:
+        logger.warning("could not update realisation question of %s: %s", user, _slack_error(e))
+        return Answer(text, shown=False)
+    return Answer(text, shown=True)
+
+
+def open_realisation_modal(
+    svc: Services,
+    *,
+    user: str,
+    key: str,
+    trigger_id: str,
+    channel: str | None,
+    ts: str | None,
+    client: WebClient | None = None,
+) -> None:
+    """Open the realisation modal (``views.open``): the answer, pre-set if given, and a comment."""
+    found = _find_item(svc, key)
+    earlier = _latest_realisation(svc, key, user)
+    view = blocks.realisation_modal(
+        key,
+        found[1].summary if found is not None else "",
+        current=earlier.answer if earlier is not None else None,
+        channel=channel,
+        ts=ts,
+    )
+    _client(svc, client).views_open(trigger_id=trigger_id, view=view)

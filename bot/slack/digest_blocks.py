@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from slack_sdk.models.blocks import Block
 
-from bot.slack import blocks, limits, messages
+from bot.slack import blocks, limits
 from bot.slack import digest_messages as words
 from rules.digest import Digest, DigestItem, Reminder
 from rules.model import ValueGoal
@@ -29,7 +29,7 @@ REASON_IN_LIST = 200
 #: any one line is cut to this many characters, so a part fits in a section or two
 MAX_LINE = 500
 _EMPHASIS = re.compile(r"\*([^*\n]+)\*")
-#: a mrkdwn link ``<url|label>``; plain text shows the label, then the address
+#: a mrkdwn link ``<url|label>``; plain text shows the label, then the address in brackets
 _LINK = re.compile(r"<([^|>\s]+)\|([^>]+)>")
 #: a message's parts: each a list of lines, rendered as one or more sections
 Parts = Sequence[Sequence[str]]
@@ -142,9 +142,7 @@ def _footer(hint: str, url: str | None) -> str:
     return f"{words.full_list_link(url)} {pointer}" if url else pointer
 
 
-def _render(
-    title: str, intro: str | None, parts: Parts, hint: str, url: str | None
-) -> list[Block]:
+def _render(title: str, intro: str | None, parts: Parts, hint: str, url: str | None) -> list[Block]:
     page: list[Block] = [blocks.header(title)]
     if intro:
         page.append(blocks.context(intro))
@@ -159,7 +157,7 @@ def _plain(title: str, intro: str | None, parts: Parts, hint: str, url: str | No
     for part in parts:
         lines.extend(["", *_cut(part)])
     lines.extend(["", _footer(hint, url)])
-    text = _LINK.sub(lambda match: f"{match[2]} {match[1]}", "\n".join(lines))
+    text = _LINK.sub(r"\2 (\1)", "\n".join(lines))
     return _EMPHASIS.sub(r"\1", text)
 
 

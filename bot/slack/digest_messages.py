@@ -64,7 +64,7 @@ def goal_status(
 
 
 def full_list_link(url: str) -> str:
-    return f"<{url}|The whole ordered backlog in Jira>."
+    return f"<{url}|The ordered backlog in Jira>."
 
 
 def delivered_none() -> str:

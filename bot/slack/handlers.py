@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.config import ConfigError, Team
 from bot.errors import UnknownIssueError, UserError
 from bot.slack import blocks, messages
-from bot.slack.checkins import open_round, visible_ratings
+from bot.slack.checkins import close_round, open_round, visible_ratings
 from bot.slack.commands import (
     Checkin,
     Command,
@@ -228,7 +228,9 @@ def why(svc: Services, key: str, inv: Invocation) -> blocks.Reply:
         scoring.role_weights,
     )
     summary = summaries.get(key)
-    ratings_line = messages.why_ratings(summary.value, summary.raters) if summary else None
+    ratings_line = (
+        messages.why_ratings(summary.value, summary.raters, summary.spread) if summary else None
+    )
     return blocks.why_reply(
         key, explanation, rank_line=rank_line, position=position, ratings_line=ratings_line
     )
@@ -283,9 +285,33 @@ def checkin(svc: Services, command: Checkin, inv: Invocation) -> blocks.Reply:
         hidden=command.hidden,
         client=inv.client,
     )
-    return blocks.text_reply(
-        messages.checkin_started(team.name, len(started.asked), len(started.items))
+    return blocks.checkin_started_reply(
+        messages.checkin_started(
+            team.name, len(started.asked), len(started.items), failed=started.failed
+        ),
+        started.round_id,
+        team.channel,
     )
+
+
+def close_clicked(svc: Services, round_id: int, inv: Invocation) -> blocks.Reply:
+    """The "Close and post results" button: check the role, close once, say where results went.
+
+    Without a team channel the summary comes back to the person who clicked, privately.
+    """
+    checkin = svc.store.get_round(round_id)
+    if checkin is None:
+        return blocks.text_reply(messages.error_stale_button())
+    team = svc.config.team(checkin.team)
+    require_role(inv, team.roles.checkin, f"close check-ins of {team.name}")
+    summary = close_round(svc, round_id, svc.clock(), client=inv.client)
+    inv.changed(team)  # ratings of a hidden round count in the open now
+    if summary is None:
+        return blocks.text_reply(messages.checkin_closed_already())
+    logger.info("%s closed check-in %d of %s", inv.user_id, round_id, team.name)
+    if team.channel:
+        return blocks.text_reply(messages.checkin_closed_posted(team.name, team.channel))
+    return summary
 
 
 def preview_reply(

@@ -154,8 +154,8 @@ def parse_unknown_topic(word: str, suggestion: str | None) -> str:
 
 def error_unknown_issue(key: str) -> str:
     return (
-        f":mag: {key} is in no team's backlog. Check the key; if the issue is new, "
-        "it appears after the next sync."
+        f":mag: {key} is in no team's backlog. Check the key (`/value top` lists the keys, "
+        "for example: `/value why PAY-12`); if the issue is new, it appears after the next sync."
     )
 
 
@@ -253,8 +253,11 @@ def why_not_ranked(key: str) -> str:
     return f"{key} is done or excluded by a rule, so it has a score but no rank."
 
 
-def why_ratings(value: float, raters: int) -> str:
-    return f"Stakeholders rate it {value:.1f} of 5 ({raters} rater(s))."
+def why_ratings(value: float, raters: int, spread: float) -> str:
+    return (
+        f"Stakeholders rate it {value:.1f} of 5 ({raters} rater(s), spread {spread:.1f}"
+        f"{'; they disagree' if raters >= 2 and spread >= 1.0 else ''})."
+    )
 
 
 def whatif_answer(
@@ -393,11 +396,38 @@ def undo_done(team: str, calls: int) -> str:
 # ---------------------------------------------------------------- check-ins
 
 
-def checkin_started(team: str, people: int, items: int) -> str:
-    return (
+def checkin_started(team: str, people: int, items: int, failed: Sequence[str] = ()) -> str:
+    text = (
         f":ballot_box_with_ballot: Check-in started for *{team}*: {people} stakeholder(s) "
         f"asked to rate {items} item(s)."
     )
+    if failed:
+        text += (
+            f"\n:warning: Could not send it to {mention_all(failed)}: Slack refused the direct "
+            "message (the logs say why). Ask them directly, or check the bot's scopes."
+        )
+    return text
+
+
+def checkin_close_button() -> str:
+    return "Close and post results"
+
+
+def checkin_close_confirm_title() -> str:
+    return "Close the check-in?"
+
+
+def checkin_close_confirm_text(channel: str | None) -> str:
+    where = f"<#{channel}>" if channel else "you (the team has no channel)"
+    return f"Nobody can rate any more, and the results are posted to {where}."
+
+
+def checkin_closed_posted(team: str, channel: str) -> str:
+    return f":white_check_mark: Check-in of *{team}* closed; the results are in <#{channel}>."
+
+
+def checkin_closed_already() -> str:
+    return "This check-in was already closed; its results were posted then."
 
 
 def checkin_no_stakeholders(team: str) -> str:
@@ -412,11 +442,12 @@ def checkin_dm_header(team: str) -> str:
     return f"Value check-in: {team}"
 
 
-def checkin_dm_intro(started_by: str | None, anonymous: bool, hidden: bool) -> str:
-    who = f"<@{started_by}> asks" if started_by else "Northstar asks"
+def checkin_dm_intro(team: str, started_by: str | None, anonymous: bool, hidden: bool) -> str:
+    who = f"<@{started_by}>" if started_by else "Northstar"
     lines = [
-        f"{who}: how much value would each item bring? *1* = little, *5* = a lot. "
-        "Your answer changes the backlog order at once."
+        f"You are a stakeholder of *{team}*, so {who} would like your view. "
+        "How much value would each item bring? *1* = little, *5* = a lot. One click per item "
+        "is enough; your answer changes the backlog order at once."
     ]
     if anonymous:
         lines.append("This check-in is anonymous: your name is never shown with your rating.")
@@ -429,8 +460,10 @@ def checkin_reminder_intro() -> str:
     return ":wave: A gentle reminder: your rating is still missing from this check-in."
 
 
-def checkin_item(key: str, summary: str) -> str:
-    return f"*{key}* {summary}"
+def checkin_item(key: str, summary: str, url: str | None = None) -> str:
+    """An item as a line: its key (a link to the issue when known) and its summary."""
+    name = f"<{url}|{key}>" if url else key
+    return f"*{name}* {summary}"
 
 
 def checkin_comment_button() -> str:
@@ -478,7 +511,7 @@ def comment_modal_rating_label() -> str:
 
 
 def comment_modal_comment_label() -> str:
-    return "Comment"
+    return "What value do you expect; has it changed?"
 
 
 def comment_modal_hint(anonymous: bool) -> str:
@@ -546,11 +579,35 @@ def realisation_header() -> str:
     return "Did the benefit come?"
 
 
-def realisation_question(key: str, summary: str, weeks: int, benefit: str) -> str:
+def realisation_question(
+    key: str, summary: str, weeks: int, benefit: str, url: str | None = None
+) -> str:
     return (
-        f"*{key}* {summary} was delivered about {weeks} week(s) ago.\n"
+        f"{checkin_item(key, summary, url)} was delivered about {weeks} week(s) ago.\n"
         f"The planned benefit: {benefit}\nHas it come?"
     )
+
+
+def realisation_why(team: str, owner: bool) -> str:
+    if owner:
+        return "You are asked because you own this benefit. Your answer feeds planned-vs-realised."
+    return f"You are asked as a stakeholder of *{team}*. Your answer feeds planned-vs-realised."
+
+
+def realisation_modal_title() -> str:
+    return "Benefit review"
+
+
+def realisation_modal_placeholder() -> str:
+    return "Yes, partly or no"
+
+
+def realisation_comment_label() -> str:
+    return "What came, what did not, and why?"
+
+
+def realisation_your_comment(comment: str) -> str:
+    return f"Your comment: {comment}"
 
 
 def realisation_answer_label(answer: str) -> str:

@@ -153,6 +153,49 @@ def comment_errors(submission: CommentSubmission) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
+class RealisationSubmission:
+    """A submitted realisation modal: which item, the answer and the comment."""
+
+    user_id: str
+    key: str | None
+    answer: str | None
+    comment: str
+    channel_id: str | None
+    message_ts: str | None
+
+
+def realisation_submission(body: Mapping[str, Any]) -> RealisationSubmission:
+    """Read a ``view_submission`` of the realisation modal; absent parts come back as None/""."""
+    view = _dict(body.get("view"))
+    meta = blocks.decode_value(view.get("private_metadata"))
+    values = _dict(_dict(view.get("state")).get("values"))
+    selected = _dict(
+        _state_value(values, blocks.BLOCK_ANSWER, blocks.ELEMENT_ANSWER).get("selected_option")
+    )
+    answer = _str(selected.get("value"))
+    comment = _str(_state_value(values, blocks.BLOCK_COMMENT, blocks.ELEMENT_COMMENT).get("value"))
+    key = meta.get("k")
+    return RealisationSubmission(
+        user_id=_str(_dict(body.get("user")).get("id")),
+        key=key if isinstance(key, str) and key else None,
+        answer=answer if answer in blocks.REALISATION_ANSWERS else None,
+        comment=comment.strip(),
+        channel_id=_opt(meta.get("c")),
+        message_ts=_opt(meta.get("ts")),
+    )
+
+
+def realisation_errors(submission: RealisationSubmission) -> dict[str, str]:
+    """Per-block errors of the realisation modal; empty when valid."""
+    errors: dict[str, str] = {}
+    if submission.answer is None:
+        errors[blocks.BLOCK_ANSWER] = messages.realisation_modal_placeholder()
+    if len(submission.comment) > blocks.MAX_COMMENT:
+        errors[blocks.BLOCK_COMMENT] = messages.comment_too_long(blocks.MAX_COMMENT)
+    return errors
+
+
+@dataclass(frozen=True)
 class HomeOpened:
     user_id: str
     tab: str

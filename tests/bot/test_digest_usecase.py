@@ -12,7 +12,7 @@ import pytest
 from bot.config import Team, load_config
 from bot.settings import Settings
 from bot.storage import Store
-from bot.usecases.digest import STALE_AFTER_DAYS, build_digest, build_reminder
+from bot.usecases.digest import STALE_AFTER_DAYS, backlog_url, build_digest, build_reminder
 from bot.usecases.score import rank_snapshot
 from bot.wiring import Services
 from connectors.registry import open_source
@@ -162,3 +162,56 @@ def test_the_reminder_quotes_the_sprint_goal_its_value_and_its_top_items(svc):
     assert len(values) == 5
     assert values == sorted(values, reverse=True)
     assert [goal.name for goal in reminder.goals] == ["Cut support cost", "Faster checkout"]
+
+
+def test_value_delivered_is_compared_with_the_week_before(svc):
+    team = payments(svc)
+    items = open_source("sample:payments").fetch_items().items
+    week_before = LAST_MONDAY - timedelta(days=7)
+
+    digest = build_digest(svc, team, NOW)
+
+    done_before = [
+        item.key
+        for item in items
+        if item.is_done and item.resolved and week_before <= item.resolved < LAST_MONDAY
+    ]
+    assert done_before, "the sample has work done the week before"
+    scores = rank_snapshot(svc, team, svc.store.load_snapshot("payments"), NOW).scored_by_key()
+    expected = sum(scores[key].score.value for key in done_before)
+    assert digest.previous_value_delivered == pytest.approx(expected)
+    assert digest.has_news
+
+
+def test_a_mover_says_how_its_score_changed_since_the_older_ranking(svc):
+    team = payments(svc)
+    build_digest(svc, team, NOW)
+    result = rank_snapshot(svc, team, svc.store.load_snapshot("payments"), NOW)
+    keys = list(result.ranking.keys)
+    last = keys[-1]
+    week_ago = [last, *keys[:-1]]  # the last item was first a week ago
+    then = NOW - timedelta(days=8)
+    svc.store.record_ranking("payments", week_ago, then)
+    old = result.scored_by_key()[last].score.model_copy(update={"value": 99.0})
+    svc.store.record_scores("payments", [old], then)
+
+    digest = build_digest(svc, team, NOW)
+
+    [mover] = [mover for mover in digest.movers if mover.key == last]
+    assert mover.old_score == 99.0
+    assert mover.reason.startswith(f"score 99.00 → {result.scored_by_key()[last].score.value:.2f}")
+
+
+def test_a_jira_team_links_to_its_board_and_other_sources_to_the_slash_command(svc):
+    team = payments(svc)
+    jira = team.model_copy(update={"source": "jira", "board": 42})
+    svc.settings = svc.settings.model_copy(update={"jira_url": "https://acme.atlassian.net"})
+
+    assert backlog_url(svc.settings, jira) == (
+        "https://acme.atlassian.net/secure/RapidBoard.jspa?rapidView=42&view=planning"
+    )
+    by_jql = jira.model_copy(update={"board": None, "jql": "project = PAY ORDER BY Rank"})
+    assert backlog_url(svc.settings, by_jql) == (
+        "https://acme.atlassian.net/issues/?jql=project%20%3D%20PAY%20ORDER%20BY%20Rank"
+    )
+    assert build_digest(svc, team, NOW).full_list_url is None  # the sample: /value top only

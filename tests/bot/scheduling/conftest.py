@@ -14,6 +14,7 @@ import pytest
 
 from tests.bot.scheduling.support import FakeTime, UploadReceiver, allow_uploads
 from tests.fakes.slack_api import FakeSlackServer
+from tests.pg import postgres_database_url, postgres_url  # noqa: F401 - fixtures
 
 if TYPE_CHECKING:
     from tests.bot.scheduling.world import FakeClock, World
@@ -57,5 +58,25 @@ def world(
     from tests.bot.scheduling.world import make_world
 
     built = make_world(sqlite_url, slack_api, clock)
+    yield built
+    built.store.close()
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+    ids=["sqlite", "postgresql"],
+)
+def any_world(
+    request: pytest.FixtureRequest,
+    sqlite_url: str,
+    slack_api: FakeSlackServer,
+    clock: FakeClock,
+    uploads: UploadReceiver,
+) -> Iterator[World]:
+    """The world on SQLite, and on PostgreSQL when ``NORTHSTAR_TEST_DATABASE_URL`` is set."""
+    from tests.bot.scheduling.world import make_world
+
+    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    built = make_world(url, slack_api, clock)
     yield built
     built.store.close()

@@ -278,3 +278,38 @@ def test_direct_messages_respect_quiet_hours_but_not_the_channel_cap():
     assert morning.send is True
     assert evening.until == datetime(2026, 11, 20, 8, 30, tzinfo=BERLIN)
     assert log.asked == []
+
+
+class TeamMessageLog:
+    """Messages already sent today, per team."""
+
+    def __init__(self, sent: dict[str, int]):
+        self.sent = sent
+
+    def messages_on(self, team: str, day: date, tz: ZoneInfo) -> int:
+        return self.sent.get(team, 0)
+
+
+def test_teams_sharing_a_channel_share_its_daily_cap():
+    """No channel gets more than the cap, however many teams post to it (the smallest cap)."""
+    noon = datetime(2026, 11, 19, 12, 0, tzinfo=BERLIN)
+    payments, growth, alone = (
+        Team(
+            name=name,
+            source="sample",
+            timezone="Europe/Berlin",
+            channel=channel,
+            schedule=Schedule(max_messages_a_day=cap),
+        )
+        for name, channel, cap in (("payments", "C1", 3), ("growth", "C1", 2), ("ops", "C2", 1))
+    )
+    teams = (payments, growth, alone)
+    log = TeamMessageLog({"payments": 1, "growth": 1})
+
+    shared = NotificationBudget(log, teams).decide(noon, payments)
+    own_channel = NotificationBudget(log, teams).decide(noon, alone)
+    without_the_others = NotificationBudget(log).decide(noon, payments)
+
+    assert shared.reason is Reason.DAILY_CAP  # 1 + 1 sent, growth's cap of 2 reached
+    assert own_channel.send is True
+    assert without_the_others.send is True

@@ -32,6 +32,7 @@ from bot.scheduling.jobs import (
     sync_and_score,
     weekly_digest,
 )
+from connectors.registry import open_source
 from tests.bot.scheduling.support import BERLIN
 from tests.bot.scheduling.world import (
     MONDAY_0900,
@@ -110,7 +111,8 @@ def test_calling_the_digest_twice_in_one_week_posts_once(world):
     assert len(chart_uploads(world)) == 1
 
 
-def test_a_restarted_process_does_not_post_the_digest_again(world):
+def test_a_restarted_process_does_not_post_the_digest_again(any_world):
+    world = any_world
     weekly_digest(world.svc, "payments", world.clock(), env=world.env)
 
     restarted = world.restart()
@@ -121,25 +123,29 @@ def test_a_restarted_process_does_not_post_the_digest_again(world):
     restarted.store.close()
 
 
-def test_two_processes_racing_for_the_same_digest_post_it_once(world):
-    """Two stores on one database (two processes) run the same key at the same moment."""
-    rival = world.restart()
-    barrier = threading.Barrier(2)
+@pytest.mark.parametrize("job", [jobs.JOB_DIGEST, jobs.JOB_REMINDER], ids=["digest", "reminder"])
+def test_two_processes_racing_for_the_same_post_post_it_once(any_world, job):
+    """Two stores on one database (two scheduler processes) run the same key at one moment."""
+    world = any_world
+    rivals = [world, world.restart(), world.restart()]
+    barrier = threading.Barrier(len(rivals))
     outcomes: list[Outcome] = []
 
     def run(w: World) -> None:
         barrier.wait()
-        outcomes.append(weekly_digest(w.svc, "payments", MONDAY_0900, env=w.env))
+        outcomes.append(jobs.JOBS[job](w.svc, "payments", MONDAY_0900, env=w.env))
 
-    threads = [threading.Thread(target=run, args=(w,)) for w in (world, rival)]
+    threads = [threading.Thread(target=run, args=(w,)) for w in rivals]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(30)
 
-    assert sorted(outcome.status for outcome in outcomes) == [Status.POSTED, Status.SKIPPED]
+    assert len(outcomes) == len(rivals)
+    assert [outcome.status for outcome in outcomes].count(Status.POSTED) == 1
     assert len(world.posts()) == 1
-    rival.store.close()
+    for rival in rivals[1:]:
+        rival.store.close()
 
 
 def test_the_next_week_gets_its_own_digest(world):
@@ -239,7 +245,7 @@ def test_quiet_hours_hold_posts_back_and_post_them_as_one_message_when_the_windo
     ]
     [batch] = world.posts()
     assert_valid_message(batch)
-    assert "held back during quiet hours" in batch.all_text()
+    assert "2 Northstar updates, held back to keep this channel quiet" in batch.all_text()
     assert len(chart_uploads(world)) == 1
     assert world.store.messages_on("payments", NEXT_MORNING.date(), BERLIN) == 1
 
@@ -507,24 +513,66 @@ def section_post(name: str, blocks: int) -> Post:
 def test_one_held_back_post_goes_out_unchanged():
     post = section_post("digest", 3)
 
-    assert combine([post]) is post
+    assert combine([post]) == [((0,), post)]
 
 
-def test_a_batch_never_exceeds_slacks_50_blocks():
+def test_held_back_posts_too_big_for_one_message_go_out_in_several_and_none_is_cut():
     posts = [section_post(name, 20) for name in ("a", "b", "c")]
 
-    batch = combine(posts)
+    messages = combine(posts)
 
-    assert len(batch.blocks) == 50
-    assert batch.text == "a\n\nb\n\nc"
-    last = batch.blocks[-1].to_dict()
-    assert last["type"] == "context"
-    assert "more block(s)" in last["elements"][0]["text"]
-    for block in batch.blocks:
-        block.validate_json()
+    assert [carried for carried, _ in messages] == [(0, 1), (2,)]
+    first, second = (message for _, message in messages)
+    assert len(first.blocks) == 1 + 20 + 1 + 20  # heading, a, divider, b
+    assert len(second.blocks) == 1 + 20
+    assert first.blocks[0].to_dict()["text"]["text"].startswith("3 Northstar updates")
+    assert "continued (2 of 2)" in second.blocks[0].to_dict()["text"]["text"]
+    sent = [block.to_dict() for _, message in messages for block in message.blocks]
+    for name in ("a", "b", "c"):
+        assert (
+            sum(1 for block in sent if block.get("text", {}).get("text", "").startswith(name)) == 20
+        )
+    for _, message in messages:
+        assert len(message.blocks) <= 50
+        for block in message.blocks:
+            block.validate_json()
 
 
 def test_an_outcome_reads_as_a_sentence():
     outcome = Outcome(jobs.JOB_DIGEST, "payments", WEEK, Status.DEFERRED, "held back")
 
     assert str(outcome) == "weekly_digest for payments (2026-W45): deferred, held back"
+
+
+def test_a_week_with_nothing_to_report_posts_no_digest(world, tmp_path):
+    """Two open items in their value order, nothing done, no sprint: nothing worth a message."""
+    backlog = tmp_path / "quiet.csv"
+    backlog.write_text(
+        "key,summary,cost,business_value,time_criticality,risk_reduction\n"
+        "PAY-1,Most valuable,3,13,8,5\n"
+        "PAY-2,Less valuable,3,2,1,1\n",
+        encoding="utf-8",
+    )
+    world.connectors["payments"] = open_source(f"csv:{backlog}")
+
+    outcome = weekly_digest(world.svc, "payments", world.clock(), env=world.env)
+    again = weekly_digest(world.svc, "payments", world.clock(), env=world.env)
+
+    assert outcome.status is Status.NOTHING
+    assert again.status is Status.SKIPPED  # decided once for the week
+    assert world.posts() == []
+    assert chart_uploads(world) == []
+
+
+def test_an_unreachable_slack_fails_the_post_with_one_clear_line_and_retries(world):
+    world.svc.settings = world.svc.settings.model_copy(
+        update={"slack_api_url": "http://127.0.0.1:9/api/"}  # nothing listens on port 9
+    )
+    env = JobEnv(pacer=world.env.pacer, deferrals=world.deferrals)
+
+    with pytest.raises(PostFailedError, match="Slack could not be reached"):
+        weekly_digest(world.svc, "payments", world.clock(), env=env)
+
+    assert world.deferrals.pending["payments"] == {
+        (jobs.JOB_DIGEST, WEEK): Deferred(jobs.JOB_DIGEST, WEEK, attempts=1)
+    }

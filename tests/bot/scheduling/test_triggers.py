@@ -9,6 +9,7 @@ back 2026-11-01 02:00 -> 01:00.
 from __future__ import annotations
 
 import pickle
+from itertools import pairwise
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -291,3 +292,21 @@ def test_a_digest_period_is_the_iso_week_on_the_teams_calendar():
     assert iso_week(late_sunday, BERLIN) == "2026-W49"
     assert local_day(late_sunday, BERLIN) == "2026-11-30"
     assert iso_week(datetime(2027, 1, 1, 12, tzinfo=BERLIN), BERLIN) == "2026-W53"
+
+
+@pytest.mark.parametrize("zone", [BERLIN, NEW_YORK], ids=["berlin", "new_york"])
+@pytest.mark.parametrize("schedule", ["mon 09:00", "sun 02:30"], ids=["monday_9", "sunday_0230"])
+def test_a_weekly_schedule_fires_once_every_week_of_a_year_with_two_clock_changes(zone, schedule):
+    """2026 in both zones: 52 runs, one per ISO week (the digest's run key), none skipped.
+
+    "sun 02:30" falls in the skipped hour on the spring-forward Sunday (Berlin and New York
+    both change on a Sunday) and, in Berlin, in the repeated hour on the fall-back Sunday.
+    """
+    start = datetime(2026, 1, 1, tzinfo=zone)
+    fires = fires_between(parse_schedule(schedule, zone), start, start.replace(year=2027))
+
+    weeks = [iso_week(fire, zone) for fire in fires]
+    assert len(fires) == 52
+    assert len(set(weeks)) == 52
+    gaps = {fire.astimezone(UTC) - earlier.astimezone(UTC) for earlier, fire in pairwise(fires)}
+    assert gaps <= {timedelta(days=7), timedelta(days=7, hours=-1), timedelta(days=7, hours=1)}

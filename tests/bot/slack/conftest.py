@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from bot.slack import roles
 from tests.bot.slack.support import PO, PO_GROUP, FakeClock, SlackWorld, make_world
 from tests.fakes.slack_api import FakeSlackServer

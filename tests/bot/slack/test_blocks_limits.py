@@ -103,10 +103,29 @@ def test_every_payload_of_a_busy_session_is_valid(world: SlackWorld):
     )
     checkins.close_round(world.svc, started.round_id, world.clock.now, client=world.client)
     checkins.ask_realisation(world.svc, world.team(), world.clock.now, client=world.client)
+    checkins.open_realisation_modal(
+        world.svc,
+        user="U0111",
+        key="PAY-900",
+        trigger_id="t",
+        channel="D0111",
+        ts="1.0",
+        client=world.client,
+    )
+    checkins.record_realisation_answer(
+        world.svc,
+        user="U0111",
+        key="PAY-900",
+        answer="partly",
+        comment="half",
+        channel="D0111",
+        ts="1.0",
+        client=world.client,
+    )
     from bot.slack.home import publish_home
 
     publish_home(world.svc, world.client, "U0111")
-    assert check_recorded(world) >= len(texts) + 8
+    assert check_recorded(world) >= len(texts) + 10
 
 
 def _ranked(count: int, summary_length: int) -> list[RankedItem]:
@@ -203,3 +222,17 @@ def test_button_values_round_trip_and_foreign_values_decode_to_nothing():
     assert blocks.decode_value(value) == {"r": 12, "k": "PAY-1", "v": 5}
     for foreign in (None, "", "[1]", "{", "x" * 3000, 42):
         assert blocks.decode_value(foreign) == {}
+
+
+def test_the_realisation_question_modal_and_answer_are_valid():
+    reply = blocks.realisation_reply(
+        "PAY-1", "s" * 5000, 6, "b" * 5000, why="w" * 5000, url="https://jira.example/browse/PAY-1"
+    )
+    check_blocks(reply.payload()["blocks"], "message")
+    view = blocks.realisation_modal("PAY-1", "s" * 5000, current="partly", channel="D1", ts="1.0")
+    View(**view.to_dict()).to_dict()
+    check_blocks(view.to_dict()["blocks"], "modal")
+    answered = blocks.realisation_answered_reply(
+        "PAY-1", "s" * 5000, "no", comment="c" * 5000, url="https://jira.example/browse/PAY-1"
+    )
+    check_blocks(answered.payload()["blocks"], "message")

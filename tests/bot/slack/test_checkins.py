@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.slack import blocks, checkins
+from bot.slack import blocks, checkins, messages
 from tests.bot.slack.support import (
     CHANNEL,
     STAKEHOLDERS,
@@ -96,6 +96,7 @@ def test_a_click_stores_the_rating_and_answers_with_the_new_rank(world):
     [rating] = world.store.round_ratings(started.round_id)
     assert (rating.stakeholder, rating.item_key, rating.value) == ("U0111", "PAY-7", 5)
     assert rating.role == "sponsor"
+    assert rating.at == world.clock.now
     update = world.slack.state.calls_to("chat.update")[-1]
     assert "PAY-7 now ranks" in update.all_text() or "PAY-7 ranks" in update.all_text()
     assert "You rated 5 of 5" in update.all_text()
@@ -141,7 +142,7 @@ def test_someone_not_asked_cannot_rate(world):
     started = checkins.open_round(
         world.svc, world.team(), items=["PAY-7"], started_by=None, client=world.client
     )
-    note = checkins.record_answer(
+    answer = checkins.record_answer(
         world.svc,
         user="U0OUTSIDER",
         round_id=started.round_id,
@@ -149,7 +150,8 @@ def test_someone_not_asked_cannot_rate(world):
         value=5,
         client=world.client,
     )
-    assert "sent to other people" in note
+    assert "sent to other people" in answer.note
+    assert not answer.shown
     assert world.store.round_ratings(started.round_id) == []
 
 
@@ -293,21 +295,28 @@ def test_closing_twice_posts_once(world):
     )
 
 
-def test_a_closed_round_takes_no_more_ratings(world):
+def test_a_click_on_a_closed_round_is_answered_politely_and_stores_nothing(world):
+    """The DM still shows buttons after the round closed; a click there must not go unanswered."""
     started = checkins.open_round(
         world.svc, world.team(), items=["PAY-7"], started_by=None, client=world.client
     )
     checkins.close_round(world.svc, started.round_id, world.clock.now, client=world.client)
-    note = checkins.record_answer(
-        world.svc,
-        user="U0111",
-        round_id=started.round_id,
-        key="PAY-7",
-        value=5,
-        client=world.client,
+    dm = dm_to(world, "U0111")
+    url = world.slack.response_url()
+    payload = block_action_payload(
+        f"{blocks.ACTION_RATE_PREFIX}5",
+        rate_buttons(dm)[("PAY-7", 5)],
+        user_id="U0111",
+        channel_id=dm.body["channel"],
+        response_url=url,
     )
-    assert "has closed" in note
+    assert dispatch(world.app, interaction_body(payload)).status == 200
+    [answer] = world.slack.state.wait_for("response_url")
+    assert messages.checkin_closed() in answer.all_text()
+    assert answer.body["response_type"] == "ephemeral"
+    assert answer.body["replace_original"] is False
     assert world.store.round_ratings(started.round_id) == []
+    assert world.slack.state.calls_to("chat.update") == []
 
 
 def test_anonymous_hidden_round_shows_no_names_and_no_values_until_closed(world):
@@ -351,7 +360,9 @@ def test_realisation_review_asks_the_benefit_owner_once(world):
         "realisation_yes",
         "realisation_partly",
         "realisation_no",
+        blocks.ACTION_REALISATION_COMMENT,
     }
+    assert "you own this benefit" in dm.all_text()
     assert (
         checkins.ask_realisation(world.svc, world.team(), world.clock.now, client=world.client)
         == []
@@ -385,3 +396,139 @@ def test_why_keeps_ratings_of_a_hidden_round_out_of_sight_until_it_closes(world)
     assert "Stakeholders rate it" not in json.dumps(why(world.svc, "PAY-7", inv).payload())
     checkins.close_round(world.svc, started.round_id, world.clock.now, client=world.client)
     assert "Stakeholders rate it 5.0 of 5" in json.dumps(why(world.svc, "PAY-7", inv).payload())
+
+
+def submission_of(view: dict, user: str, values: dict) -> dict:
+    """A ``view_submission`` of ``view`` as Slack sends it, with the person's inputs."""
+    return {
+        "type": "view_submission",
+        "team": {"id": "T0TEST", "domain": "northstar-test"},
+        "user": {"id": user, "username": "someone", "team_id": "T0TEST"},
+        "api_app_id": "A0NORTHSTAR",
+        "trigger_id": "1337.43.trigger",
+        "view": {**view, "id": "V0002", "state": {"values": values}},
+    }
+
+
+def test_realisation_comment_opens_a_modal_and_its_answer_and_comment_are_stored(world):
+    checkins.ask_realisation(world.svc, world.team(), world.clock.now, client=world.client)
+    payload = block_action_payload(
+        blocks.ACTION_REALISATION_COMMENT,
+        blocks.encode_value(k="PAY-900"),
+        user_id="U0111",
+        channel_id="D0111",
+    )
+    assert dispatch(world.app, interaction_body(payload)).status == 200
+    [opened] = world.slack.state.wait_for("views.open")
+    view = opened.view()
+    assert view["callback_id"] == blocks.VIEW_REALISATION
+    submission = submission_of(
+        view,
+        "U0111",
+        {
+            blocks.BLOCK_ANSWER: {
+                blocks.ELEMENT_ANSWER: {
+                    "type": "static_select",
+                    "selected_option": {
+                        "value": "no",
+                        "text": {"type": "plain_text", "text": "No"},
+                    },
+                }
+            },
+            blocks.BLOCK_COMMENT: {
+                blocks.ELEMENT_COMMENT: {
+                    "type": "plain_text_input",
+                    "value": " Refund tickets stayed at 110: the form is hidden ",
+                }
+            },
+        },
+    )
+    assert dispatch(world.app, interaction_body(submission)).status == 200
+    [update] = world.slack.state.wait_for("chat.update")
+    assert "Recorded *no* for PAY-900" in update.all_text()
+    [answer] = world.store.realisations(["PAY-900"])
+    assert (answer.stakeholder, answer.answer, answer.comment) == (
+        "U0111",
+        "no",
+        "Refund tickets stayed at 110: the form is hidden",
+    )
+    assert answer.at == world.clock.now
+
+
+def test_a_later_click_keeps_the_realisation_comment(world):
+    checkins.record_realisation_answer(
+        world.svc, user="U0111", key="PAY-900", answer="no", comment="not yet", client=world.client
+    )
+    world.clock.advance(minutes=5)
+    checkins.record_realisation_answer(
+        world.svc, user="U0111", key="PAY-900", answer="partly", client=world.client
+    )
+    [answer] = world.store.realisations(["PAY-900"])
+    assert (answer.answer, answer.comment) == ("partly", "not yet")
+
+
+def test_a_realisation_modal_without_an_answer_is_refused_in_the_modal(world):
+    view = blocks.realisation_modal("PAY-900", "Refunds", current=None, channel=None, ts=None)
+    response = dispatch(world.app, interaction_body(submission_of(view.to_dict(), "U0111", {})))
+    assert json.loads(response.body)["response_action"] == "errors"
+    assert world.store.realisations(["PAY-900"]) == []
+
+
+def test_the_check_in_dm_says_why_the_person_is_asked_and_links_each_item(world):
+    """A stakeholder between two meetings must see what each item is and why they are asked."""
+    team = world.team().model_copy(update={"source": "jira", "board": 42})
+    settings = world.svc.settings.model_copy(update={"jira_url": "https://acme.atlassian.net/"})
+    world.svc.settings = settings
+    world.svc.config = world.svc.config.model_copy(
+        update={"teams": (team, *world.svc.config.teams[1:])}
+    )
+    checkins.open_round(
+        world.svc, world.team(), items=["PAY-7"], started_by="U0ADMIN", client=world.client
+    )
+    text = dm_to(world, "U0222").all_text()
+    assert "You are a stakeholder of *payments*" in text
+    assert "<@U0ADMIN>" in text
+    assert "<https://acme.atlassian.net/browse/PAY-7|PAY-7>" in text
+    assert "Payments item 7" in text
+
+
+def test_the_comment_modal_asks_what_value_is_expected(world):
+    started = checkins.open_round(
+        world.svc, world.team(), items=["PAY-7"], started_by=None, client=world.client
+    )
+    checkins.open_comment_modal(
+        world.svc,
+        user="U0111",
+        round_id=started.round_id,
+        key="PAY-7",
+        trigger_id="t",
+        channel="D0111",
+        ts="1.0",
+        client=world.client,
+    )
+    [opened] = world.slack.state.calls_to("views.open")
+    assert "What value do you expect; has it changed?" in opened.all_text()
+    assert "Payments item 7" in opened.all_text()
+
+
+def test_a_slack_failure_opening_the_modal_is_told_in_plain_words_and_logged(world, caplog):
+    started = checkins.open_round(
+        world.svc, world.team(), items=["PAY-7"], started_by=None, client=world.client
+    )
+    world.slack.state.fail("views.open", "expired_trigger_id")
+    url = world.slack.response_url()
+    payload = block_action_payload(
+        blocks.ACTION_COMMENT,
+        blocks.encode_value(r=started.round_id, k="PAY-7"),
+        user_id="U0333",
+        channel_id="D0333",
+        response_url=url,
+    )
+    assert dispatch(world.app, interaction_body(payload)).status == 200
+    [answer] = world.slack.state.wait_for("response_url")
+    assert "Slack refused one of Northstar's requests" in answer.all_text()
+    assert answer.body["response_type"] == "ephemeral"
+    error_id = answer.all_text().split("error id `", 1)[1][:8]
+    [logged] = [r for r in caplog.records if error_id in r.getMessage()]
+    assert "check-in comment modal for U0333" in logged.getMessage()
+    assert "expired_trigger_id" in str(logged.exc_info[1])

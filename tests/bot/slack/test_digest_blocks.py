@@ -269,3 +269,46 @@ def test_validate_blocks_names_the_block_and_the_limit(raw, surface, message):
 
 def test_validate_blocks_accepts_a_full_view():
     limits.validate_blocks([section("x" * 3000)] * 100, surface="home")
+
+
+@pytest.mark.parametrize(
+    ("value", "previous", "line"),
+    [
+        (123.5, 100.0, "Up 23.5 on the week before (100.0)."),
+        (80.0, 100.0, "Down 20.0 on the week before (100.0)."),
+        (0.0, 0.0, "The week before: nothing either."),
+    ],
+    ids=["up", "down", "nothing_both_weeks"],
+)
+def test_value_delivered_is_set_against_the_week_before(value, previous, line):
+    digest = make(3).model_copy(
+        update={"value_delivered": value, "previous_value_delivered": previous}
+    )
+
+    assert line in digest_text(digest)
+
+
+def test_goals_show_their_metric_now_against_the_target():
+    on_the_way = GOAL.model_copy(update={"current": 380})
+    digest = make(1, text_length=8).model_copy(update={"goals": (on_the_way, GOAL)})
+
+    text = digest_text(digest)
+
+    assert (
+        "• Cut support cost (tickets a week): 380 now against a target of 300 by 2027-03-31 "
+        "(from 420; 33% of the way)"
+    ) in text
+    assert "target 300 by 2027-03-31, from 420; no current value recorded yet" in text
+
+
+def test_the_digest_links_to_the_full_list_in_jira_when_there_is_one():
+    url = "https://acme.atlassian.net/secure/RapidBoard.jspa?rapidView=42&view=planning"
+    digest = make(1).model_copy(update={"full_list_url": url})
+
+    raw = [block.to_dict() for block in digest_blocks(digest)]
+    text = digest_text(digest)
+
+    footer = raw[-1]["elements"][0]["text"]
+    assert f"<{url}|The ordered backlog in Jira>" in footer
+    assert f"The ordered backlog in Jira ({url})." in text
+    check_message(raw)

@@ -106,3 +106,17 @@ def test_home_stays_within_the_block_limit_with_many_teams(world: SlackWorld):
     world.svc.config = world.svc.config.model_copy(update={"teams": (world.team(), *many)})
     view = home.build_home(world.svc, "U0111", world.clock.now).to_dict()
     assert len(view["blocks"]) <= MAX_VIEW_BLOCKS
+
+
+def test_home_shows_the_latest_digest_of_the_team(world: SlackWorld):
+    from bot.slack.digest_blocks import digest_text
+    from bot.usecases.digest import build_digest
+
+    digest = digest_text(build_digest(world.svc, world.team(), world.clock.now))
+    first_line = next(line for line in digest.splitlines() if line.strip())
+    view = home.build_home(world.svc, "U0111", world.clock.now).to_dict()
+    text = "\n".join(
+        block["text"]["text"] for block in view["blocks"] if block["type"] == "section"
+    )
+    assert "*Latest digest*" in text
+    assert first_line in text

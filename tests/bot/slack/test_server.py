@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import html
-from urllib.parse import parse_qs
-
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qs
 
 import pytest
 from pydantic import SecretStr
@@ -14,7 +13,7 @@ from slack_bolt import App
 from sqlalchemy import text
 
 from bot.config import ConfigError
-from bot.slack import server
+from bot.slack import messages, server
 from bot.slack.app import BOT_SCOPES, build_app
 from tests.bot.slack.support import SlackWorld, call_wsgi, command_body, signed_headers
 
@@ -114,7 +113,7 @@ def _install(world: SlackWorld) -> tuple[App, WSGIApplication]:
     return app, wsgi
 
 
-INSTALLED_TOKEN = "xoxb-installed-token"  # noqa: S105 - a fake token of the fake workspace
+INSTALLED_TOKEN = "xoxb-installed-token"
 
 
 def test_oauth_install_stores_the_installation_in_the_project_database(any_db_world: SlackWorld):
@@ -149,8 +148,12 @@ def test_a_workspace_that_never_installed_the_app_is_not_served(world: SlackWorl
     body = command_body("top", response_url=world.slack.response_url(), team_id="T0STRANGER")
     headers = signed_headers(body, content_type="application/x-www-form-urlencoded")
     status, _, _ = call_wsgi(wsgi, "POST", "/slack/events", body, headers)
-    assert status == 200  # Bolt finds no installation, logs it and runs no listener
-    assert [call.method for call in world.slack.state.calls] == ["oauth.v2.access"]
+    assert status == 200
+    # Bolt finds no installation, runs no listener and asks the person to install the app
+    [answer] = world.slack.state.wait_for("response_url")
+    assert "reinstall this app" in answer.all_text()
+    assert messages.ack_working() not in answer.all_text()
+    assert not world.slack.state.calls_to("conversations.open")
 
 
 def test_oauth_redirect_without_state_is_refused(world: SlackWorld):

@@ -8,9 +8,11 @@ import time
 from types import SimpleNamespace
 
 import pytest
+from pydantic import SecretStr
 from slack_sdk.signature import Clock, SignatureVerifier
 from sqlalchemy import create_engine
 
+from bot.slack.app import build_app
 from bot.slack.server import create_wsgi_app
 from tests.bot.slack.support import (
     SIGNING_SECRET,
@@ -142,3 +144,16 @@ def test_signing_secret_never_appears_in_logs_or_answers(world, caplog):
     assert "xoxb-test-token" not in logged
     for call in world.slack.state.calls:
         assert SIGNING_SECRET not in json.dumps(call.body)
+
+
+def test_replaying_slacks_published_example_to_the_app_gets_401(world, vector):
+    """The example is correctly signed but from 2018: the app must refuse it as a replay."""
+    settings = world.svc.settings.model_copy(
+        update={"slack_signing_secret": SecretStr(vector["signing_secret"])}
+    )
+    svc = dataclasses.replace(world.svc, settings=settings)
+    wsgi = create_wsgi_app(svc, app=build_app(svc, client=world.client))
+    headers = {name.lower(): value for name, value in vector["headers"].items()}
+    status, _, _ = call_wsgi(wsgi, "POST", "/slack/events", vector["raw_body"], headers)
+    assert status == 401
+    assert world.slack.state.calls_to("response_url") == []

@@ -12,8 +12,11 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.slack import blocks, messages
+from bot.slack.limits import validate_blocks
 from connectors.base import ConnectorError, FetchResult
 from connectors.memory import MemoryConnector
 from rules.model import RankMove
@@ -377,3 +380,228 @@ def test_invalid_bot_token_on_a_dm_is_reported_not_fatal(world):
     world.slack.state.fail("conversations.open", "invalid_auth", times=3)
     text = ask(world, "checkin payments").all_text()
     assert "0 stakeholder(s) asked" in text
+
+
+# ---------------------------------------------------------------- bad input, private answers
+
+
+@pytest.mark.parametrize(
+    ("text", "problem", "example"),
+    [
+        ("dance", "There is no `/value dance` command", "/value help whatif"),
+        ("why PAY-9999", "PAY-9999 is in no team's backlog", "/value why PAY-12"),
+        ("checkin PAY-9999", "PAY-9999 is in no team's backlog", "/value why PAY-12"),
+        ("top 500", "takes a count from 1 to 50", "/value top 10 payments"),
+        ("whatif PAY-3 cost=lots", "needs a plain number", "/value whatif PAY-12 cost=3"),
+        ("whatif PAY-3 valeu=3", "There is no input called `valeu`", "/value whatif PAY-12"),
+        ("top " + "x" * 600, "the limit is 500", "/value help whatif"),
+        ("top paymnts", "There is no team called `paymnts`", "/value top 10 payments"),
+        ("reorder sales", "There is no team called `sales`", "/value reorder payments"),
+    ],
+    ids=[
+        "unknown_command",
+        "unknown_key",
+        "unknown_key_to_check_in",
+        "bad_number",
+        "bad_value",
+        "unknown_input",
+        "text_over_the_limit",
+        "team_typo",
+        "unknown_team",
+    ],
+)
+def test_bad_input_is_answered_privately_with_what_was_wrong_and_an_example(
+    world, text, problem, example
+):
+    answer = ask(world, text)
+    assert answer.body["response_type"] == "ephemeral"
+    assert problem in answer.all_text()
+    assert example in answer.all_text()
+    assert world.slack.state.calls_to("chat.postMessage") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["top 3 payments", "why PAY-3", "whatif PAY-3 cost=1", "goals payments", "help"],
+    ids=["top", "why", "whatif", "goals", "help"],
+)
+def test_reading_is_open_to_everyone(world, text):
+    answer = ask(world, text, user=OUTSIDER)
+    assert "You may not" not in answer.all_text()
+    assert ":warning:" not in answer.all_text()
+
+
+def test_why_shows_ratings_with_their_spread_and_why_it_sits_above_the_next(world):
+    from bot.slack import checkins
+
+    started = checkins.open_round(
+        world.svc, world.team(), items=["PAY-3"], started_by=None, client=world.client
+    )
+    for user, value in (("U0111", 1), ("U0222", 5)):
+        checkins.record_answer(
+            world.svc, user=user, round_id=started.round_id, key="PAY-3", value=value
+        )
+    text = ask(world, "why PAY-3", user=OUTSIDER).all_text()
+    assert "Stakeholders rate it" in text
+    assert "2 rater(s), spread" in text
+    assert "they disagree" in text
+    assert "PAY-3 sits above PAY-" in text or "PAY-3 is last" in text
+
+
+def test_why_names_the_rules_that_fired(sqlite_url, slack_api, clock):
+    from rules.config import RuleSpec
+    from tests.bot.slack.support import slack_config
+
+    config = slack_config()
+    rule = RuleSpec(name="Item 3 is urgent", when="key == 'PAY-3'", set={"time_criticality": "13"})
+    world = make_world(
+        sqlite_url, slack_api, clock, config=config.model_copy(update={"rules": (rule,)})
+    )
+    assert "rule 'Item 3 is urgent'" in ask(world, "why PAY-3").all_text()
+    world.store.close()
+
+
+def test_a_checkin_that_could_not_reach_someone_names_them(world):
+    world.slack.state.fail("chat.postMessage", "cannot_dm_bot")
+    text = ask(world, "checkin payments").all_text()
+    assert "2 stakeholder(s) asked" in text
+    assert "Could not send it to <@U0111>" in text
+
+
+def test_the_jira_failure_is_logged_with_who_asked_what(sqlite_url, slack_api, clock, caplog):
+    broken = BrokenConnector(ConnectorError("Jira answered 503 three times"), [], name="jira")
+    world = world_with(broken, sqlite_url, slack_api, clock)
+    text = ask(world, "top 3 payments", user=PO).all_text()
+    error_id = text.split("error id `", 1)[1][:8]
+    [logged] = [r for r in caplog.records if error_id in r.getMessage()]
+    assert logged.getMessage().startswith(f"/value top by {PO} failed in Jira")
+    assert logged.exc_info is not None
+    world.store.close()
+
+
+def test_a_whole_session_posts_nothing_to_a_channel_and_answers_only_the_caller(world):
+    """Previews, errors and confirmations are private: only DMs to stakeholders go out."""
+    pytest.importorskip("bot.scheduling.jobs", reason="the digest job (helper SCHEDULER) is absent")
+    texts = [
+        "help",
+        "top 5",
+        "why PAY-3",
+        "whatif PAY-3 cost=1",
+        "goals",
+        "digest",
+        "reorder",
+        "checkin payments",
+        "undo",
+        "set PAY-3 cost=2",
+        "nonsense",
+    ]
+    for text in texts:
+        ask(world, text)
+    posts = world.slack.state.calls_to("chat.postMessage")
+    assert posts
+    assert all(post.body["channel"].startswith("D") for post in posts)
+    answers = world.slack.state.calls_to("response_url")
+    assert len(answers) == len(texts)
+    assert {answer.body["response_type"] for answer in answers} == {"ephemeral"}
+
+
+# ---------------------------------------------------------------- any text at all
+
+
+_PIECES = st.sampled_from(
+    [
+        "top",
+        "why",
+        "score",
+        "whatif",
+        "set",
+        "checkin",
+        "reorder",
+        "undo",
+        "digest",
+        "goals",
+        "help",
+        "PAY-3",
+        "pay-9999",
+        "payments",
+        "growth",
+        "cost=3",
+        "cost=0",
+        "business_value=8",
+        "=",
+        "anonymous",
+        "hidden",
+        "50",
+        "0",
+        "<@U123>",
+        "&amp;",
+        "\u0663",
+        "\u00a0",
+        "1e999",
+    ]
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    text=st.one_of(
+        st.text(max_size=700),
+        st.lists(_PIECES, max_size=6).map(" ".join),
+    ),
+    user=st.sampled_from([ADMIN, PO, OUTSIDER]),
+)
+def test_any_text_gets_a_private_answer_and_never_an_unhandled_error(world, text, user):
+    """Whatever is typed after /value: an ack, then one valid private answer, never a crash.
+
+    The world is shared by the examples on purpose: commands that change state (check-ins,
+    reorders) then meet the state earlier examples left, as in real use.
+    """
+    answer = ask(world, text, user=user)
+    assert answer.body["response_type"] == "ephemeral"
+    assert answer.body["text"].strip()
+    validate_blocks(answer.blocks(), "message")
+    assert "Something unexpected went wrong" not in answer.all_text()
+    assert not [
+        post
+        for post in world.slack.state.calls_to("chat.postMessage")
+        if not post.body["channel"].startswith("D")
+    ]
+
+
+# ---------------------------------------------------------------- closing a check-in from Slack
+
+
+def test_the_starter_can_close_the_check_in_and_the_results_go_to_the_team_channel(world):
+    started = ask(world, "checkin payments")
+    [value] = action_values(started, blocks.ACTION_CHECKIN_CLOSE)
+    [confirm] = [
+        element["confirm"]
+        for block in started.blocks()
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+    assert f"<#{CHANNEL}>" in json.dumps(confirm)  # the person is told where results will go
+    answer = click(world, blocks.ACTION_CHECKIN_CLOSE, json.dumps(value))
+    assert f"the results are in <#{CHANNEL}>" in answer.all_text()
+    [summary] = [
+        c for c in world.slack.state.calls_to("chat.postMessage") if c.body["channel"] == CHANNEL
+    ]
+    assert "Check-in results: payments" in summary.all_text()
+    assert world.store.get_round(value["r"]).closed_at is not None
+    again = click(world, blocks.ACTION_CHECKIN_CLOSE, json.dumps(value))
+    assert "already closed" in again.all_text()
+
+
+def test_closing_a_check_in_needs_the_checkin_role(world):
+    started = ask(world, "checkin payments")
+    [value] = action_values(started, blocks.ACTION_CHECKIN_CLOSE)
+    answer = click(world, blocks.ACTION_CHECKIN_CLOSE, json.dumps(value), user=OUTSIDER)
+    assert "You may not close check-ins of payments" in answer.all_text()
+    assert world.store.get_round(value["r"]).closed_at is None
+    assert not [
+        c for c in world.slack.state.calls_to("chat.postMessage") if c.body["channel"] == CHANNEL
+    ]
