@@ -39,7 +39,6 @@ import gc
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache, partial
 from operator import attrgetter
@@ -132,9 +131,12 @@ def compile_formula(source: str) -> Expression:
     return expr
 
 
-@dataclass(frozen=True, slots=True)
-class _Base:
-    """The part of a score that depends only on the inputs (shared by identical items)."""
+class _Base(NamedTuple):
+    """The part of a score that depends only on the inputs (shared by identical items).
+
+    A named tuple rather than a frozen dataclass: one is built for every distinct input
+    combination, up to one per item, and a tuple is built in a third of the time.
+    """
 
     value: float
     formula: str
@@ -142,6 +144,14 @@ class _Base:
     defaults: tuple[str, ...]
     needs_estimate: bool
     notes: tuple[RuleEffect, ...] = ()
+
+
+class _Input(NamedTuple):
+    """One input value as a model uses it, shared by every combination that contains it."""
+
+    value: float
+    term: ScoreTerm
+    default: bool  # the value was missing (or, for cost, not > 0) and a default stands in
 
 
 class _Calculator:
@@ -155,6 +165,7 @@ class _Calculator:
         self.config = config
         self.defaults = MODEL_DEFAULTS[config.model]
         self._terms: dict[tuple[str, float, str], ScoreTerm] = {}
+        self._inputs: dict[tuple[str, float | None, str], _Input] = {}
         self._bases: dict[tuple[Any, ...], _Base] = {}
         self.names, self._compute = _model(config, self)
 
@@ -188,25 +199,39 @@ class _Calculator:
         self, name: str, value: float | None, source: str, terms: list[ScoreTerm], used: list[str]
     ) -> float:
         """The input's value, or the model's default (recorded in ``used``)."""
-        if value is None or not math.isfinite(value):
-            value = self.defaults[name]
-            source = _DEFAULT
+        found = self._input(name, value, source)
+        terms.append(found.term)
+        if found.default:
             used.append(name)
-        terms.append(self.term(name, value, source))
-        return value
+        return found.value
 
     def cost(
         self, value: float | None, source: str, terms: list[ScoreTerm], used: list[str]
     ) -> tuple[float, bool]:
         """Story points, or ``default_cost`` (and "needs estimate") when missing or not > 0."""
-        if value is None or not value > 0 or not math.isfinite(value):
-            value = self.config.default_cost
-            source = _DEFAULT
+        found = self._input("cost", value, source)
+        terms.append(found.term)
+        if found.default:
             used.append("cost")
-            terms.append(self.term("cost", value, source))
-            return value, True
-        terms.append(self.term("cost", value, source))
-        return value, False
+        return found.value, found.default
+
+    def _input(self, name: str, value: float | None, source: str) -> _Input:
+        """An input as the model uses it; worked out once per name, value and source."""
+        key = (name, value, source)
+        found = self._inputs.get(key)
+        if found is None:
+            if name == "cost":
+                missing = value is None or not value > 0 or not math.isfinite(value)
+                default = self.config.default_cost
+            else:
+                missing = value is None or not math.isfinite(value)
+                default = self.defaults[name] if missing else 0.0
+            if missing or value is None:
+                found = _Input(default, self.term(name, default, _DEFAULT), True)
+            else:
+                found = _Input(value, self.term(name, value, source), False)
+            self._inputs[key] = found
+        return found
 
     def wsjf(self, values: Sequence[Any], sources: Sequence[str]) -> _Base:
         business, time_critical, risk, stakeholder, cost = map(_known, values)

@@ -9,8 +9,8 @@ back 2026-11-01 02:00 -> 01:00.
 from __future__ import annotations
 
 import pickle
-from itertools import pairwise
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from apscheduler.triggers.cron import CronTrigger
