@@ -27,8 +27,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from operator import itemgetter
-from typing import Any, Final, cast
+from operator import attrgetter
+from typing import Any, Final, NamedTuple, cast
 
 from rules.config import RuleSpec
 from rules.errors import RuleEvaluationError, RuleSyntaxError
@@ -142,6 +142,23 @@ class RuleOutcome:
     sources: Mapping[str, str] = field(default_factory=dict)
 
 
+class _Step(NamedTuple):
+    """What one rule did to an item, as :meth:`Ruleset._describe` adds it up.
+
+    Steps of rules that applied depend only on the rule and the values in its part of the
+    log, so they are built once and shared; steps of rules that failed are built per item.
+    """
+
+    rule: int  # the rule's index, for the order
+    effects: tuple[RuleEffect, ...]
+    inputs: Mapping[str, float | None]  # what it wrote...
+    sources: Mapping[str, str]  # ...and, for the same names, that it wrote them
+    factor: float = 1.0
+    pin: Pin | None = None
+    exclude: bool = False
+    error: str | None = None  # the full message when the rule failed
+
+
 # --- runtime checks the generated function calls -------------------------------------------
 
 
@@ -167,10 +184,8 @@ def _factor(value: Any) -> float:
     return _number(value, "multiply")
 
 
-#: (rule index, inputs before, inputs after, factor): one rule that applied
-_Entry = tuple[int, tuple[Any, ...], tuple[Any, ...], float]
-#: an entry for each rule that applied, in order
-_RawLog = tuple[_Entry, ...]
+#: the parts of the rules that applied, one after another in one tuple (see ``_generate``)
+_RawLog = tuple[Any, ...]
 #: (rule index, error, values of the rule's names) for each rule that failed
 _RawErrors = list[tuple[int, Exception, tuple[Any, ...]]]
 
@@ -181,11 +196,19 @@ def _generate(rules: Sequence[CompiledRule]) -> str:
     Only code from checked expressions (:attr:`Expression.code`), names from the whitelist and
     rule indexes go into the text; rule names never do. The function returns None when no
     rule applied or failed, else ``(log, errors)`` (see ``_RawLog`` and ``_RawErrors``).
+
+    The log is flat: each rule that applied adds its index, the inputs it writes before and
+    after, and its factor if ``multiply`` is not a constant (:func:`_part_size`);
+    :meth:`Ruleset._describe` takes it apart again. One flat tuple, rather than a tuple of
+    tuples per rule, is fewer objects to build, and the log is hashed and compared on every
+    item as the key of the description cache.
     """
     read = sorted({name for rule in rules for name in rule.names} - {"today"})
-    body = ["def _apply_rules(_item, today):"]
+    # A pydantic model keeps its fields in __dict__: subscripting it once per name is
+    # faster than attribute lookup through the model's class (15% of this function's time).
+    body = ["def _apply_rules(_item, today):", "    _fields = _item.__dict__"]
     for name in read:
-        getter = "_sprint_state(_item)" if name == "sprint_state" else f"_item.{name}"
+        getter = "_sprint_state(_item)" if name == "sprint_state" else f"_fields[{name!r}]"
         body.append(f"    {name} = {getter}")
     body += ["    _log = ()", "    _errors = None"]
     for index, rule in enumerate(rules):
@@ -203,14 +226,13 @@ def _generate(rules: Sequence[CompiledRule]) -> str:
                 value = f"_adjust_value({name}, {expr.code}, {f'adjust {name}'!r})"
             body.append(f"            _a{number} = {value}")
             new.append(f"_a{number}")
-        factor = "1.0"
-        if rule.multiply is not None:
-            factor = _literal(rule.multiply) or "_m"
-            if factor == "_m":
-                body.append(f"            _m = _factor({rule.multiply.code})")
+        factor = ""
+        if rule.multiply is not None and _literal(rule.multiply) is None:
+            body.append(f"            _m = _factor({rule.multiply.code})")
+            factor = "_m, "
         old = "".join(f"{name}, " for name in rule.touched)
         after = "".join(f"{name}, " for name in new)
-        body.append(f"            _log += (({index}, ({old}), ({after}), {factor}),)")
+        body.append(f"            _log += ({index}, {old}{after}{factor})")
         body += [
             f"            {name} = {value}" for name, value in zip(rule.touched, new, strict=True)
         ]
@@ -227,6 +249,18 @@ def _generate(rules: Sequence[CompiledRule]) -> str:
         "    return _log, _errors",
     ]
     return "\n".join(body) + "\n"
+
+
+def _constant_factor(rule: CompiledRule) -> float | None:
+    """The rule's factor when it is known without an item (1.0 without ``multiply``)."""
+    if rule.multiply is None:
+        return 1.0
+    return None if rule.multiply.names else float(rule.multiply.function())
+
+
+def _part_size(rule: CompiledRule) -> int:
+    """How many values ``rule`` adds to the flat log when it applies (see :func:`_generate`)."""
+    return 1 + 2 * len(rule.touched) + (_constant_factor(rule) is None)
 
 
 def _literal(expr: Expression) -> str | None:
@@ -267,13 +301,14 @@ class Ruleset:
     Build it with :func:`compile_rules`; it is immutable and safe to share between threads.
     """
 
-    __slots__ = ("_apply", "_described", "_entries", "rules")
+    __slots__ = ("_apply", "_described", "_sizes", "_steps", "rules")
 
     def __init__(self, rules: Sequence[CompiledRule] = ()) -> None:
         self.rules: tuple[CompiledRule, ...] = tuple(rules)
         self._apply = _compile_apply(self.rules)
+        self._sizes = tuple(_part_size(rule) for rule in self.rules)
         # caches of immutable results; a dict's get and set are atomic, so sharing is safe
-        self._entries: dict[_Entry, tuple[RuleEffect, ...]] = {}
+        self._steps: dict[_RawLog, _Step] = {}
         self._described: dict[_RawLog, RuleChanges] = {}
 
     def __len__(self) -> int:
@@ -301,7 +336,7 @@ class Ruleset:
         if found is None:
             if len(self._described) >= _CACHE_SIZE:
                 self._described.clear()
-            found = self._described[log] = self._describe(item, log, ())
+            found = self._described[log] = self._describe(item, log, None)
         return found
 
     def apply(self, item: Item, today: date) -> RuleOutcome:
@@ -322,56 +357,78 @@ class Ruleset:
             sources=changes.sources,
         )
 
-    def _entry_effects(
-        self, entry: tuple[int, tuple[Any, ...], tuple[Any, ...], float]
-    ) -> tuple[RuleEffect, ...]:
-        """Readable effects of one rule that applied; frozen, so shared between items."""
-        found = self._entries.get(entry)
-        if found is None:
-            index, old, new, factor = entry
-            rule = self.rules[index]
+    def _step(self, part: _RawLog) -> _Step:
+        """What the rule whose part of the log this is did; frozen, so shared between items."""
+        found = self._steps.get(part)
+        if found is None:  # (most calls come from _describe, which looked already)
+            rule = self.rules[part[0]]
+            width = len(rule.touched)
+            old, new = part[1 : 1 + width], part[1 + width : 1 + 2 * width]
+            factor = _constant_factor(rule)
+            if factor is None:
+                factor = part[-1]
             texts = [
                 _change(name, before, after, rule)
                 for name, before, after in zip(rule.touched, old, new, strict=True)
             ]
             texts += _decisions(rule, factor)
-            found = tuple(RuleEffect(rule=rule.name, change=text) for text in texts)
-            if len(self._entries) >= _CACHE_SIZE:
-                self._entries.clear()
-            self._entries[entry] = found
+            found = _Step(
+                rule=part[0],
+                effects=tuple(RuleEffect(rule=rule.name, change=text) for text in texts),
+                inputs=dict(zip(rule.touched, new, strict=True)),
+                sources=dict.fromkeys(rule.touched, rule.source),
+                factor=factor,
+                pin=rule.pin,
+                exclude=rule.exclude,
+            )
+            if len(self._steps) >= _CACHE_SIZE:
+                self._steps.clear()
+            self._steps[part] = found
         return found
 
-    def _describe(self, item: Item, log: _RawLog, errors: Sequence[Any]) -> RuleChanges:
+    def _failed(self, item: Item, index: int, error: Exception, values: tuple[Any, ...]) -> _Step:
+        rule = self.rules[index]
+        reason = _failure(rule, error, values)
+        effect = RuleEffect(rule=rule.name, change=f"not applied: {reason}")
+        message = str(RuleEvaluationError(rule.name, item.key, reason))
+        return _Step(rule=index, effects=(effect,), inputs={}, sources={}, error=message)
+
+    def _describe(self, item: Item, log: _RawLog, errors: _RawErrors | None) -> RuleChanges:
+        steps: list[_Step] = []
+        sizes, known = self._sizes, self._steps
+        at = 0
+        while at < len(log):  # cut the flat log into one part per rule that applied
+            end = at + sizes[log[at]]
+            part = log[at:end]
+            step = known.get(part)
+            steps.append(self._step(part) if step is None else step)
+            at = end
+        if errors:
+            steps += [self._failed(item, *error) for error in errors]
+            steps.sort(key=attrgetter("rule"))
         inputs: dict[str, float | None] = {}
         sources: dict[str, str] = {}
-        effects: list[RuleEffect] = []
-        messages: list[str] = []
+        effects: tuple[RuleEffect, ...] = ()
         multiplier = 1.0
         pin: Pin | None = None
         excluded = False
-        events: Sequence[Any] = sorted([*log, *errors], key=itemgetter(0)) if errors else log
-        for event in events:
-            rule = self.rules[event[0]]
-            if len(event) == 3:  # (index, error, values): the rule failed
-                reason = _failure(rule, event[1], event[2])
-                effects.append(RuleEffect(rule=rule.name, change=f"not applied: {reason}"))
-                messages.append(str(RuleEvaluationError(rule.name, item.key, reason)))
-                continue
-            effects.extend(self._entry_effects(event))
-            for name, after in zip(rule.touched, event[2], strict=True):
-                inputs[name] = after
-                sources[name] = rule.source
-            multiplier *= event[3]
-            pin = rule.pin or pin
-            excluded = excluded or rule.exclude
+        for step in steps:
+            effects += step.effects
+            if step.inputs:  # a later rule's write replaces an earlier one's
+                inputs.update(step.inputs)
+                sources.update(step.sources)
+            multiplier *= step.factor
+            if step.pin is not None:
+                pin = step.pin
+            excluded = excluded or step.exclude
         return RuleChanges(
             inputs=inputs,
             sources=sources,
             multiplier=multiplier,
             pin=pin,
             excluded=excluded,
-            effects=tuple(effects),
-            errors=tuple(messages),
+            effects=effects,
+            errors=tuple(step.error for step in steps if step.error is not None),
         )
 
 

@@ -146,14 +146,6 @@ class _Base(NamedTuple):
     notes: tuple[RuleEffect, ...] = ()
 
 
-class _Input(NamedTuple):
-    """One input value as a model uses it, shared by every combination that contains it."""
-
-    value: float
-    term: ScoreTerm
-    default: bool  # the value was missing (or, for cost, not > 0) and a default stands in
-
-
 class _Calculator:
     """Computes score bases, sharing terms and whole results between identical inputs.
 
@@ -165,15 +157,15 @@ class _Calculator:
         self.config = config
         self.defaults = MODEL_DEFAULTS[config.model]
         self._terms: dict[tuple[str, float, str], ScoreTerm] = {}
-        self._inputs: dict[tuple[str, float | None, str], _Input] = {}
-        self._bases: dict[tuple[Any, ...], _Base] = {}
+        #: bases by (values, sources); read directly by score_items' loop, written by base()
+        self.bases: dict[tuple[tuple[Any, ...], tuple[str, ...]], _Base] = {}
         self.names, self._compute = _model(config, self)
 
-    def base(self, values: tuple[Any, ...], sources: tuple[str, ...]) -> _Base:
-        """The score for these input values and sources, computed once per combination."""
-        key = (values, sources)
-        base = self._bases.get(key)
+    def base(self, key: tuple[tuple[Any, ...], tuple[str, ...]]) -> _Base:
+        """The score for these ``(input values, sources)``, computed once per combination."""
+        base = self.bases.get(key)
         if base is None:
+            values, sources = key
             try:
                 base = self._compute(values, sources)
             except ArithmeticError as e:  # e.g. cost 5e-324 x 0.2 weeks underflows to 0
@@ -185,7 +177,7 @@ class _Calculator:
                 base = _Base(
                     0.0, base.formula, base.terms, base.defaults, base.needs_estimate, notes
                 )
-            self._bases[key] = base
+            self.bases[key] = base
         return base
 
     def term(self, name: str, value: float, source: str) -> ScoreTerm:
@@ -199,42 +191,30 @@ class _Calculator:
         self, name: str, value: float | None, source: str, terms: list[ScoreTerm], used: list[str]
     ) -> float:
         """The input's value, or the model's default (recorded in ``used``)."""
-        found = self._input(name, value, source)
-        terms.append(found.term)
-        if found.default:
+        if value is None or not math.isfinite(value):
+            value = self.defaults[name]
+            source = _DEFAULT
             used.append(name)
-        return found.value
+        terms.append(self.term(name, value, source))
+        return value
 
     def cost(
         self, value: float | None, source: str, terms: list[ScoreTerm], used: list[str]
     ) -> tuple[float, bool]:
         """Story points, or ``default_cost`` (and "needs estimate") when missing or not > 0."""
-        found = self._input("cost", value, source)
-        terms.append(found.term)
-        if found.default:
+        if value is None or not value > 0 or not math.isfinite(value):
+            value = self.config.default_cost
+            source = _DEFAULT
             used.append("cost")
-        return found.value, found.default
-
-    def _input(self, name: str, value: float | None, source: str) -> _Input:
-        """An input as the model uses it; worked out once per name, value and source."""
-        key = (name, value, source)
-        found = self._inputs.get(key)
-        if found is None:
-            if name == "cost":
-                missing = value is None or not value > 0 or not math.isfinite(value)
-                default = self.config.default_cost
-            else:
-                missing = value is None or not math.isfinite(value)
-                default = self.defaults[name] if missing else 0.0
-            if missing or value is None:
-                found = _Input(default, self.term(name, default, _DEFAULT), True)
-            else:
-                found = _Input(value, self.term(name, value, source), False)
-            self._inputs[key] = found
-        return found
+            terms.append(self.term("cost", value, source))
+            return value, True
+        terms.append(self.term("cost", value, source))
+        return value, False
 
     def wsjf(self, values: Sequence[Any], sources: Sequence[str]) -> _Base:
-        business, time_critical, risk, stakeholder, cost = map(_known, values)
+        # input() and cost() treat a non-finite value as missing themselves
+        business, time_critical, risk, stakeholder, cost = values
+        business, stakeholder = _known(business), _known(stakeholder)
         terms: list[ScoreTerm] = []
         used: list[str] = []
         if stakeholder is not None:
@@ -408,7 +388,7 @@ def score_items(
 
     def plain_fields(values: tuple[Any, ...]) -> dict[str, Any]:
         """Score fields but the key for an item no rule touched."""
-        base = base_for(values, plain_sources)
+        base = base_for((values, plain_sources))
         return {
             "model": model,
             "value": round(base.value, 4),
@@ -423,21 +403,28 @@ def score_items(
 
     def outcome_for(changes: RuleChanges) -> _Outcome:
         """What a rule outcome means for this model; shared by the items with that outcome."""
-        moves = tuple((position[n], v) for n, v in changes.inputs.items() if n in position)
-        sources = tuple(
-            changes.sources.get(n, plain) for n, plain in zip(names, plain_sources, strict=True)
-        )
+        moves: list[tuple[int, Any]] = []
+        sources = list(plain_sources)
+        for name, value in changes.inputs.items():  # rules write sources and inputs together
+            index = position.get(name)
+            if index is not None:
+                moves.append((index, value))
+                sources[index] = changes.sources[name]
         multiplier = changes.multiplier
         suffix = f" {TIMES} {format_number(multiplier)}" if multiplier != 1.0 else ""
-        return _Outcome(moves, sources, multiplier, suffix, changes)
+        return _Outcome(tuple(moves), tuple(sources), multiplier, suffix)
 
     # Items with the same inputs and no rule outcome share every Score field but the key, so
     # each distinct combination is computed once and most such items cost a dict lookup.
     plain: dict[tuple[Any, ...], dict[str, Any]] = {}
     outcomes: dict[RuleChanges, _Outcome] = {}
+    bases = calc.bases
+    # round(x, 4) converts to decimal and back (half a microsecond); backlogs repeat values
+    rounded: dict[float, float] = {}
     changes_of = ruleset.changes if len(ruleset) else None
     scored: list[ScoredItem] = []
     append = scored.append
+    new_score, new_scored_item = _new_score, _new_scored_item
     with _collector_paused():
         for item in items:
             changes = None if changes_of is None else changes_of(item, today)
@@ -456,11 +443,20 @@ def score_items(
                     for index, new in outcome.moves:
                         changed[index] = new
                     values = tuple(changed)
-                base = base_for(values, outcome.sources)
+                key = (values, outcome.sources)
+                base = bases.get(key)
+                if base is None:
+                    base = base_for(key)
+                product = base.value * outcome.multiplier
+                value = rounded.get(product)
+                if value is None:
+                    value = round(product, 4)
+                    if product:  # 0.0 and -0.0 are one key but round to different signs
+                        rounded[product] = value
                 fields = {
                     "key": item.key,
                     "model": model,
-                    "value": round(base.value * outcome.multiplier, 4),
+                    "value": value,
                     "formula": base.formula + outcome.suffix,
                     "terms": base.terms,
                     "defaults": base.defaults,
@@ -469,7 +465,7 @@ def score_items(
                     "pin": changes.pin,
                     "excluded": changes.excluded,
                 }
-            append(_new_scored_item(item, _new_score(fields)))
+            append(new_scored_item({"item": item, "score": new_score(fields)}))
     return scored
 
 
@@ -480,7 +476,6 @@ class _Outcome(NamedTuple):
     sources: tuple[str, ...]
     multiplier: float
     suffix: str  # the multiplier as the formula shows it, or ""
-    changes: RuleChanges
 
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -494,7 +489,14 @@ def _trusted(cls: type[_M]) -> Callable[[dict[str, Any]], _M]:
     field is given. Validating again what was just computed from validated items was a third
     of the time of scoring a large backlog. A test checks these instances equal validated ones.
     """
-    new, set_attribute = object.__new__, object.__setattr__
+    new = object.__new__
+    # BaseModel keeps these four in __slots__; calling the slots' own setters directly skips
+    # object.__setattr__'s attribute lookup, which was a third of this function's time.
+    slots = BaseModel.__dict__
+    set_dict = slots["__dict__"].__set__
+    set_fields_set = slots["__pydantic_fields_set__"].__set__
+    set_extra = slots["__pydantic_extra__"].__set__
+    set_private = slots["__pydantic_private__"].__set__
     # One set for all instances: every field is always set, instances are frozen, and
     # model_copy copies the set before it adds to it. A set per instance would be 100,000
     # more objects for the garbage collector to walk.
@@ -502,21 +504,17 @@ def _trusted(cls: type[_M]) -> Callable[[dict[str, Any]], _M]:
 
     def build(values: dict[str, Any]) -> _M:
         instance = new(cls)
-        set_attribute(instance, "__dict__", values)
-        set_attribute(instance, "__pydantic_fields_set__", fields_set)
-        set_attribute(instance, "__pydantic_extra__", None)
-        set_attribute(instance, "__pydantic_private__", None)
+        set_dict(instance, values)
+        set_fields_set(instance, fields_set)
+        set_extra(instance, None)
+        set_private(instance, None)
         return instance
 
     return build
 
 
 _new_score = _trusted(Score)
-_build_scored_item = _trusted(ScoredItem)
-
-
-def _new_scored_item(item: Item, score: Score) -> ScoredItem:
-    return _build_scored_item({"item": item, "score": score})
+_new_scored_item = _trusted(ScoredItem)
 
 
 @contextmanager

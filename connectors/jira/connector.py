@@ -2,9 +2,12 @@
 
 Discovery (deployment type and the ``/field`` list) is fetched lazily once per instance and can
 be handed in (``discovery=``) by a caller that persisted :attr:`JiraConnector.discovery`, so a
-fresh process need not ask again. An incremental fetch makes two searches: the changed backlog
-issues (full fields) and every changed issue, keys only, so issues that left the backlog (done,
-moved into a sprint, moved to another project) are reported in ``removed``.
+fresh process need not ask again. What a fetch returns is the team's backlog and, for a board,
+the board's issues in open sprints and those done in the last nine weeks, in rank order (the
+digest and the sprint reminder need them; only the backlog is ever reordered). An incremental
+fetch makes two searches: the changed issues of the team (full fields) and every changed issue,
+keys only, so issues that left the team (done long ago, moved to another project or board) are
+reported in ``removed``.
 """
 
 from __future__ import annotations
@@ -50,6 +53,11 @@ KEYS_PER_LOOKUP = 100
 RANK = "/rest/agile/1.0/issue/rank"
 BOARD = "/rest/agile/1.0/board/{boardId}"
 BACKLOG = "/rest/agile/1.0/board/{boardId}/backlog"
+BOARD_ISSUES = "/rest/agile/1.0/board/{boardId}/issue"
+#: What a board team's snapshot holds beside the backlog: the items of open sprints (sprint
+#: reminders, value committed) and the work done in the weeks the digest and its burn-up
+#: chart look back on (value delivered, planned against realised benefit).
+OPEN_OR_RECENTLY_DONE = f"statusCategory != Done OR resolved >= -{9 * 7}d"
 SPRINTS = "/rest/agile/1.0/board/{boardId}/sprint"
 SERVER_INFO = "/rest/api/2/serverInfo"
 MYSELF = "/rest/api/2/myself"
@@ -208,14 +216,14 @@ class JiraConnector:
         before = self._http.requests
         field_ids = self.field_map.request_fields()
         if since is None:
-            issues = self._fetched(self._backlog(field_ids))
+            issues = self._fetched(self._team_issues(field_ids))
             items = self._remember(issues)
             self._written_ids = []
             return FetchResult(items=tuple(items), requests=self._http.requests - before)
         changed = updated_since(since)
-        issues = self._fetched(self._backlog(field_ids, condition=changed))
+        issues = self._fetched(self._team_issues(field_ids, changed))
         items = self._remember(issues)
-        in_backlog = {item.key for item in items}
+        in_snapshot = {item.key for item in items}
         removed: list[str] = []
         known_by_id = {issue_id: key for key, issue_id in self._ids.items()}
         for issue in self._search(changed, ["key"], keys_only=True):
@@ -225,7 +233,7 @@ class JiraConnector:
                 old is not None and old != key
             ):  # moved to another project: the old key left the backlog
                 removed.append(old)
-            if key not in in_backlog and (not self._ids or key in self._ids):
+            if key not in in_snapshot and (not self._ids or key in self._ids):
                 removed.append(key)
         for key in removed:
             self._ids.pop(key, None)
@@ -370,18 +378,34 @@ class JiraConnector:
             self._on_progress(len(issues))
         return issues
 
+    def _team_issues(self, fields: Sequence[str], condition: str = "") -> Iterator[dict[str, Any]]:
+        """What the snapshot holds, in rank order, or what changed of it (``condition``).
+
+        A board team's snapshot is more than its backlog: the board's issues in open sprints
+        and those done lately, which reminders and digests need. A JQL team's is what the JQL
+        selects.
+        """
+        if self.config.board is not None:
+            jql = and_jql(self.config.extra_jql, OPEN_OR_RECENTLY_DONE, condition)
+            yield from self._board_pages(BOARD_ISSUES, fields, f"{jql} ORDER BY Rank ASC")
+            return
+        yield from self._backlog(fields, condition=condition)
+
     def _backlog(
         self, fields: Sequence[str], *, condition: str = "", keys_only: bool = False
     ) -> Iterator[dict[str, Any]]:
         """Backlog issues in rank order: the board's backlog, or the team's JQL."""
         if self.config.board is not None:
-            yield from self._board_backlog(fields, and_jql(self.config.extra_jql, condition))
+            jql = and_jql(self.config.extra_jql, condition)
+            yield from self._board_pages(BACKLOG, fields, jql)
             return
         where, order = split_order_by(self.config.jql or "")
         jql = f"{and_jql(where, self.config.extra_jql, condition)} {order}"
         yield from self._search(jql, fields, keys_only=keys_only)
 
-    def _board_backlog(self, fields: Sequence[str], jql: str) -> Iterator[dict[str, Any]]:
+    def _board_pages(
+        self, endpoint: str, fields: Sequence[str], jql: str
+    ) -> Iterator[dict[str, Any]]:
         start = 0
         while True:
             params: dict[str, str | int] = {
@@ -393,7 +417,7 @@ class JiraConnector:
                 params["jql"] = jql
             page = self._http.call(
                 "GET",
-                BACKLOG,
+                endpoint,
                 path={"boardId": self.config.board},
                 params=params,
                 hints={404: self._board_missing()},

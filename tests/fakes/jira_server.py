@@ -471,7 +471,7 @@ class _Parser:
         if handler is None:
             raise _jql_error(
                 f"Field {token.text!r} does not exist or you do not have permission to view it "
-                "(the fake Jira understands project, key, updated, created, status, "
+                "(the fake Jira understands project, key, updated, created, resolved, status, "
                 "statusCategory, issuetype and sprint)"
             )
         return handler(self, name, operator)
@@ -529,27 +529,47 @@ def _category_clause(parser: _Parser, name: str, operator: str) -> Predicate:
     return _membership(operator, wanted, lambda issue: issue.category)
 
 
-def _date_clause(parser: _Parser, name: str, operator: str) -> Predicate:
-    if operator not in (">=", ">", "<=", "<"):
-        raise _jql_error(f"the fake supports only >=, >, <= and < on {name!r}")
-    text = parser.take().text
+_PERIOD = re.compile(r"-(?P<count>\d+)(?P<unit>[mhdw])")
+_PERIOD_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def _date_bound(parser: _Parser, name: str, text: str) -> datetime:
+    """A JQL date: an absolute one in the user's zone, or a period back from now (``-9w``)."""
+    period = _PERIOD.fullmatch(text)
+    if period is not None:
+        unit = _PERIOD_UNITS[period["unit"]]
+        return parser.state.clock() - timedelta(**{unit: int(period["count"])})
     for pattern in _DATE_FORMATS:
         try:
             moment = datetime.strptime(text, pattern)  # noqa: DTZ007 - the user's zone, below
         except ValueError:
             continue
-        bound = moment.replace(tzinfo=parser.state.user_zone)
-        break
-    else:
-        raise _jql_error(
-            f"Date value '{text}' for field '{name}' is invalid. Valid formats include: "
-            "'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', or a period "
-            "format e.g. '-5d', '4w 2d'."
-        )
+        return moment.replace(tzinfo=parser.state.user_zone)
+    raise _jql_error(
+        f"Date value '{text}' for field '{name}' is invalid. Valid formats include: "
+        "'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', or a period "
+        "format e.g. '-5d', '4w 2d'."
+    )
 
-    def stamp(issue: FakeIssue) -> datetime:
-        return issue.updated if name == "updated" else issue.created
 
+def _resolved_at(issue: FakeIssue) -> datetime | None:
+    stamp = issue.fields.get("resolutiondate")
+    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%f%z") if stamp else None
+
+
+_STAMPS: dict[str, Callable[[FakeIssue], datetime | None]] = {
+    "updated": lambda issue: issue.updated,
+    "created": lambda issue: issue.created,
+    "resolved": _resolved_at,
+    "resolutiondate": _resolved_at,
+}
+
+
+def _date_clause(parser: _Parser, name: str, operator: str) -> Predicate:
+    if operator not in (">=", ">", "<=", "<"):
+        raise _jql_error(f"the fake supports only >=, >, <= and < on {name!r}")
+    bound = _date_bound(parser, name, parser.take().text)
+    stamp = _STAMPS[name]
     compare: dict[str, Callable[[datetime], bool]] = {
         ">=": lambda at: at >= bound,
         ">": lambda at: at > bound,
@@ -557,7 +577,12 @@ def _date_clause(parser: _Parser, name: str, operator: str) -> Predicate:
         "<": lambda at: at < bound,
     }
     test = compare[operator]
-    return lambda issue: test(stamp(issue))
+
+    def predicate(issue: FakeIssue) -> bool:
+        at = stamp(issue)
+        return at is not None and test(at)  # an empty date matches no comparison, as in Jira
+
+    return predicate
 
 
 def _sprint_clause(parser: _Parser, name: str, operator: str) -> Predicate:
@@ -596,6 +621,8 @@ _CLAUSES: dict[str, Callable[[_Parser, str, str], Predicate]] = {
     "statuscategory": _category_clause,
     "updated": _date_clause,
     "created": _date_clause,
+    "resolved": _date_clause,
+    "resolutiondate": _date_clause,
     "sprint": _sprint_clause,
 }
 

@@ -310,3 +310,37 @@ def test_items_the_rules_treat_alike_share_one_description():
 )
 def test_numbers_read_as_people_write_them(value, text):
     assert format_number(value) == text
+
+
+def test_effects_keep_rule_order_around_a_failure_between_rules_that_applied():
+    """Applied rules come back from one flat log and failures from a list; both interleave."""
+    specs = [
+        rule("Urgent", when="type == 'Bug'", set={"time_criticality": "13"}),
+        rule("Overdue", when="due < today", pin="top"),  # due is not set: fails
+        rule("Boost", when="type == 'Bug'", adjust={"business_value": "2"}, multiply="reach"),
+        rule("Last", when="type == 'Bug'", multiply="1.5"),
+    ]
+    outcome = compile_rules(specs).apply(Item(key="A", type="Bug", reach=2), TODAY)
+    assert [effect.rule for effect in outcome.effects] == [
+        "Urgent",
+        "Overdue",
+        "Boost",
+        "Boost",
+        "Last",
+    ]
+    assert outcome.effects[2].change == "business_value (not set) → 2 (+2)"
+    assert outcome.effects[3].change == f"score {TIMES} 2"
+    assert outcome.multiplier == 3.0
+    assert (outcome.item.time_criticality, outcome.item.business_value) == (13, 2)
+    assert outcome.pin is None
+    assert len(outcome.errors) == 1
+
+
+def test_items_with_different_values_for_a_computed_factor_get_their_own_description():
+    ruleset = compile_rules([rule("Reach", multiply="reach")])
+    first = ruleset.changes(Item(key="A", reach=2), TODAY)
+    second = ruleset.changes(Item(key="B", reach=3), TODAY)
+    assert first is not None
+    assert second is not None
+    assert (first.multiplier, second.multiplier) == (2.0, 3.0)
+    assert first.effects[0].change == f"score {TIMES} 2"

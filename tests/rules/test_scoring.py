@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import math
 from datetime import date
 
@@ -345,3 +346,31 @@ def test_any_inputs_give_a_finite_score_and_every_missing_input_is_listed(item, 
         assert (term.name in score.defaults) == unusable, term
     assert isinstance(score.terms, tuple)
     assert all(isinstance(term, ScoreTerm) for term in score.terms)
+
+
+# --- the garbage collector ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("enabled", [True, False], ids=["enabled", "disabled"])
+def test_scoring_leaves_the_garbage_collector_as_it_found_it(enabled):
+    was = gc.isenabled()
+    if not enabled:
+        gc.disable()
+    try:
+        score_items([Item(key="A", cost=3)], ScoringConfig(), compile_rules([SECURITY]), TODAY)
+        assert gc.isenabled() is enabled
+    finally:
+        if was:
+            gc.enable()
+
+
+def test_scoring_never_unfreezes_objects_the_application_froze():
+    """score_items moves its objects to the oldest generation with freeze+unfreeze, but only
+    when nothing else is frozen: unfreezing would undo a freeze done on purpose (pre-fork)."""
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        score_items([Item(key="A", cost=3)], ScoringConfig(), NO_RULES, TODAY)
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

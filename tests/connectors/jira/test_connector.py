@@ -33,6 +33,8 @@ from tests.connectors.jira.support import (
 SEARCH = f"{BASE}/rest/api/3/search/jql"
 DC_SEARCH = f"{DC_BASE}/rest/api/2/search"
 BACKLOG = f"{BASE}/rest/agile/1.0/board/42/backlog"
+BOARD_ISSUES = f"{BASE}/rest/agile/1.0/board/42/issue"
+OPEN_OR_RECENT = "(statusCategory != Done OR resolved >= -63d)"
 RANK = f"{BASE}/rest/agile/1.0/issue/rank"
 SINCE = datetime(2026, 11, 30, 8, 15, 42, tzinfo=UTC)
 CLOUD_DISCOVERY = Discovery(deployment="Cloud", fields=parse_fields(FIELDS_JSON))
@@ -80,20 +82,28 @@ def test_data_center_search_pages_with_start_at(jira_http, fake_time):
     assert body_of(jira_http.calls[2])["maxResults"] == 1000
 
 
-def test_the_board_backlog_keeps_jiras_rank_order_and_ands_extra_jql(jira_http, fake_time):
+def test_a_board_fetch_keeps_rank_order_with_open_sprints_and_recent_work(jira_http, fake_time):
     ranked = [issue_json("PAY-9", 9, "0|a:"), issue_json("PAY-2", 2, "0|b:")]
-    jira_http.get(BACKLOG, json=page_offset(ranked, 0, 3, size=2))
-    jira_http.get(BACKLOG, json=page_offset([issue_json("PAY-5", 5, "0|c:")], 2, 3, size=2))
+    jira_http.get(BOARD_ISSUES, json=page_offset(ranked, 0, 3, size=2))
+    jira_http.get(BOARD_ISSUES, json=page_offset([issue_json("PAY-5", 5, "0|c:")], 2, 3, size=2))
 
     result = board(fake_time, extra_jql="issuetype != Sub-task").fetch_items()
 
     assert [item.key for item in result.items] == ["PAY-9", "PAY-2", "PAY-5"]
     assert [item.order_key for item in result.items] == ["0|a:", "0|b:", "0|c:"]
     first = jira_http.calls[0].request
-    assert first.params["jql"] == "(issuetype != Sub-task)"
+    assert first.params["jql"] == f"(issuetype != Sub-task) AND {OPEN_OR_RECENT} ORDER BY Rank ASC"
     assert first.params["startAt"] == "0"
     assert jira_http.calls[1].request.params["startAt"] == "2"
     assert SCORE_ID in first.params["fields"].split(",")
+
+
+def test_a_boards_order_is_read_from_its_backlog_keys_only(jira_http, fake_time):
+    ranked = [issue_json("PAY-9", 9, "0|a:"), issue_json("PAY-2", 2, "0|b:")]
+    jira_http.get(BACKLOG, json=page_offset(ranked, 0, 2, size=2))
+
+    assert board(fake_time).read_order() == ["PAY-9", "PAY-2"]
+    assert jira_http.calls[0].request.params["fields"] == "key"
 
 
 def test_an_unknown_field_name_is_a_config_error_naming_the_closest(jira_http, fake_time):
@@ -113,7 +123,7 @@ def test_read_order_asks_only_for_keys(jira_http, fake_time):
 
 
 def test_an_unchanged_backlog_syncs_incrementally_in_two_requests(jira_http, fake_time):
-    jira_http.get(BACKLOG, json=page_offset([], 0, 0))
+    jira_http.get(BOARD_ISSUES, json=page_offset([], 0, 0))
     jira_http.post(SEARCH, json=page_cloud([]))
     connector = board(fake_time)
 
@@ -124,18 +134,20 @@ def test_an_unchanged_backlog_syncs_incrementally_in_two_requests(jira_http, fak
     assert not result.complete
     assert result.requests == 2
     assert len(jira_http.calls) == 2
-    assert jira_http.calls[0].request.params["jql"] == '(updated >= "2026/11/30 08:15")'
+    assert jira_http.calls[0].request.params["jql"] == (
+        f'{OPEN_OR_RECENT} AND (updated >= "2026/11/30 08:15") ORDER BY Rank ASC'
+    )
 
 
-def test_incremental_fetch_reports_issues_that_left_the_backlog(jira_http, fake_time):
-    # full fetch: PAY-1..PAY-4 are in the backlog
-    jira_http.get(BACKLOG, json=page_offset(issues(4), 0, 4))
+def test_incremental_fetch_reports_issues_that_left_the_team(jira_http, fake_time):
+    # full fetch: PAY-1..PAY-4 are the team's
+    jira_http.get(BOARD_ISSUES, json=page_offset(issues(4), 0, 4))
     connector = board(fake_time)
     connector.fetch_items()
     jira_http.reset()
-    # since then: PAY-1 changed but stays; PAY-2 went done / into a sprint; PAY-3 moved to OPS
+    # since then: PAY-1 changed but stays; PAY-2 left the board's filter; PAY-3 moved to OPS
     changed = [issue_json("PAY-1", 10001, "0|i0001:", business_value=21)]
-    jira_http.get(BACKLOG, json=page_offset(changed, 0, 1))
+    jira_http.get(BOARD_ISSUES, json=page_offset(changed, 0, 1))
     keys = [
         {"id": "10001", "key": "PAY-1"},
         {"id": "10002", "key": "PAY-2"},

@@ -27,7 +27,7 @@ from tests.connectors.jira.support import (
     register_discovery,
 )
 
-BACKLOG = f"{BASE}/rest/agile/1.0/board/42/backlog"
+BOARD_ISSUES = f"{BASE}/rest/agile/1.0/board/42/issue"
 CONFIG = parse_config(
     """
 [jira]
@@ -106,7 +106,7 @@ def backlog_issues(count: int) -> list[dict[str, Any]]:
 
 def test_fetch_progress_reaches_the_listener_of_the_running_command(jira_http):
     register_discovery(jira_http)
-    jira_http.get(BACKLOG, json=page_offset(backlog_issues(120), 0, 120, size=120))
+    jira_http.get(BOARD_ISSUES, json=page_offset(backlog_issues(120), 0, 120, size=120))
     connector = build_jira_connector(cloud(), CONFIG, CONFIG.teams[0])
     seen: list[int] = []
 
@@ -132,7 +132,7 @@ class DictCache:
 
 def test_a_discovery_saved_by_one_process_spares_the_next_two_requests(jira_http):
     register_discovery(jira_http)
-    jira_http.get(BACKLOG, json=page_offset(backlog_issues(3), 0, 3, size=3))
+    jira_http.get(BOARD_ISSUES, json=page_offset(backlog_issues(3), 0, 3, size=3))
     cache = DictCache()
     clock = lambda: datetime(2026, 12, 1, tzinfo=UTC)  # noqa: E731
     first = build_jira_connector(cloud(), CONFIG, CONFIG.teams[0], cache=cache, clock=clock)
@@ -145,8 +145,8 @@ def test_a_discovery_saved_by_one_process_spares_the_next_two_requests(jira_http
 
 def test_a_discovery_saved_for_another_jira_site_is_not_used(jira_http):
     register_discovery(jira_http)
-    jira_http.get(BACKLOG, json=page_offset(backlog_issues(1), 0, 1, size=1))
-    jira_http.get(BACKLOG, json=page_offset(backlog_issues(1), 0, 1, size=1))
+    jira_http.get(BOARD_ISSUES, json=page_offset(backlog_issues(1), 0, 1, size=1))
+    jira_http.get(BOARD_ISSUES, json=page_offset(backlog_issues(1), 0, 1, size=1))
     cache = DictCache()
     clock = lambda: datetime(2026, 12, 1, tzinfo=UTC)  # noqa: E731
     build_jira_connector(cloud(), CONFIG, CONFIG.teams[0], cache=cache, clock=clock).fetch_items()

@@ -94,6 +94,7 @@ def check_request(specs: tuple[dict[str, Any], ...], call: Any) -> None:
 def _cloud_run(mock: responses.RequestsMock, fake_time: FakeTime) -> None:
     register_discovery(mock)
     backlog = [issue_json(f"PAY-{n}", 10000 + n, f"0|i{n:04d}:", score=1.0) for n in (1, 2, 3)]
+    mock.get(f"{BASE}/rest/agile/1.0/board/42/issue", json=page_offset(backlog, 0, 3))
     mock.get(f"{BASE}/rest/agile/1.0/board/42/backlog", json=page_offset(backlog, 0, 3))
     mock.post(f"{BASE}/rest/api/3/search/jql", json=page_cloud(backlog[:1], token="t2"))
     mock.post(f"{BASE}/rest/api/3/search/jql", json=page_cloud(backlog[1:]))
