@@ -16,7 +16,7 @@ from bot.errors import NotWritableError, UnknownIssueError, UserError
 from bot.usecases.sync import sync_team
 from bot.wiring import Services
 from rules.checkins import apply_ratings
-from rules.model import INPUT_NAMES, Item, RankedItem, Ranking, Rating, ScoredItem
+from rules.model import INPUT_NAMES, Item, RankedItem, Ranking, Rating, ScoredItem, SprintState
 from rules.ranking import rank_items
 from rules.ruleset import Ruleset
 from rules.scoring import score_items
@@ -71,7 +71,12 @@ def score_and_rank(
     keys = order if order is not None else [item.key for item in items]
     current = [key for key in keys if key in open_items]
     seen = set(current)
-    current += [key for key in open_items if key not in seen]
+    # a tool's backlog order leaves out what is planned into sprints: that goes first, as on
+    # the board, and anything else unknown to the order (new items) last
+    missing = [key for key in open_items if key not in seen]
+    planned = [key for key in missing if _in_open_sprint(open_items[key].item)]
+    unplanned = [key for key in missing if not _in_open_sprint(open_items[key].item)]
+    current = [*planned, *current, *unplanned]
     ranking = rank_items(
         [open_items[key] for key in current], current, config.guardrails, config.scoring.tolerance
     )
@@ -121,6 +126,10 @@ def score_team(svc: Services, team: Team, *, write: bool = False) -> TeamScores:
         current_order=result.current_order,
         written=written,
     )
+
+
+def _in_open_sprint(item: Item) -> bool:
+    return item.sprint is not None and item.sprint.state is not SprintState.CLOSED
 
 
 def _same_score(stored: float | None, new: float) -> bool:

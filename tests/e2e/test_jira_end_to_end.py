@@ -251,3 +251,29 @@ def test_scores_are_written_with_notifications_when_jira_refuses_silent_edits(
     assert scored["written"], "the first score run writes every score"
     assert {write.key for write in jira.state.writes} == set(scored["written"])
     assert all(write.notify_users for write in jira.state.writes)
+
+
+def test_sprint_items_are_synced_the_active_ones_ranked_first_and_none_moved(
+    northstar: Northstar, jira: FakeJiraServer
+) -> None:
+    def in_sprint(state: str) -> set[str]:
+        return {
+            key
+            for key, issue in jira.state.issues.items()
+            if (sprint := jira.state.open_sprint(issue)) is not None
+            and sprint.state == state
+            and issue.category != "done"
+        }
+
+    active, future = in_sprint("active"), in_sprint("future")
+    assert active, "the sample backlog has an active sprint"
+    ok(northstar("sync"))
+    ranking = ok(northstar("score", "--json", "--limit", "1000")).json()["ranking"]
+    moves = planned_moves(ok(northstar("reorder", "--json")))
+
+    ranked = [row["key"] for row in ranking]
+    # synced, though the board's backlog leaves them out; the active sprint is locked on top
+    assert active | future <= set(ranked)
+    assert set(ranked[: len(active)]) == active
+    # a rank call moves backlog items only: sprints are planned by people
+    assert not {key for move in moves for key in move.issues} & (active | future)
