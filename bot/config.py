@@ -83,6 +83,8 @@ class Schedule(_Section):
     quiet_days: tuple[str, ...] = ()
     max_messages_a_day: int = Field(default=5, ge=1)
     checkin_reminder_hours: float = Field(default=24, gt=0)
+    #: a round closes (and its summary is posted) this long after it opened
+    checkin_close_hours: float = Field(default=72, gt=0)
     checkin_items: int = Field(default=5, ge=1, le=10)
     realisation_after_weeks: int = Field(default=6, ge=1)
 

@@ -61,6 +61,7 @@ JOB_REMINDER = "sprint_start_reminder"
 REMINDER_RUN_KEY = "reminder"
 JOB_CHECKIN = "checkin_round"
 JOB_CHECKIN_REMINDERS = "checkin_reminders"
+JOB_CHECKIN_CLOSE = "checkin_close"
 JOB_SYNC = "sync_and_score"
 JOB_REALISATION = "realisation_reviews"
 
@@ -708,6 +709,48 @@ def checkin_reminders(
     return merge_outcomes(JOB_CHECKIN_REMINDERS, chosen.name, outcomes, nothing="no round due")
 
 
+def checkin_close(
+    svc: Services,
+    team: Team | str,
+    now: datetime,
+    *,
+    period: str | None = None,
+    env: JobEnv | None = None,
+    attempts: int = 0,
+) -> Outcome:
+    """Close rounds open for ``checkin_close_hours`` and post each summary to the channel.
+
+    Polled. The summary is a channel post, so quiet hours and the daily cap hold it back to a
+    later poll. Each round closes once (:func:`bot.slack.checkins.close_round` claims it); a
+    failed post leaves the round open, so the next poll tries again.
+    """
+    from bot.slack.checkins import close_round
+
+    chosen = _team(svc, team)
+    environment = env or JobEnv()
+    open_for = timedelta(hours=chosen.schedule.checkin_close_hours)
+    due = [
+        checkin
+        for checkin in svc.store.open_rounds(chosen.name)
+        if checkin.opened_at + open_for <= now
+    ]
+    if period is not None:
+        due = [checkin for checkin in due if f"round-{checkin.id}" == period]
+    if not due:
+        return Outcome(JOB_CHECKIN_CLOSE, chosen.name, "-", Status.NOTHING, "no round due")
+    decision = _budget(svc).decide(now, chosen)
+    if not decision.send:
+        detail = f"waiting for the end of {decision.reason}"
+        return Outcome(JOB_CHECKIN_CLOSE, chosen.name, "-", Status.DEFERRED, detail, decision.until)
+    outcomes = []
+    for checkin in due:
+        key = f"round-{checkin.id}"
+        summary = close_round(svc, checkin.id, now, client=environment.web(svc))
+        status = Status.POSTED if summary is not None else Status.SKIPPED
+        outcomes.append(Outcome(JOB_CHECKIN_CLOSE, chosen.name, key, status))
+    return merge_outcomes(JOB_CHECKIN_CLOSE, chosen.name, outcomes, nothing="no round due")
+
+
 def sync_and_score(
     svc: Services,
     team: Team | str,
@@ -778,6 +821,7 @@ JOBS: dict[str, JobFunction] = {
     JOB_REMINDER: sprint_start_reminder,
     JOB_CHECKIN: checkin_round,
     JOB_CHECKIN_REMINDERS: checkin_reminders,
+    JOB_CHECKIN_CLOSE: checkin_close,
     JOB_SYNC: sync_and_score,
     JOB_REALISATION: realisation_reviews,
 }

@@ -91,6 +91,7 @@ def planned_jobs(team: Team) -> list[PlannedJob]:
         wanted.append((jobs.JOB_CHECKIN, _cron(team, "checkin", schedule.checkin)))
     if team.stakeholders:
         wanted.append((jobs.JOB_CHECKIN_REMINDERS, poll))
+        wanted.append((jobs.JOB_CHECKIN_CLOSE, poll))
         wanted.append((jobs.JOB_REALISATION, _cron(team, "realisation", REALISATION_SCHEDULE)))
     if schedule.sync:
         wanted.append((jobs.JOB_SYNC, _cron(team, "sync", schedule.sync)))

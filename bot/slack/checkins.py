@@ -527,7 +527,7 @@ def close_round(
     if not svc.store.claim_run(JOB_CLOSE, checkin.team, str(round_id), now):
         return None
     try:
-        svc.store.close_round(round_id, now)
+        # posted before the round is marked closed: a failed post leaves it open to try again
         reply = summarise_round(svc, round_id, now)
         team = svc.config.team(checkin.team)
         if team.channel:
@@ -535,6 +535,7 @@ def close_round(
             svc.store.record_message(team.name, team.channel, "checkin_summary", now)
         else:
             logger.warning("check-in %d of %s closed; no channel to post to", round_id, team.name)
+        svc.store.close_round(round_id, now)
     except Exception:
         svc.store.finish_run(JOB_CLOSE, checkin.team, str(round_id), ok=False, at=now)
         raise

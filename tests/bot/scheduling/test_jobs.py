@@ -10,6 +10,7 @@ import threading
 from datetime import datetime, timedelta
 
 import pytest
+from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block, SectionBlock
 
 from bot.metrics import REGISTRY
@@ -21,6 +22,7 @@ from bot.scheduling.jobs import (
     Post,
     PostFailedError,
     Status,
+    checkin_close,
     checkin_reminders,
     checkin_round,
     combine,
@@ -421,6 +423,47 @@ def test_non_responders_are_reminded_once_after_the_reminder_time(world):
     assert again.status is Status.SKIPPED
     reminders = len(world.slack.state.calls_to("chat.postMessage")) - dms_after_round
     assert reminders == stakeholders
+
+
+def summaries(world) -> list:
+    return [
+        call
+        for call in world.posts()
+        if "check-in" in call.all_text().lower() and "answered" in call.all_text().lower()
+    ]
+
+
+def test_a_round_closes_after_its_time_and_posts_its_summary_once(world):
+    world.clock.set(THURSDAY_1400)
+    checkin_round(world.svc, "payments", world.clock(), env=world.env)
+    hours = world.team().schedule.checkin_close_hours
+
+    early = checkin_close(world.svc, "payments", world.clock(), env=world.env)
+    world.clock.set(THURSDAY_1400 + timedelta(hours=hours, minutes=5))
+    due = checkin_close(world.svc, "payments", world.clock(), env=world.env)
+    again = checkin_close(world.svc, "payments", world.clock(), env=world.env)
+
+    assert early.status is Status.NOTHING
+    assert due.status is Status.POSTED
+    assert again.status is Status.NOTHING
+    assert world.store.open_rounds("payments") == []
+    assert len(summaries(world)) == 1
+
+
+def test_a_summary_slack_refused_is_posted_by_the_next_poll(world):
+    world.clock.set(THURSDAY_1400)
+    checkin_round(world.svc, "payments", world.clock(), env=world.env)
+    world.clock.set(THURSDAY_1400 + timedelta(hours=world.team().schedule.checkin_close_hours))
+    world.slack.state.fail("chat.postMessage", "internal_error")
+
+    with pytest.raises(SlackApiError):
+        checkin_close(world.svc, "payments", world.clock(), env=world.env)
+    assert len(world.store.open_rounds("payments")) == 1  # still open: nothing is lost
+    retried = checkin_close(world.svc, "payments", world.clock(), env=world.env)
+
+    assert retried.status is Status.POSTED
+    assert world.store.open_rounds("payments") == []
+    assert len(summaries(world)) == 2  # the attempt Slack refused, and the one that landed
 
 
 # ---------------------------------------------------------------- sync and score

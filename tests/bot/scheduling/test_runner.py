@@ -75,10 +75,12 @@ def test_the_example_config_plans_each_teams_jobs_on_its_own_clock():
         "sprint_start_reminder:payments",
         "checkin_round:payments",
         "checkin_reminders:payments",
+        "checkin_close:payments",
         "realisation_reviews:payments",
         "weekly_digest:growth",
         "sprint_start_reminder:growth",
         "checkin_reminders:growth",
+        "checkin_close:growth",
         "realisation_reviews:growth",
     }
     friday = datetime(2026, 3, 27, 12, 0, tzinfo=UTC)
