@@ -6,7 +6,9 @@ as Slack's servers would not) opens 50 connections, releases 50 signed ``/value 
 requests at once and times each until the acknowledgement arrives. The lazy listeners then
 score the backlog (150 or 5,000 items) and answer on the fake ``response_url``, competing with
 the acks for the CPU; each round waits for all 50 answers, and starts with a cold score cache,
-so every round pays one full scoring of the backlog. Run with ``make bench``.
+so every round pays one full scoring of the backlog. A first burst warms the process up (a web
+worker serves for days; its first requests after boot are reported apart, as ``cold``). Run
+with ``make bench``.
 """
 
 from __future__ import annotations
@@ -134,16 +136,25 @@ def _percentile(values: list[float], share: float) -> float:
 
 def test_ack_latency_of_50_concurrent_slash_commands(benchmark, served):
     world, scores, port = served
+    cold: list[float] = []
+    _burst(world, scores, port, cold)
     latencies: list[float] = []
     benchmark.pedantic(_burst, args=(world, scores, port, latencies), rounds=ROUNDS, iterations=1)
     p50 = statistics.median(latencies)
     p99 = _percentile(latencies, 0.99)
+    cold_p99 = _percentile(cold, 0.99)
     benchmark.extra_info.update(
-        {"requests": len(latencies), "ack_p50_ms": p50 * 1000, "ack_p99_ms": p99 * 1000}
+        {
+            "requests": len(latencies),
+            "ack_p50_ms": p50 * 1000,
+            "ack_p99_ms": p99 * 1000,
+            "cold_ack_p99_ms": cold_p99 * 1000,
+        }
     )
     print(  # noqa: T201 - a benchmark reports its figures
         f"\nack latency over {len(latencies)} requests: p50 {p50 * 1000:.1f} ms, "
         f"p99 {p99 * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms "
-        f"(goal p99 < {GOAL_P99_SECONDS * 1000:.0f} ms)"
+        f"(goal p99 < {GOAL_P99_SECONDS * 1000:.0f} ms); first burst after start: "
+        f"p99 {cold_p99 * 1000:.1f} ms"
     )
     assert p99 < 1.0, "acks must stay well inside Slack's 3 s even on a loaded machine"
