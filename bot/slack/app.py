@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -21,6 +22,7 @@ from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
 from bot.config import ConfigError
+from bot.logs import bound
 from bot.slack import blocks, messages, payloads
 from bot.slack.checkins import (
     Answer,
@@ -101,13 +103,18 @@ def _tell_in_dm(client: WebClient, channel: str | None, answer: Answer) -> None:
 
 
 def _guard(what: str, respond: Respond | None, work: Callable[[], object]) -> None:
-    """Run ``work()``; any exception becomes an ephemeral answer (if we can) and a log line."""
-    try:
-        work()
-    except Exception as e:  # noqa: BLE001 - the edge: every error becomes an answer
-        reply = reply_for_error(e, what=what)
-        if respond is not None and respond.response_url:
-            _respond_safely(respond, reply, response_type="ephemeral", replace_original=False)
+    """Run ``work()``; any exception becomes an ephemeral answer (if we can) and a log line.
+
+    Every log line written meanwhile carries one request id, so an admin can follow a slash
+    command or a click through the logs.
+    """
+    with bound(request=uuid.uuid4().hex[:12]):
+        try:
+            work()
+        except Exception as e:  # noqa: BLE001 - the edge: every error becomes an answer
+            reply = reply_for_error(e, what=what)
+            if respond is not None and respond.response_url:
+                _respond_safely(respond, reply, response_type="ephemeral", replace_original=False)
 
 
 def register(  # noqa: C901 - one small closure per listener

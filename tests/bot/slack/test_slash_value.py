@@ -479,6 +479,22 @@ def test_the_jira_failure_is_logged_with_who_asked_what(sqlite_url, slack_api, c
     world.store.close()
 
 
+def test_the_log_lines_of_one_command_carry_one_request_id(sqlite_url, slack_api, clock, caplog):
+    from bot.logs import RedactingFilter
+
+    caplog.handler.addFilter(RedactingFilter([]))
+    broken = BrokenConnector(ConnectorError("Jira answered 503 three times"), [], name="jira")
+    world = world_with(broken, sqlite_url, slack_api, clock)
+    ask(world, "top 3 payments", user=PO)
+    ask(world, "top 3 payments", user=PO)
+    failures = [r for r in caplog.records if "failed in Jira" in r.getMessage()]
+    ids = [getattr(record, "request_id", None) for record in failures]
+    assert len(ids) == 2
+    assert all(ids)
+    assert ids[0] != ids[1]  # one id a request
+    world.store.close()
+
+
 def test_a_whole_session_posts_nothing_to_a_channel_and_answers_only_the_caller(world):
     """Previews, errors and confirmations are private: only DMs to stakeholders go out."""
     pytest.importorskip("bot.scheduling.jobs", reason="the digest job (helper SCHEDULER) is absent")
