@@ -21,6 +21,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import ConfigError
+from bot.metrics import ACK_LATENCY, SLACK_REQUESTS
+from bot.metrics import render as render_metrics
 from bot.slack.app import build_app, oauth_configured
 from bot.slack.work import requests_in_flight
 from bot.wiring import Services
@@ -71,10 +73,6 @@ def _request_kind(environ: WSGIEnvironment) -> str:
 
 
 def _observe(kind: str, status: str, seconds: float) -> None:
-    try:
-        from bot.metrics import ACK_LATENCY, SLACK_REQUESTS
-    except ImportError:  # metrics are optional; serving must not depend on them
-        return
     ACK_LATENCY.observe(seconds)
     outcome = "ok" if status.startswith("2") else status.split(" ", 1)[0]
     SLACK_REQUESTS.labels(kind=kind, outcome=outcome).inc()
@@ -95,11 +93,7 @@ def create_wsgi_app(svc: Services, *, app: App | None = None) -> WSGIApplication
                 return _plain(start_response, "200 OK", "ready")
             return _plain(start_response, "503 Service Unavailable", "database unreachable")
         if method == "GET" and path == "/metrics":
-            try:
-                from bot.metrics import render
-            except ImportError:
-                return _plain(start_response, "404 Not Found", "metrics not available")
-            body, content_type = render()
+            body, content_type = render_metrics()
             start_response(
                 "200 OK", [("Content-Type", content_type), ("Content-Length", str(len(body)))]
             )

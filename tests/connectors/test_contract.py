@@ -125,16 +125,7 @@ def connector(request: pytest.FixtureRequest) -> Connector:
 
 
 def plan_for(current: Sequence[str], target: Sequence[str]) -> RankPlan:
-    """The ranking helper's planner when it exists, else one rank call per run of 50."""
-    planner = getattr(rules.reorder, "plan_moves", None)
-    if planner is not None:
-        plan: RankPlan = planner(current, target)
-        return plan
-    moves = [
-        RankMove(issues=tuple(target[start : start + 50]), after=target[start - 1])
-        for start in range(1, len(target), 50)
-    ]
-    return RankPlan(current=tuple(current), target=tuple(target), moves=tuple(moves))
+    return rules.reorder.plan_moves(current, target)
 
 
 def open_keys(connector: Connector) -> list[str]:

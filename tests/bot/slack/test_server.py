@@ -59,12 +59,31 @@ def test_gunicorn_is_configured_with_threaded_workers(world: SlackWorld):
     assert gunicorn.load() is wsgi
 
 
-def test_metrics_are_served(world: SlackWorld):
-    pytest.importorskip("bot.metrics", reason="bot.metrics (helper DEPLOY) is absent")
+def test_metrics_are_served_and_count_what_happened(world: SlackWorld):
+    from bot.metrics import REGISTRY
+
+    def handled() -> float:
+        labels = {"kind": "command", "outcome": "ok"}
+        return REGISTRY.get_sample_value("northstar_slack_requests_total", labels) or 0.0
+
     wsgi = server.create_wsgi_app(world.svc, app=world.app)
-    status, _, body = call_wsgi(wsgi, "GET", "/metrics")
+    before = handled()
+    body = command_body("help", response_url=world.slack.response_url())
+    headers = signed_headers(body, content_type="application/x-www-form-urlencoded")
+    assert call_wsgi(wsgi, "POST", "/slack/events", body, headers)[0] == 200
+
+    status, response_headers, text = call_wsgi(wsgi, "GET", "/metrics")
     assert status == 200
-    assert b"northstar_slack" in body
+    assert response_headers["Content-Type"].startswith("text/plain")
+    assert handled() == before + 1
+    for family in (
+        "northstar_slack_requests_total",
+        "northstar_slack_ack_seconds_bucket",
+        "northstar_jira_requests_total",
+        "northstar_jira_rank_calls_total",
+        "northstar_job_runs_total",
+    ):
+        assert family.encode() in text or family.removesuffix("_total").encode() in text
 
 
 def _install(world: SlackWorld) -> tuple[App, WSGIApplication]:

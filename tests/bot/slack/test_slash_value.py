@@ -333,7 +333,6 @@ def test_undo_with_nothing_to_undo_says_so(world):
 
 
 def test_digest_preview_is_private(world):
-    pytest.importorskip("bot.scheduling.jobs", reason="the digest job (helper SCHEDULER) is absent")
     answer = ask(world, "digest payments")
     assert answer.body["response_type"] == "ephemeral"
     assert answer.blocks()
@@ -497,7 +496,6 @@ def test_the_log_lines_of_one_command_carry_one_request_id(sqlite_url, slack_api
 
 def test_a_whole_session_posts_nothing_to_a_channel_and_answers_only_the_caller(world):
     """Previews, errors and confirmations are private: only DMs to stakeholders go out."""
-    pytest.importorskip("bot.scheduling.jobs", reason="the digest job (helper SCHEDULER) is absent")
     texts = [
         "help",
         "top 5",
