@@ -50,6 +50,7 @@ from rules.model import Sprint, SprintState
 if TYPE_CHECKING:
     from slack_sdk import WebClient
 
+    from bot.storage import StoredRound
     from bot.wiring import Services
     from rules.digest import Digest, Reminder
 
@@ -652,6 +653,22 @@ def checkin_round(
     return Outcome(JOB_CHECKIN, chosen.name, entry.period, Status.DONE, f"round {round_id} started")
 
 
+def _due_rounds(
+    svc: Services, team: Team, period: str | None, is_due: Callable[[StoredRound], bool]
+) -> list[StoredRound]:
+    """The team's open rounds that are due (only ``round-<id>`` when a period is given)."""
+    due = [checkin for checkin in svc.store.open_rounds(team.name) if is_due(checkin)]
+    if period is not None:
+        due = [checkin for checkin in due if f"round-{checkin.id}" == period]
+    return due
+
+
+def _waiting(job: str, team: Team, decision: Decision) -> Outcome:
+    """A polled job that waits for the end of quiet time; the next poll after it does the work."""
+    detail = f"waiting for the end of {decision.reason}"
+    return Outcome(job, team.name, "-", Status.DEFERRED, detail, decision.until)
+
+
 def checkin_reminders(
     svc: Services,
     team: Team | str,
@@ -671,21 +688,14 @@ def checkin_reminders(
 
     chosen = _team(svc, team)
     environment = env or JobEnv()
-    due = [
-        checkin
-        for checkin in svc.store.open_rounds(chosen.name)
-        if checkin.remind_at is not None and checkin.remind_at <= now
-    ]
-    if period is not None:
-        due = [checkin for checkin in due if f"round-{checkin.id}" == period]
+    due = _due_rounds(
+        svc, chosen, period, lambda round_: round_.remind_at is not None and round_.remind_at <= now
+    )
     if not due:
         return Outcome(JOB_CHECKIN_REMINDERS, chosen.name, "-", Status.NOTHING, "no round due")
     decision = _budget(svc).decide(now, chosen, channel_post=False)
-    if not decision.send:
-        # the next poll after the quiet time sends them; nothing needs holding
-        until = decision.until
-        detail = f"waiting for the end of {decision.reason}"
-        return Outcome(JOB_CHECKIN_REMINDERS, chosen.name, "-", Status.DEFERRED, detail, until)
+    if not decision.send:  # the next poll after the quiet time sends them
+        return _waiting(JOB_CHECKIN_REMINDERS, chosen, decision)
     outcomes = []
     for checkin in due:
         key = f"round-{checkin.id}"
@@ -729,19 +739,12 @@ def checkin_close(
     chosen = _team(svc, team)
     environment = env or JobEnv()
     open_for = timedelta(hours=chosen.schedule.checkin_close_hours)
-    due = [
-        checkin
-        for checkin in svc.store.open_rounds(chosen.name)
-        if checkin.opened_at + open_for <= now
-    ]
-    if period is not None:
-        due = [checkin for checkin in due if f"round-{checkin.id}" == period]
+    due = _due_rounds(svc, chosen, period, lambda round_: round_.opened_at + open_for <= now)
     if not due:
         return Outcome(JOB_CHECKIN_CLOSE, chosen.name, "-", Status.NOTHING, "no round due")
     decision = _budget(svc).decide(now, chosen)
     if not decision.send:
-        detail = f"waiting for the end of {decision.reason}"
-        return Outcome(JOB_CHECKIN_CLOSE, chosen.name, "-", Status.DEFERRED, detail, decision.until)
+        return _waiting(JOB_CHECKIN_CLOSE, chosen, decision)
     outcomes = []
     for checkin in due:
         key = f"round-{checkin.id}"
