@@ -226,10 +226,9 @@ def why_reply(
     return Reply(text=f"{key}: {rank_line}", blocks=cap_blocks(blocks, limits.MAX_MESSAGE_BLOCKS))
 
 
-def goals_reply(team: str, goals: Sequence[ValueGoal]) -> Reply:
-    if not goals:
-        return text_reply(messages.goals_empty(team))
-    lines = [
+def goal_lines(goals: Sequence[ValueGoal]) -> list[str]:
+    """One bullet a goal: name, metric, baseline and target, due date."""
+    return [
         "• "
         + messages.goal_line(
             goal.name,
@@ -240,8 +239,13 @@ def goals_reply(team: str, goals: Sequence[ValueGoal]) -> Reply:
         )
         for goal in goals
     ]
+
+
+def goals_reply(team: str, goals: Sequence[ValueGoal]) -> Reply:
+    if not goals:
+        return text_reply(messages.goals_empty(team))
     title = messages.goals_header(team)
-    return Reply(text=title, blocks=[header(title), *sections("\n".join(lines))])
+    return Reply(text=title, blocks=[header(title), *sections("\n".join(goal_lines(goals)))])
 
 
 @dataclass(frozen=True)

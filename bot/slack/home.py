@@ -76,18 +76,7 @@ def pending_blocks(svc: Services, user_id: str) -> list[Block]:
 def goals_blocks(team: Team) -> list[Block]:
     if not team.goals:
         return [blocks.context(messages.goals_empty(team.name))]
-    lines = [
-        "• "
-        + messages.goal_line(
-            goal.name,
-            goal.metric,
-            goal.baseline,
-            goal.target,
-            goal.due.isoformat() if goal.due else None,
-        )
-        for goal in team.goals
-    ]
-    return blocks.sections("\n".join(lines))
+    return blocks.sections("\n".join(blocks.goal_lines(team.goals)))
 
 
 def top_blocks(svc: Services, team: Team, scores: ScoreCache | None = None) -> list[Block]:
