@@ -117,6 +117,25 @@ def _guard(what: str, respond: Respond | None, work: Callable[[], object]) -> No
                 _respond_safely(respond, reply, response_type="ephemeral", replace_original=False)
 
 
+def _view_ack(
+    check: Callable[[dict[str, Any]], dict[str, str]],
+) -> Callable[[Ack, dict[str, Any]], None]:
+    """The ack of a modal submission: ``check``'s field errors, if any, travel with it.
+
+    Only the modal's own fields are checked here; Slack shows the errors beside them only when
+    they come with the ack.
+    """
+
+    def ack_view(ack: Ack, body: dict[str, Any]) -> None:
+        errors = check(body)
+        if errors:
+            ack(response_action="errors", errors=errors)
+        else:
+            ack()
+
+    return ack_view
+
+
 def register(  # noqa: C901 - one small closure per listener
     app: App, svc: Services, *, work: WorkQueue, scores: ScoreCache
 ) -> None:
@@ -241,13 +260,7 @@ def register(  # noqa: C901 - one small closure per listener
 
     app.action(blocks.ACTION_COMMENT)(ack=ack_only, lazy=[comment_clicked])
 
-    def ack_comment(ack: Ack, body: dict[str, Any]) -> None:
-        # only the modal's own fields are checked here: errors must travel with the ack
-        errors = payloads.comment_errors(payloads.comment_submission(body))
-        if errors:
-            ack(response_action="errors", errors=errors)
-        else:
-            ack()
+    ack_comment = _view_ack(lambda body: payloads.comment_errors(payloads.comment_submission(body)))
 
     def comment_submitted(body: dict[str, Any], client: WebClient) -> None:
         submission = payloads.comment_submission(body)
@@ -325,12 +338,9 @@ def register(  # noqa: C901 - one small closure per listener
 
     app.action(blocks.ACTION_REALISATION_COMMENT)(ack=ack_only, lazy=[realisation_comment_clicked])
 
-    def ack_realisation(ack: Ack, body: dict[str, Any]) -> None:
-        errors = payloads.realisation_errors(payloads.realisation_submission(body))
-        if errors:
-            ack(response_action="errors", errors=errors)
-        else:
-            ack()
+    ack_realisation = _view_ack(
+        lambda body: payloads.realisation_errors(payloads.realisation_submission(body))
+    )
 
     def realisation_submitted(body: dict[str, Any], client: WebClient) -> None:
         submission = payloads.realisation_submission(body)
