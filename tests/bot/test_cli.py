@@ -209,3 +209,17 @@ def test_a_team_reading_jira_without_a_url_says_what_to_set(northstar, tmp_path)
     config.write_text('[[teams]]\nname = "payments"\nboard = 42\n', encoding="utf-8")
     run = northstar("--config", str(config), "sync")
     assert_one_clean_error(run, 1, "NORTHSTAR_JIRA_URL")
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (("nosuch",), "No such command 'nosuch'"),
+        (("plan",), "Missing option '--current'"),
+        (("rank", "--limit", "many"), "--limit"),
+    ],
+    ids=["unknown_command", "missing_option", "bad_value"],
+)
+def test_a_usage_error_is_one_line_with_exit_status_2(northstar, args, fragment):
+    run = northstar(*args)
+    assert_one_clean_error(run, 2, fragment, "northstar --help")
