@@ -255,12 +255,17 @@ def scores_at(history: Iterable[ScorePoint], at: datetime) -> dict[str, float]:
     return {key: point.value for key, point in found.items()}
 
 
+#: A ranking reason that explains why an item did NOT pass its neighbour; beside a big move it
+#: only confuses, so a mover shows its score instead.
+_KEPT = "kept: "
+
+
 def _why_moved(reason: str, old: float | None, new: float, fallback: str) -> str:
     """Why an item sits where it is now: its score change, then the ranking's own reason."""
     parts = []
     if old is not None and round(old, 2) != round(new, 2):
         parts.append(f"score {old:.2f} → {new:.2f}")
-    if reason:
+    if reason and not reason.startswith(_KEPT):
         parts.append(reason)
     return "; ".join(parts) or fallback
 
