@@ -11,6 +11,7 @@ from bot.slack.commands import (
     DEFAULT_TOP,
     MAX_TEXT_LENGTH,
     MAX_TOP,
+    SUBCOMMANDS,
     Checkin,
     Digest,
     Goals,
@@ -150,17 +151,7 @@ def test_top_count_is_capped_at_a_message_worth():
 
 _WORDS = st.sampled_from(
     [
-        "top",
-        "why",
-        "score",
-        "whatif",
-        "set",
-        "checkin",
-        "reorder",
-        "undo",
-        "digest",
-        "goals",
-        "help",
+        *SUBCOMMANDS,
         "PAY-1",
         "pay-99",
         "payments",

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.slack import blocks, messages
+from bot.slack.commands import SUBCOMMANDS
 from bot.slack.limits import validate_blocks
 from connectors.base import ConnectorError, FetchResult
 from connectors.memory import MemoryConnector
@@ -524,17 +525,7 @@ def test_a_whole_session_posts_nothing_to_a_channel_and_answers_only_the_caller(
 
 _PIECES = st.sampled_from(
     [
-        "top",
-        "why",
-        "score",
-        "whatif",
-        "set",
-        "checkin",
-        "reorder",
-        "undo",
-        "digest",
-        "goals",
-        "help",
+        *SUBCOMMANDS,
         "PAY-3",
         "pay-9999",
         "payments",
