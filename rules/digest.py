@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Literal
 
 from rules.model import Frozen, Item, Ranking, Rating, Score, ScoredItem, Sprint, ValueGoal
+from rules.ranking import reason_for_move
 
 #: What a stakeholder may answer when asked whether a delivered benefit came.
 RealisationAnswerValue = Literal["yes", "partly", "no"]
@@ -255,17 +256,12 @@ def scores_at(history: Iterable[ScorePoint], at: datetime) -> dict[str, float]:
     return {key: point.value for key, point in found.items()}
 
 
-#: A ranking reason that explains why an item did NOT pass its neighbour; beside a big move it
-#: only confuses, so a mover shows its score instead.
-_KEPT = "kept: "
-
-
 def _why_moved(reason: str, old: float | None, new: float, fallback: str) -> str:
     """Why an item sits where it is now: its score change, then the ranking's own reason."""
     parts = []
     if old is not None and round(old, 2) != round(new, 2):
         parts.append(f"score {old:.2f} → {new:.2f}")
-    if reason and not reason.startswith(_KEPT):
+    if reason:
         parts.append(reason)
     return "; ".join(parts) or fallback
 
@@ -295,7 +291,7 @@ def top_movers(
             old_rank=old[entry.key],
             new_rank=entry.rank,
             reason=_why_moved(
-                entry.reason,
+                reason_for_move(entry),
                 before.get(entry.key),
                 entry.score.value,
                 next(iter(entry.score.explain()), ""),

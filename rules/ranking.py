@@ -119,6 +119,26 @@ def rank_items(
     return _ranking(base, held, final, by_key, current_order, reasons)
 
 
+#: The reason of an item that stays below a neighbour whose score it does not clearly beat.
+KEPT = "kept: within tolerance of "
+
+
+def reason_for_move(ranked: RankedItem) -> str:
+    """The item's reason in words that fit a move (a reorder diff, a digest's movers).
+
+    "kept: within tolerance of X" explains why an item did not pass X; beside a move of dozens
+    of places it reads as if the item had stayed put, so it is said as the score that moved it
+    and the neighbour it stops below.
+    """
+    parts = []
+    for part in ranked.reason.split("; ") if ranked.reason else ():
+        if part.startswith(KEPT):
+            anchor = part.removeprefix(KEPT)
+            part = f"score {_number(ranked.score.value)}, stops below {anchor} (within tolerance)"
+        parts.append(part)
+    return "; ".join(parts)
+
+
 def explain_position(ranking: Ranking, key: str) -> str:
     """Why the item ``key`` sits above the next one in ``ranking``, in one sentence.
 
@@ -343,7 +363,7 @@ def _stable_order(
             anchor = record_keys[stop]
             after[key], after[anchor] = after[anchor], key
             if rank[key] < rank[anchor]:
-                reasons[key].append(f"kept: within tolerance of {anchor}")
+                reasons[key].append(f"{KEPT}{anchor}")
         start = bisect_left(record_ranks, rank[key])
         record_ranks[start : stop + 1] = [rank[key]]
         record_keys[start : stop + 1] = [key]
@@ -789,7 +809,7 @@ def _score_reason(upper: RankedItem, lower: RankedItem, cap: str | None) -> str:
         if tie is not None and tie[0]:
             return f"equal scores ({high}); tie-break: {tie[1]}"
         return f"equal scores ({high}), so the current order is kept"
-    kept = _part(lower, "kept: within tolerance of ")
+    kept = _part(lower, KEPT)
     if kept is None and cap is not None:
         limit = cap.rsplit(" ", 1)[-1]
         return (

@@ -20,6 +20,7 @@ from bot.usecases.sync import sync_team
 from bot.wiring import Services
 from connectors.base import MoveFailedError, apply_plan
 from rules.model import Ranking, RankMove, RankPlan
+from rules.ranking import reason_for_move
 from rules.reorder import apply_moves, plan_moves
 
 logger = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ def diff_rows(plan: RankPlan, ranking: Ranking) -> list[DiffRow]:
                     summary=ranked.item.summary if ranked else "",
                     old=old[key],
                     new=index,
-                    reason=ranked.reason if ranked else "",
+                    reason=reason_for_move(ranked) if ranked else "",
                 )
             )
     return rows

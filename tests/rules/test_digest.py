@@ -167,14 +167,14 @@ def test_top_movers_are_the_largest_rank_changes_with_the_newer_reason():
     assert movers[1].reason == scored[0].score.explain()[0]  # no reason: the score's first line
 
 
-def test_a_mover_is_not_explained_by_what_kept_it_below_its_neighbour():
+def test_a_mover_kept_below_a_neighbour_is_explained_by_its_score_and_that_neighbour():
     scored = [entry(f"A-{i}", 10 - i) for i in range(1, 4)]
     newer = ranking_of([scored[2], scored[0], scored[1]], {"A-3": "kept: within tolerance of A-9"})
 
     [mover, *_] = top_movers(["A-1", "A-2", "A-3"], newer)
 
     assert mover.key == "A-3"
-    assert mover.reason == scored[2].score.explain()[0]
+    assert mover.reason == "score 7, stops below A-9 (within tolerance)"
 
 
 def test_movers_tie_break_gains_first_then_the_better_new_rank():

@@ -21,7 +21,13 @@ from rules.model import (
     SprintState,
     StatusCategory,
 )
-from rules.ranking import clearly_beats, explain_position, natural_key, rank_items
+from rules.ranking import (
+    clearly_beats,
+    explain_position,
+    natural_key,
+    rank_items,
+    reason_for_move,
+)
 
 NO_GUARDRAILS = GuardrailConfig(manual_zone=0, max_move=0, lock_active_sprint=True)
 ACTIVE = Sprint(id=7, name="Sprint 7", state=SprintState.ACTIVE)
@@ -610,3 +616,20 @@ def test_with_no_tolerance_and_no_guardrails_the_order_is_a_plain_sort(scores):
     ranking = rank(entries, current)
     expected = sorted(entries, key=lambda e: (-e.score.value, natural_key(e.key)))
     assert ranking.keys == [e.key for e in expected]
+
+
+def test_a_move_is_explained_by_the_score_and_the_neighbour_it_stops_below():
+    # 10.8 clearly beats 10.0 but not 10.4: moving up from the bottom it stops below 10.4
+    entries = [entry("A-1", 10.4), entry("A-2", 10.0), entry("A-3", 10.8)]
+    ranking = rank(entries, tolerance=0.05)
+    moved = ranking.find("A-3")
+    assert moved is not None
+    assert moved.reason == "kept: within tolerance of A-1"
+
+    assert reason_for_move(moved) == "score 10.8, stops below A-1 (within tolerance)"
+
+
+def test_other_reasons_are_kept_as_they_are_for_a_move():
+    ranked = rank([entry("A-1", 1.0), entry("A-2", 9.0)]).find("A-2")
+    assert ranked is not None
+    assert reason_for_move(ranked) == ranked.reason
