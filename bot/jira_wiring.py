@@ -100,22 +100,23 @@ def build_jira_connector(
 
     With a ``cache`` (the store), the deployment type and field list learnt by an earlier
     process are handed in, so an unchanged incremental sync costs two requests, not four; the
-    connector asks again in ``doctor`` and when the saved fields no longer
-    resolve the mapping.
+    connector asks again in ``doctor`` and when the saved fields no longer resolve the mapping.
     """
     jira = jira_config(settings, config, team)
-    if cache is None or clock is None:
-        return JiraConnector(jira, on_progress=report_fetched, on_request=metrics_hook(team.name))
-    store, now = cache, clock
+    saved: Discovery | None = None
+    on_discovery: Callable[[Discovery], None] | None = None
+    if cache is not None and clock is not None:
+        store, now = cache, clock
+        saved = _saved_discovery(store, team.name, jira.base_url)
 
-    def save(discovery: Discovery) -> None:
-        data = {"base_url": jira.base_url, "discovery": discovery.model_dump(mode="json")}
-        store.save_connector_state(team.name, data, now())
+        def on_discovery(discovery: Discovery) -> None:
+            data = {"base_url": jira.base_url, "discovery": discovery.model_dump(mode="json")}
+            store.save_connector_state(team.name, data, now())
 
     return JiraConnector(
         jira,
-        discovery=_saved_discovery(store, team.name, jira.base_url),
-        on_discovery=save,
+        discovery=saved,
+        on_discovery=on_discovery,
         on_progress=report_fetched,
         on_request=metrics_hook(team.name),
     )

@@ -27,13 +27,14 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, ClassVar, Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from connectors.memory import _keys_between, spread_keys
 from rules.model import Item, Sprint
+from tests.fakes.local_server import LocalServer
 
 Deployment = Literal["Cloud", "Server", "DataCenter"]
 FaultKind = Literal["429", "503", "drop"]
@@ -1582,7 +1583,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._handle()
 
 
-class FakeJiraServer:
+class FakeJiraServer(LocalServer):
     """``with FakeJiraServer(deployment="Cloud") as jira:`` a Jira on ``jira.url``.
 
     Credentials: basic auth with :data:`EMAIL` and :data:`API_TOKEN`, or a bearer
@@ -1590,23 +1591,9 @@ class FakeJiraServer:
     """
 
     def __init__(self, deployment: Deployment = "Cloud") -> None:
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._httpd.server_port}"
-        self.state = FakeJiraState(base_url=self.url, deployment=deployment)
-        handler = type("Handler", (_Handler,), {"state": self.state, "routes": _Routes(self.state)})
-        self._httpd.RequestHandlerClass = handler
-        self._thread: threading.Thread | None = None
-
-    def __enter__(self) -> FakeJiraServer:
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        state = FakeJiraState(base_url="", deployment=deployment)
+        handler = type("Handler", (_Handler,), {"state": state, "routes": _Routes(state)})
+        super().__init__(handler)
+        self.url = f"http://127.0.0.1:{self.port}"
+        state.base_url = self.url
+        self.state = state

@@ -16,9 +16,11 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl
+
+from tests.fakes.local_server import LocalServer
 
 RESPONSE_URL_PREFIX = "/response_url/"
 
@@ -234,30 +236,15 @@ def _handler_for(state: FakeSlackState) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-class FakeSlackServer:
+class FakeSlackServer(LocalServer):
     """``with FakeSlackServer() as slack: WebClient(base_url=slack.url)``."""
 
     def __init__(self) -> None:
         self.state = FakeSlackState()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self.state))
-        self._httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._httpd.server_port}/api/"
-        self._thread: threading.Thread | None = None
+        super().__init__(_handler_for(self.state))
+        self.url = f"http://127.0.0.1:{self.port}/api/"
         self._responses = itertools.count(1)
 
     def response_url(self) -> str:
         """A fresh ``response_url`` on this fake (posts to it are recorded as ``response_url``)."""
-        return f"http://127.0.0.1:{self._httpd.server_port}{RESPONSE_URL_PREFIX}{next(self._responses)}"
-
-    def __enter__(self) -> FakeSlackServer:
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        return f"http://127.0.0.1:{self.port}{RESPONSE_URL_PREFIX}{next(self._responses)}"
