@@ -7,9 +7,12 @@ the key and the line where one is known, and say what to do.
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
+from collections import Counter
 from importlib import resources
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,6 +24,8 @@ from rules.errors import RulesError
 from rules.model import ValueGoal
 from rules.ruleset import compile_rules
 from rules.scoring import compile_formula
+
+logger = logging.getLogger(__name__)
 
 EXAMPLE_CONFIG = "northstar.example.toml"
 
@@ -157,6 +162,80 @@ def _rule_lines(text: str) -> list[int]:
     ]
 
 
+def _place(loc: tuple[int | str, ...], raw: Mapping[str, Any]) -> str:
+    """``teams.1.schedule.digest`` -> ``team 'growth': schedule.digest``, as a person reads it."""
+    teams = raw.get("teams")
+    if len(loc) >= 2 and loc[0] == "teams" and isinstance(loc[1], int) and isinstance(teams, list):
+        entry = teams[loc[1]] if loc[1] < len(teams) else None
+        name = entry.get("name") if isinstance(entry, dict) else None
+        team = f"team {name!r}" if isinstance(name, str) else f"teams[{loc[1]}]"
+        rest = ".".join(str(part) for part in loc[2:])
+        return f"{team}: {rest}" if rest else team
+    return ".".join(str(part) for part in loc)
+
+
+def _schedule_problems(team: Team) -> list[str]:
+    """What the scheduler would refuse in ``team.schedule``, found when the config loads.
+
+    The scheduler's own parsers, so a string accepted here is one the scheduler can run. One
+    import line: it becomes ``from rules.calendar import ...`` when parsing moves to the core
+    (imported here, not at the top, because :mod:`bot.scheduling.budget` imports this module).
+    """
+    from bot.scheduling import budget, triggers
+
+    schedule = team.schedule
+    problems = []
+    for key in ("digest", "checkin", "sync"):
+        text = getattr(schedule, key)
+        if text is None:
+            continue
+        try:
+            triggers.parse_schedule(text, team.zone)
+        except triggers.ScheduleError as e:
+            problems.append(f"team {team.name!r}: schedule.{key}: {e}")
+    try:
+        if schedule.quiet_hours is not None:
+            budget.parse_quiet_hours(schedule.quiet_hours)
+    except triggers.ScheduleError as e:
+        problems.append(f"team {team.name!r}: schedule.quiet_hours: {e}")
+    try:
+        budget.parse_quiet_days(schedule.quiet_days)
+    except triggers.ScheduleError as e:
+        problems.append(f"team {team.name!r}: schedule.quiet_days: {e}")
+    return problems
+
+
+def _problems(config: NorthstarConfig) -> list[str]:
+    """Mistakes that only show across keys or teams, which field validation cannot see."""
+    problems = [
+        f"two teams are named {name!r}; give each team its own name"
+        for name, count in Counter(team.name for team in config.teams).items()
+        if count > 1
+    ]
+    tolerance = config.scoring.tolerance
+    if not 0 <= tolerance <= 1:
+        problems.append(
+            f"scoring.tolerance: {tolerance} is outside 0..1; it is a share of the score "
+            "(0.05 keeps items within 5% of each other in their current order)"
+        )
+    for team in config.teams:
+        problems.extend(_schedule_problems(team))
+    return problems
+
+
+def config_warnings(config: NorthstarConfig) -> list[str]:
+    """Settings that are legal but have no effect, so a user learns they are ignored."""
+    where = str(config.source) if config.source else "northstar.toml"
+    return [
+        f"{where}: team {team.name!r}: source is {team.source!r}, so `{key}` is ignored "
+        "(it only selects a Jira backlog)"
+        for team in config.teams
+        if team.source != "jira"
+        for key in ("board", "jql")
+        if getattr(team, key) is not None
+    ]
+
+
 def parse_config(text: str, source: Path | None = None) -> NorthstarConfig:
     """Parse and validate the text of a ``northstar.toml``."""
     where = str(source) if source else "northstar.toml"
@@ -173,11 +252,13 @@ def parse_config(text: str, source: Path | None = None) -> NorthstarConfig:
     try:
         config = NorthstarConfig.model_validate({**raw, "source": source})
     except ValidationError as e:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
-            for error in e.errors()
-        )
+        problems = "; ".join(f"{_place(error['loc'], raw)}: {error['msg']}" for error in e.errors())
         raise ConfigError(f"{where}: {problems}") from e
+    found = _problems(config)
+    if found:
+        raise ConfigError(f"{where}: {'; '.join(found)}")
+    for warning in config_warnings(config):
+        logger.warning("%s", warning)
     # compiled here once to reject a bad rule or formula when the config loads, not at the
     # first scheduled run; compiling is cheap, and the bot compiles its own copy when used
     try:

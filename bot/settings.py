@@ -2,21 +2,53 @@
 
 Secrets are :class:`~pydantic.SecretStr`: their ``repr`` is masked, and they are unwrapped only
 at the call that needs them (see :mod:`bot.wiring`).
+
+Deployment templates leave unused settings empty (``NORTHSTAR_JIRA_PAT=``, the bare token
+prefix ``xoxb-``), so an empty or placeholder value means "not set" here, once, and no caller
+has to tell "" from None. :func:`load_settings` is the entry point for the edges: it turns every
+bad value into a :class:`SettingsError` whose message is one line naming the variable, and warns
+about ``NORTHSTAR_*`` variables that no setting reads (usually a typo).
 """
 
 from __future__ import annotations
 
+import difflib
+import logging
+import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, Literal
 
-from pydantic import AnyHttpUrl, Field, SecretStr
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "NORTHSTAR_"
+#: Variables with the prefix that are read by something other than :class:`Settings`.
+OTHER_VARIABLES = frozenset({"NORTHSTAR_TEST_DATABASE_URL"})
+#: Values that templates put in place of a secret and that can never be a working one.
+_PLACEHOLDERS = frozenset({"", "xoxb-", "xoxp-", "xapp-"})
+_SECRETS = (
+    "jira_api_token",
+    "jira_pat",
+    "slack_bot_token",
+    "slack_signing_secret",
+    "slack_app_token",
+    "slack_client_secret",
+)
+_OPTIONAL_TEXT = ("config", "jira_url", "jira_email", "slack_client_id")
+
+
+class SettingsError(ValueError):
+    """A setting has a value Northstar cannot use; the message is one line fit for a user."""
 
 
 class Settings(BaseSettings):
     """Everything that differs between deployments; the team set-up lives in ``northstar.toml``."""
 
     model_config = SettingsConfigDict(
-        env_prefix="NORTHSTAR_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix=PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
     )
 
     config: Path | None = Field(
@@ -36,7 +68,8 @@ class Settings(BaseSettings):
         default=None, description="Jira Cloud: API token (basic auth with jira_email)."
     )
     jira_pat: SecretStr | None = Field(
-        default=None, description="Jira Data Center: personal access token (bearer auth)."
+        default=None,
+        description="Jira Data Center: personal access token (bearer auth); leave empty on Cloud.",
     )
     jira_timeout_seconds: float = Field(default=30, gt=0, description="Per-request timeout.")
     jira_retry_budget_seconds: float = Field(
@@ -65,5 +98,76 @@ class Settings(BaseSettings):
         gt=0,
         description="A job missed while the scheduler was down still runs (once) within this.",
     )
-    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
-    log_format: str = Field(default="text", description="text on a terminal, json in production.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="DEBUG, INFO, WARNING or ERROR."
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="text on a terminal, json in production."
+    )
+
+    @field_validator(*_SECRETS, mode="before")
+    @classmethod
+    def _placeholder_is_unset(cls, value: Any) -> Any:
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if isinstance(raw, str) and raw.strip() in _PLACEHOLDERS:
+            return None
+        return value
+
+    @field_validator(*_OPTIONAL_TEXT, mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_in_any_case(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _format_in_any_case(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+
+def env_name(field: str) -> str:
+    """The environment variable that sets ``field``."""
+    return f"{PREFIX}{field}".upper()
+
+
+def _problem(error: Mapping[str, Any]) -> str:
+    field = str(error["loc"][0]) if error["loc"] else ""
+    if field not in Settings.model_fields:
+        return f"{field}: {error['msg']}"
+    expected = Settings.model_fields[field].description or ""
+    # never echo a secret, not even a malformed one
+    given = "" if field in _SECRETS else f"={error['input']!r}"
+    return f"{env_name(field)}{given}: {error['msg']} (expected: {expected.rstrip('.')})"
+
+
+def unknown_variables(environ: Mapping[str, str]) -> list[str]:
+    """A warning for each ``NORTHSTAR_*`` variable no setting reads, naming the closest one."""
+    known = [env_name(field) for field in Settings.model_fields]
+    warnings = []
+    for name in sorted(environ):
+        upper = name.upper()
+        if not upper.startswith(PREFIX) or upper in known or upper in OTHER_VARIABLES:
+            continue
+        close = difflib.get_close_matches(upper, known, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]}?" if close else " (see README, Configuration)"
+        warnings.append(f"{name} is not a Northstar setting and is ignored{hint}")
+    return warnings
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment and ``.env``, or a :class:`SettingsError` saying what is wrong.
+
+    Unknown ``NORTHSTAR_*`` variables are logged as warnings, not errors: an old deployment
+    with a retired variable keeps working, and a typo is still pointed out.
+    """
+    for warning in unknown_variables(os.environ):
+        logger.warning("%s", warning)
+    try:
+        return Settings(**overrides)
+    except ValidationError as e:
+        problems = "; ".join(_problem(error) for error in e.errors())
+        raise SettingsError(f"bad setting: {problems}") from None

@@ -11,15 +11,10 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from bot.settings import Settings
+from bot.settings import Settings, env_name
 
 BEGIN = "<!-- settings-reference:begin -->"
 END = "<!-- settings-reference:end -->"
-
-
-def env_name(field: str) -> str:
-    prefix = str(Settings.model_config.get("env_prefix", ""))
-    return f"{prefix}{field}".upper()
 
 
 def is_secret(field: str) -> bool:
