@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import yaml
 
 from bot.config import parse_config
-from bot.settings import Settings
+from bot.jira_wiring import jira_config
+from bot.settings import Settings, load_settings
 from bot.settings_reference import BEGIN, END, env_name, is_secret, settings_reference
+from connectors.jira.config import CloudAuth
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
@@ -111,3 +115,35 @@ def test_the_web_deployment_scales_and_the_scheduler_has_a_standby():
     assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
     assert scheduler["spec"]["template"]["spec"]["containers"][0]["args"] == ["scheduler"]
+
+
+def _settings_from(values: dict[str, str]) -> Settings:
+    env = {name: value for name, value in values.items() if name.startswith("NORTHSTAR_")}
+    env.pop("NORTHSTAR_CONFIG", None)  # the mounted path does not exist in a test
+    with mock.patch.dict(os.environ, env):
+        return load_settings(_env_file=None)
+
+
+def test_the_kubernetes_templates_sign_in_to_jira_cloud_with_email_and_api_token():
+    """The blocker of issue 12: an empty NORTHSTAR_JIRA_PAT selected bearer auth (Cloud: 401)."""
+    values = {
+        **_docs(K8S / "configmap.yaml")[0]["data"],
+        **_docs(K8S / "secret.yaml")[0]["stringData"],
+    }
+    settings = _settings_from(values)
+    config = parse_config('[[teams]]\nname = "payments"\nboard = 42\n')
+    auth = jira_config(settings, config, config.teams[0]).auth
+    assert isinstance(auth, CloudAuth)
+    assert auth.email == "northstar-bot@your-company.com"
+
+
+def test_the_env_example_leaves_every_unused_secret_unset():
+    values: dict[str, str] = {}
+    for line in (DEPLOY / ".env.example").read_text().splitlines():
+        name, equals, value = line.partition("=")
+        if equals and not line.lstrip().startswith("#"):
+            values[name.strip()] = value.strip()
+    settings = _settings_from(values)
+    for field in ("jira_pat", "jira_api_token", "slack_bot_token", "slack_signing_secret"):
+        assert getattr(settings, field) is None, field
+    assert settings.slack_client_id is None
