@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_config, parse_config
+from bot.config import ConfigError, config_warnings, load_config, parse_config
 
 GOOD_TEAM = """
 [[teams]]
@@ -59,3 +60,76 @@ def test_team_lookup_lists_the_teams_there_are():
         config.team("nope")
     with pytest.raises(ConfigError, match=r"several teams are configured"):
         config.team(None)
+
+
+# --- checked when the config loads (issue 12) -----------------------------------------------
+
+
+def _team(schedule: str, name: str = "payments") -> str:
+    return f'[[teams]]\nname = "{name}"\nboard = 42\n[teams.schedule]\n{schedule}\n'
+
+
+@pytest.mark.parametrize(
+    ("schedule", "expected"),
+    [
+        ('digest = "someday 25:00"', r"team 'payments': schedule.digest: .*unknown day 'someday'"),
+        ('checkin = "thu 25:00"', r"team 'payments': schedule.checkin: .*not a time of day"),
+        ('sync = "every hour"', r"team 'payments': schedule.sync: .*unknown day 'every'"),
+        ('sync = "mon 9 00"', r"team 'payments': schedule.sync: .*cannot read schedule"),
+        ('quiet_hours = "8-5"', r"team 'payments': schedule.quiet_hours: .*HH:MM"),
+        ('quiet_days = ["sat", "funday"]', r"team 'payments': schedule.quiet_days: unknown day 'funday'"),
+        (
+            'quiet_days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]',
+            r"team 'payments': schedule.quiet_days: .*whole week",
+        ),
+    ],
+)
+def test_a_bad_schedule_is_refused_at_load_naming_file_team_and_key(schedule: str, expected: str):
+    with pytest.raises(ConfigError, match=r"^team.toml: " + expected):
+        parse_config(_team(schedule), Path("team.toml"))
+
+
+def test_good_schedules_load():
+    text = _team('digest = "weekdays 08:30"\nsync = "0 7 * * 1-5"\nquiet_hours = "18:00-08:30"')
+    assert parse_config(text).teams[0].schedule.quiet_hours == "18:00-08:30"
+
+
+def test_two_teams_with_one_name_are_refused():
+    text = _team('digest = "mon 09:00"') + _team('digest = "tue 09:00"')
+    with pytest.raises(ConfigError, match=r"two teams are named 'payments'"):
+        parse_config(text)
+
+
+@pytest.mark.parametrize(
+    ("tolerance", "expected"), [(-0.1, "greater than or equal to 0"), (1.5, "outside 0..1"), (5, "")]
+)
+def test_a_tolerance_outside_zero_to_one_is_refused(tolerance: float, expected: str):
+    with pytest.raises(ConfigError, match=rf"scoring.tolerance: .*{expected}"):
+        parse_config(f"[scoring]\ntolerance = {tolerance}\n" + _team('digest = "mon 09:00"'))
+
+
+def test_tolerance_at_the_ends_of_the_range_loads():
+    for tolerance in (0, 1):
+        config = parse_config(f"[scoring]\ntolerance = {tolerance}\n")
+        assert config.scoring.tolerance == tolerance
+
+
+def test_a_field_error_names_the_team_not_its_index():
+    text = _team('digest = "mon 09:00"') + _team("max_messages_a_day = 0", name="growth")
+    with pytest.raises(ConfigError, match=r"team 'growth': schedule.max_messages_a_day"):
+        parse_config(text)
+
+
+def test_a_board_beside_a_sample_source_is_loaded_with_a_warning_that_it_is_ignored(
+    caplog: pytest.LogCaptureFixture,
+):
+    text = '[[teams]]\nname = "payments"\nsource = "sample"\nboard = 42\n'
+    with caplog.at_level(logging.WARNING, "bot.config"):
+        config = parse_config(text, Path("team.toml"))
+    expected = "team.toml: team 'payments': source is 'sample', so `board` is ignored"
+    assert config_warnings(config) == [f"{expected} (it only selects a Jira backlog)"]
+    assert [record.getMessage() for record in caplog.records] == config_warnings(config)
+
+
+def test_the_example_config_has_nothing_to_warn_about():
+    assert config_warnings(load_config(None)) == []
