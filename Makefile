@@ -1,22 +1,52 @@
 # One source of truth for set-up, lint and tests: `make demo` and `make test`
 # each create .venv and install what they need on a machine with only python3.
+# Dependencies come from the hashed lock files, compiled from pyproject.toml by `make lock`:
+# requirements.lock (what runs: demo, the container image) and requirements-dev.lock (that plus
+# the test and lint tools, the same versions of what they share).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+# `make lock LOCK_FLAGS=--upgrade` moves every pin to the newest release pyproject.toml allows;
+# without it the existing pins are kept and only what pyproject.toml changed is re-resolved
+LOCK_FLAGS ?=
+COMPILE = $(abspath $(BIN))/uv pip compile pyproject.toml --universal --generate-hashes \
+	--python-version 3.11 --custom-compile-command "make lock" --quiet
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit bench clean lock lock-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+$(VENV)/.installed: pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml $(DEV_LOCK) | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@ $(VENV)/.installed
+
+lock: $(VENV)/.installed-dev
+	$(COMPILE) $(LOCK_FLAGS) -o $(LOCK)
+	$(COMPILE) $(LOCK_FLAGS) --extra dev -c $(LOCK) -o $(DEV_LOCK)
+
+# The lock files must be what `make lock` would write from pyproject.toml now, keeping their
+# pins: compiled again in a scratch folder and compared, so a dependency added to or bounded in
+# pyproject.toml without `make lock` fails here (a new upstream release alone does not).
+lock-check: $(VENV)/.installed-dev
+	@scratch=$$(mktemp -d) && cp pyproject.toml $(LOCK) $(DEV_LOCK) $$scratch/ \
+	&& (cd $$scratch && $(COMPILE) -o $(LOCK) && $(COMPILE) --extra dev -c $(LOCK) -o $(DEV_LOCK)) \
+	&& if diff -u $(LOCK) $$scratch/$(LOCK) && diff -u $(DEV_LOCK) $$scratch/$(DEV_LOCK); then \
+		rm -rf $$scratch; \
+	else \
+		rm -rf $$scratch; \
+		echo "$(LOCK) or $(DEV_LOCK) does not match pyproject.toml: run 'make lock' and commit both" >&2; \
+		exit 1; \
+	fi
 
 demo: $(VENV)/.installed
 	$(BIN)/northstar demo
@@ -32,7 +62,7 @@ typecheck: $(VENV)/.installed-dev
 unit: $(VENV)/.installed-dev
 	$(BIN)/pytest
 
-test: lint typecheck unit
+test: lock-check lint typecheck unit
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/pytest tests/benchmarks --benchmark-only -p no:randomly

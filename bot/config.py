@@ -11,8 +11,8 @@ import logging
 import re
 import tomllib
 from collections import Counter
-from importlib import resources
 from collections.abc import Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
