@@ -77,7 +77,7 @@ def _team(schedule: str, name: str = "payments") -> str:
         ('sync = "every hour"', r"team 'payments': schedule.sync: .*unknown day 'every'"),
         ('sync = "mon 9 00"', r"team 'payments': schedule.sync: .*cannot read schedule"),
         ('quiet_hours = "8-5"', r"team 'payments': schedule.quiet_hours: .*HH:MM"),
-        ('quiet_days = ["sat", "funday"]', r"team 'payments': schedule.quiet_days: unknown day 'funday'"),
+        ('quiet_days = ["sat", "funday"]', r"team 'payments': schedule.quiet_days: .*'funday'"),
         (
             'quiet_days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]',
             r"team 'payments': schedule.quiet_days: .*whole week",
@@ -101,7 +101,8 @@ def test_two_teams_with_one_name_are_refused():
 
 
 @pytest.mark.parametrize(
-    ("tolerance", "expected"), [(-0.1, "greater than or equal to 0"), (1.5, "outside 0..1"), (5, "")]
+    ("tolerance", "expected"),
+    [(-0.1, "greater than or equal to 0"), (1.5, "outside 0..1"), (5, "outside 0..1")],
 )
 def test_a_tolerance_outside_zero_to_one_is_refused(tolerance: float, expected: str):
     with pytest.raises(ConfigError, match=rf"scoring.tolerance: .*{expected}"):
