@@ -35,7 +35,8 @@ parent             key of the parent (usually an epic)
 blocks             keys this item blocks, separated by ``;``
 blocked_by         keys blocking this item, separated by ``;``
 team               team name
-cost               story points
+cost               story points, 0 or more (negative is an error naming the key; 0 is kept,
+                   and scoring reads it as unestimated: see :class:`FileSummary`)
 business_value     WSJF inputs, SAFe's 1, 2, 3, 5, 8, 13, 20 scale
 time_criticality
 risk_reduction
@@ -53,7 +54,10 @@ Also accepted, so research datasets load as they are: ``issuekey``/``issue_key``
 ``creation_date`` (created) and ``resolution_date`` (resolved); the columns ``description``,
 ``id``, ``resolution``, ``timespent``, ``in_progress_minutes``, ``total_effort_minutes`` and
 ``resolution_time_minutes`` are kept but not read. Any other column is an error that lists the
-columns above, so a typo never silently drops an input.
+columns above, so a typo never silently drops an input. A quote that opens a cell and is never
+closed is an error naming the line where that cell starts (a lenient reader would swallow every
+row after it). Done rows are read (``why`` can explain them) and left out of the ranking;
+:attr:`FileConnector.summary` counts them so the CLI can say so.
 
 Writing back: scores, writable inputs and rank moves change the file itself. It is written to
 a temporary file beside it and swapped in with :func:`os.replace`, so a crash never leaves half
@@ -64,7 +68,7 @@ indentation. The file is read again whenever it changed on disk, so hand edits a
 since nobody stamps ``updated`` when editing a file by hand, every fetch is complete.
 """
 
-from connectors.files.backlog_file import FileConnector
+from connectors.files.backlog_file import FileConnector, FileSummary
 from connectors.files.cells import field_value, item_from_record
 from connectors.files.csv_file import CsvConnector
 from connectors.files.json_file import JsonConnector
@@ -77,6 +81,7 @@ __all__ = [
     "CsvConnector",
     "FileConnector",
     "FileFormatError",
+    "FileSummary",
     "JsonConnector",
     "field_value",
     "item_from_record",

@@ -12,6 +12,7 @@ import os
 import stat
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
@@ -25,11 +26,59 @@ from rules.model import Item, RankMove, Sprint
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class FileSummary:
+    """What a read of the file found that a user should hear about, beside the items.
+
+    The ranking leaves done items out, so a file of finished work would print an empty table
+    with no word; the CLI prints :meth:`notes` instead of leaving the user to guess.
+    """
+
+    path: Path
+    rows: int
+    done: int
+    #: keys with a cost of 0, which scoring reads as unestimated (see :meth:`notes`)
+    zero_cost: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, path: Path, items: Sequence[Item]) -> FileSummary:
+        return cls(
+            path=path,
+            rows=len(items),
+            done=sum(item.is_done for item in items),
+            zero_cost=tuple(item.key for item in items if item.cost == 0),
+        )
+
+    def notes(self) -> list[str]:
+        """One line each, saying what was left out or read differently, and why."""
+        notes = []
+        if self.done and self.done == self.rows:
+            notes.append(
+                f"{self.path}: all {self.rows} rows are done (status category done), so none "
+                "is left to rank"
+            )
+        elif self.done:
+            notes.append(
+                f"{self.path}: {self.done} of {self.rows} rows are done (status category done) "
+                "and left out of the ranking"
+            )
+        if self.zero_cost:
+            shown = ", ".join(self.zero_cost[:5]) + (", ..." if len(self.zero_cost) > 5 else "")
+            notes.append(
+                f"{self.path}: {len(self.zero_cost)} row(s) have 0 story points ({shown}); "
+                "scoring reads a cost of 0 as unestimated, uses [scoring] default_cost for "
+                "them and marks them 'needs estimate'"
+            )
+        return notes
+
+
 class FileConnector(MemoryConnector):
     """A backlog file read into memory and written back atomically after every change."""
 
     tracks_changes: ClassVar[bool] = False
     kind: ClassVar[str] = "file"
+    #: what the last read of the file found (rows, done rows, zero costs), for the CLI to say
+    summary: FileSummary
 
     def __init__(
         self,
@@ -86,6 +135,7 @@ class FileConnector(MemoryConnector):
                 self.path, "not UTF-8 text; save the file as UTF-8", where=f"line {line}"
             ) from None
         items = self._parse(text)
+        self.summary = FileSummary.of(self.path, items)
         self._signature = self._stat()
         logger.debug("read %d items from %s", len(items), self.path)
         return items

@@ -208,6 +208,16 @@ def item_from_record(
             raise FileFormatError(path, str(e), where=label, column=column, value=raw) from None
     if not values.get("key"):
         raise FileFormatError(path, "the key is empty; every row needs an issue key", where=where)
+    cost = values.get("cost")
+    if cost is not None and cost < 0:
+        raise FileFormatError(
+            path,
+            f"{values['key']} has {cost:g} story points; a cost cannot be negative (leave the "
+            "cell empty while it is unestimated)",
+            where=label,
+            column=columns["cost"],
+            value=record.get(columns["cost"]),
+        )
     category = _status_category(values)
     values["status_category"] = category
     values.setdefault("status", _STATUS_NAMES[category])

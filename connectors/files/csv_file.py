@@ -13,6 +13,36 @@ from connectors.files.schema import COLUMNS, FileFormatError, resolve_columns
 from rules.model import Item
 
 
+def open_quote_line(text: str, row_start: int, delimiter: str) -> int | None:
+    """The line of the quote that opens a cell never properly closed, from line ``row_start`` on.
+
+    The reader only says where it stopped (often the end of the file); the place to fix is where
+    the quoted cell began. Scans as the ``csv`` module reads: a quote opens a cell only at its
+    start, ``""`` inside is a quote, and a closing quote must be followed by a delimiter or the
+    end of a line.
+    """
+    lines = io.StringIO(text, newline="").readlines()
+    rest = "".join(lines[row_start - 1 :])
+    line, opened, quoted, at_cell_start = row_start, None, False, True
+    index = 0
+    while index < len(rest):
+        char = rest[index]
+        if quoted:
+            if char == '"' and rest[index + 1 : index + 2] == '"':
+                index += 1
+            elif char == '"':
+                quoted = False
+                if rest[index + 1 : index + 2] not in ("", delimiter, "\r", "\n"):
+                    return opened
+        elif char == '"' and at_cell_start:
+            quoted, opened = True, line
+        at_cell_start = not quoted and char in (delimiter, "\r", "\n")
+        if char == "\n" or (char == "\r" and rest[index + 1 : index + 2] != "\n"):
+            line += 1
+        index += 1
+    return opened if quoted else None
+
+
 class CsvConnector(FileConnector):
     """A backlog in a CSV file with a header row (see the module docs for the columns).
 
@@ -26,7 +56,8 @@ class CsvConnector(FileConnector):
         first = text.split("\n", 1)[0]
         self._newline = "\r\n" if first.endswith("\r") else "\n"
         self._delimiter = next((d for d in (",", ";", "\t") if d in first), ",")
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=self._delimiter)
+        # strict: an unclosed quote is an error, not a cell that swallows the rest of the file
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=self._delimiter, strict=True)
         try:
             self._header = next(reader)
         except StopIteration:
@@ -34,7 +65,7 @@ class CsvConnector(FileConnector):
                 self.path, "the file is empty; it needs a header row naming the columns"
             ) from None
         except csv.Error as e:
-            raise FileFormatError(self.path, f"not valid CSV: {e}", where="line 1") from None
+            raise self._bad_csv(text, 1, e) from None
         self._columns = resolve_columns(self.path, self._header, where="header")
         self._cells: dict[str, list[str]] = {}
         items: list[Item] = []
@@ -65,10 +96,20 @@ class CsvConnector(FileConnector):
                 self._cells[item.key] = cells
                 items.append(item)
         except csv.Error as e:
-            raise FileFormatError(
-                self.path, f"not valid CSV: {e}", where=f"line {reader.line_num}"
-            ) from None
+            raise self._bad_csv(text, end + 1, e) from None
         return items
+
+    def _bad_csv(self, text: str, row_start: int, error: csv.Error) -> FileFormatError:
+        """The error for a row the reader gave up on, at the line where its bad quote opened."""
+        line = open_quote_line(text, row_start, self._delimiter)
+        if line is None:
+            return FileFormatError(self.path, f"not valid CSV: {error}", where=f"line {row_start}")
+        return FileFormatError(
+            self.path,
+            "a quoted cell starts here and its closing quote is missing (or a quote inside it "
+            'is not doubled: ""), so it would swallow the rows after it; fix the quotes',
+            where=f"line {line}",
+        )
 
     def _render(
         self, items: Sequence[Item], changed: Mapping[str, Sequence[str]]

@@ -487,3 +487,81 @@ def test_a_failed_save_leaves_memory_and_file_as_they_were(small_csv):
     assert connector.item("A-1").score is None
     assert connector.read_order() == ["A-1", "A-2", "A-3"]
     assert small_csv.read_text(encoding="utf-8") == before
+
+
+# --- data that is wrong, said so (issue 12) -------------------------------------------------
+
+
+def test_an_unterminated_quote_fails_naming_the_line_where_the_quoted_cell_starts(tmp_path):
+    rows = [f"A-{n},Row {n},3" for n in range(1, 1001)]
+    rows[9] = 'A-10,"Summary with an opening quote only,3'
+    path = write(tmp_path / "big.csv", csv_text(*rows))
+    with pytest.raises(FileFormatError, match=r"big.csv, line 11: a quoted cell starts here"):
+        CsvConnector(path)
+
+
+def test_a_quote_closed_too_early_is_found_where_it_opened(tmp_path):
+    text = csv_text("A-1,ok,1", 'A-2,"broken,2', "A-3,x,3", 'A-4,"ends" here,4', "A-5,z,5")
+    path = write(tmp_path / "b.csv", text)
+    with pytest.raises(FileFormatError, match=r"b.csv, line 3: a quoted cell starts here"):
+        CsvConnector(path)
+
+
+def test_quoted_cells_over_several_lines_and_doubled_quotes_still_read(tmp_path):
+    text = csv_text('A-1,"two\nlines",1', 'A-2,"say ""hi""",2', "A-3,plain,3")
+    items = CsvConnector(write(tmp_path / "ok.csv", text)).fetch_items().items
+    assert [item.summary for item in items] == ["two\nlines", 'say "hi"', "plain"]
+
+
+def test_negative_story_points_are_refused_naming_the_key(tmp_path):
+    path = write(tmp_path / "neg.csv", csv_text("A-1,fine,3", "A-2,broken,-3"))
+    with pytest.raises(
+        FileFormatError, match=r"line 3 \(row 2\) \(A-2\).*'cost'.*A-2 has -3 story"
+    ):
+        CsvConnector(path)
+
+
+def test_negative_story_points_in_json_are_refused_too(tmp_path):
+    path = write(tmp_path / "neg.json", json.dumps([{"key": "A-1", "story_points": -1}]))
+    with pytest.raises(FileFormatError, match=r"item 1 \(A-1\).*A-1 has -1 story points"):
+        JsonConnector(path)
+
+
+def test_zero_story_points_are_kept_as_zero_and_explained_truthfully(tmp_path):
+    path = write(tmp_path / "zero.csv", csv_text("A-1,free,0", "A-2,paid,3"))
+    connector = CsvConnector(path)
+    assert [item.cost for item in connector.fetch_items().items] == [0.0, 3.0]
+    assert connector.summary.zero_cost == ("A-1",)
+    (note,) = connector.summary.notes()
+    assert "1 row(s) have 0 story points (A-1)" in note
+    assert "uses [scoring] default_cost" in note
+
+
+def test_a_file_where_every_issue_is_done_says_how_many_rows_were_left_out(tmp_path):
+    path = write(
+        tmp_path / "done.csv",
+        csv_text(
+            "A-1,one,Done", "A-2,two,Closed", "A-3,three,Resolved", header="key,summary,status"
+        ),
+    )
+    connector = CsvConnector(path)
+    assert (connector.summary.rows, connector.summary.done) == (3, 3)
+    assert connector.summary.notes() == [
+        f"{path}: all 3 rows are done (status category done), so none is left to rank"
+    ]
+
+
+def test_some_done_rows_are_counted_and_the_count_follows_hand_edits(tmp_path):
+    path = write(
+        tmp_path / "some.csv",
+        csv_text("A-1,one,Done", "A-2,two,To Do", header="key,summary,status"),
+    )
+    connector = CsvConnector(path)
+    assert connector.summary.notes() == [
+        f"{path}: 1 of 2 rows are done (status category done) and left out of the ranking"
+    ]
+    write(path, csv_text("A-1,one,To Do", "A-2,two,To Do", header="key,summary,status"))
+    os.utime(path, ns=(1, 1))
+    connector.fetch_items()
+    assert connector.summary.done == 0
+    assert connector.summary.notes() == []
