@@ -1,18 +1,31 @@
 """The connector port: what Northstar needs from any backlog tool, spoken in ``rules`` models.
 
 Adapters (``sample``, ``files``, ``jira``) implement :class:`Connector`; third-party ones register
-through the entry-point group ``northstar.connectors`` (see :mod:`connectors.registry`).
+through the entry-point group ``northstar.connectors`` (see :mod:`connectors.registry`). A
+connector that can check its own access (a remote tool: reachability, auth, permissions) also
+implements the optional :class:`ChecksAccess`, which ``northstar doctor`` asks for.
+
+The writable-field checks live here, beside the port, because every connector that writes
+must refuse the same fields with the same words, whatever tool it talks to.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import difflib
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
-from rules.model import Item, RankMove, RankPlan, Sprint
+from rules.model import INPUT_NAMES, Item, RankMove, RankPlan, Sprint
+
+#: Inputs a connector can write back; ``stakeholder_value`` comes from check-ins, never a tool.
+WRITABLE_INPUTS: tuple[str, ...] = tuple(
+    name for name in INPUT_NAMES if name != "stakeholder_value"
+)
+#: Everything that may appear in a connector's ``writable`` set.
+WRITABLE_FIELDS: tuple[str, ...] = ("score", *WRITABLE_INPUTS)
 
 
 class ConnectorError(Exception):
@@ -76,6 +89,57 @@ class Connector(Protocol):
     def list_sprints(self) -> list[Sprint]:
         """Sprints of the team's board, newest last."""
         ...
+
+
+class AccessReport(Protocol):
+    """One line of ``northstar doctor``: what was checked, whether it passed, how to fix it."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def ok(self) -> bool: ...
+
+    @property
+    def detail(self) -> str: ...
+
+    @property
+    def fix(self) -> str: ...
+
+
+@runtime_checkable
+class ChecksAccess(Protocol):
+    """Optional part of the port: a connector that can tell whether it will work before a run."""
+
+    def check_access(self) -> Sequence[AccessReport]:
+        """Each check in order; stops after a failure that makes the later ones meaningless."""
+        ...
+
+
+def check_writable(writable: Iterable[str]) -> frozenset[str]:
+    """Validate a ``writable`` set early, so a typo in the config fails at start, not mid-run."""
+    names = frozenset(writable)
+    for name in sorted(names):
+        if name not in WRITABLE_FIELDS:
+            close = difflib.get_close_matches(name, WRITABLE_FIELDS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ConnectorConfigError(
+                f"{name!r} cannot be made writable{hint} (writable fields: "
+                f"{', '.join(WRITABLE_FIELDS)})"
+            )
+    return names
+
+
+def require_writable(connector: str, writable: Iterable[str], names: Iterable[str]) -> None:
+    """Refuse a write of any field outside ``writable``, saying how to allow it."""
+    allowed = frozenset(writable)
+    refused = [name for name in names if name not in allowed]
+    if refused:
+        listed = ", ".join(sorted(allowed)) or "nothing"
+        raise ConnectorError(
+            f"{connector}: Northstar may not write {', '.join(refused)} (writable: {listed}); "
+            "to allow it, add it to `writable` under [jira.fields] in northstar.toml"
+        )
 
 
 def apply_plan(

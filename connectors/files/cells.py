@@ -15,8 +15,9 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from connectors.base import WRITABLE_INPUTS
 from connectors.files.schema import FileFormatError
-from connectors.memory import WRITABLE_INPUTS, as_utc
+from connectors.memory import as_utc
 from rules.model import BenefitCategory, Item, Sprint, SprintState, StatusCategory
 
 _MISSING = frozenset({"", "NULL", "null"})

@@ -10,8 +10,7 @@ import difflib
 from collections.abc import Iterable
 from pathlib import Path
 
-from connectors.base import ConnectorConfigError
-from connectors.memory import WRITABLE_INPUTS
+from connectors.base import WRITABLE_INPUTS, ConnectorConfigError
 
 #: The columns a backlog file may have, in the order a new file would list them.
 COLUMNS: tuple[str, ...] = (

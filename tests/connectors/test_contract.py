@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import rules.reorder
-from connectors.base import Connector, ConnectorError, MoveFailedError, apply_plan
+from connectors.base import ChecksAccess, Connector, ConnectorError, MoveFailedError, apply_plan
 from connectors.files import CsvConnector, JsonConnector
 from connectors.jira.config import CloudAuth, JiraConfig
 from connectors.jira.connector import JiraConnector
@@ -251,3 +251,27 @@ def test_the_backlog_has_open_and_done_items_with_value_inputs(connector):
     assert sum(not item.is_done for item in items) >= 6
     assert any(item.status_category is StatusCategory.DONE for item in items)
     assert any(item.business_value is not None for item in items)
+
+
+def test_a_refused_write_reads_the_same_for_every_connector(connector):
+    """One check in connectors.base words the refusal; the message is the user's fix."""
+    with pytest.raises(ConnectorError) as caught:
+        connector.write_inputs(open_keys(connector)[0], {"time_criticality": 20})
+    assert str(caught.value) == (
+        f"{connector.name}: Northstar may not write time_criticality (writable: "
+        "business_value, score); to allow it, add it to `writable` under [jira.fields] in "
+        "northstar.toml"
+    )
+
+
+def test_only_a_connector_that_can_check_its_access_offers_the_optional_port(connector):
+    """doctor asks `isinstance(connector, ChecksAccess)` instead of ignoring a type error."""
+    assert isinstance(connector, ChecksAccess) == isinstance(connector, JiraConnector)
+
+
+def test_the_jira_connector_reports_its_access_through_the_optional_port(jira_fake_connector):
+    assert isinstance(jira_fake_connector, ChecksAccess)
+    checks = jira_fake_connector.check_access()
+    assert checks
+    assert checks[0].name == "jira"
+    assert all(isinstance(check.ok, bool) and isinstance(check.fix, str) for check in checks)
