@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import random
 import statistics
@@ -249,3 +250,29 @@ def test_the_backlog_is_the_same_in_another_process_with_another_hash_seed():
             [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
         )
         assert done.stdout.strip() == here
+
+
+def _fingerprint(team: str, size: int) -> str:
+    backlog = generate_backlog(team, size=size)
+    dumped = [item.model_dump(mode="json") for item in backlog.items]
+    dumped += [sprint.model_dump(mode="json") for sprint in backlog.sprints]
+    return hashlib.sha256(json.dumps(dumped, sort_keys=True).encode()).hexdigest()[:16]
+
+
+@pytest.mark.parametrize(
+    ("team", "size", "fingerprint", "open_items", "first", "last"),
+    [
+        ("payments", 150, "b92232b0ae3a5bff", 132, "PAY-291", "PAY-346"),
+        ("growth", 150, "d7f4ae95f68f9418", 132, "GRO-207", "GRO-324"),
+        ("acme", 37, "bac110ddce8d7ee1", 33, "ACM-221", "ACM-260"),
+        ("payments", 2, "dccfd0d7c1b711cb", 2, "PAY-146", "PAY-145"),
+        ("x", 5, "87ab08a6c608f7dd", 4, "X-259", "X-260"),
+    ],
+)
+def test_the_generated_backlog_is_pinned(team, size, fingerprint, open_items, first, last):
+    """The demo, the README's figures and the docs' examples all quote this backlog: a change
+    to the generator that alters it must be deliberate (update the pins and the README)."""
+    items = generate_backlog(team, size=size).items
+    assert sum(not item.is_done for item in items) == open_items
+    assert (items[0].key, items[-1].key) == (first, last)
+    assert _fingerprint(team, size) == fingerprint
