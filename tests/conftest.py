@@ -44,5 +44,8 @@ def clean_env(tmp_path: Path) -> Iterator[None]:
 def vendor() -> Path:
     """The shared vendor folder; tests that need it skip when a clone has none."""
     if not VENDOR.is_dir():
-        pytest.skip(f"vendor material absent: {VENDOR} (only present beside the steering repo)")
+        pytest.skip(
+            f"{VENDOR} is absent: the published API specs and datasets these tests check "
+            "against (README, Development)"
+        )
     return VENDOR

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,29 @@ def test_a_board_beside_a_sample_source_is_loaded_with_a_warning_that_it_is_igno
 
 def test_the_example_config_has_nothing_to_warn_about():
     assert config_warnings(load_config(None)) == []
+
+
+def _readme_config_block() -> str:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    return readme.split("### `northstar.toml`", 1)[1].split("```toml", 1)[1].split("```", 1)[0]
+
+
+def test_the_readme_config_example_loads_and_documents_every_scoring_key():
+    from rules.config import ScoringConfig
+
+    block = _readme_config_block()
+    config = parse_config(block)
+    documented = set(re.findall(r"^(\w+) =", block, re.MULTILINE))
+    assert set(ScoringConfig.model_fields) <= documented
+    assert {"extra_jql", "stakeholder_roles"} <= documented
+    assert config.teams[0].stakeholder_roles
+    assert config.scoring.role_weights
+
+
+def test_the_readme_lists_every_function_rules_may_call():
+    from rules.expressions import FUNCTIONS
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    rules_section = readme.split("### Rules", 1)[1].split("###", 1)[0]
+    missing = [name for name in FUNCTIONS if f"`{name}`" not in rules_section]
+    assert not missing

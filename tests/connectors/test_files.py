@@ -223,7 +223,7 @@ def test_the_research_dataset_shape_is_read_through_aliases(tmp_path):
 def test_the_vendor_story_point_dataset_loads_as_it_is(vendor):
     path = vendor / "datasets" / "choetkiertikul2018-storypoint" / "usergrid.csv"
     if not path.is_file():
-        pytest.skip(f"vendor dataset absent: {path}")
+        pytest.skip(f"{path} is absent: the story-point dataset of README, Development")
     items = CsvConnector(path).fetch_items().items
     assert len(items) > 400
     assert items[0].key.startswith("USERGRID-")

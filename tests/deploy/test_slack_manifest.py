@@ -13,6 +13,7 @@ import yaml
 from slack_sdk import WebClient
 
 from bot.slack.app import BOT_EVENTS, BOT_SCOPES, COMMAND, WEB_API_METHODS
+from bot.slack.commands import SUBCOMMANDS
 
 REPO = Path(__file__).resolve().parents[2]
 MANIFEST = REPO / "deploy" / "slack-manifest.yaml"
@@ -84,6 +85,12 @@ def test_the_manifest_grants_every_scope_the_code_needs_and_no_other():
 def test_the_manifest_declares_the_slash_command_the_app_registers():
     commands = [entry["command"] for entry in manifest()["features"]["slash_commands"]]
     assert commands == [COMMAND]
+
+
+def test_the_usage_hint_lists_every_sub_command():
+    (entry,) = manifest()["features"]["slash_commands"]
+    hinted = [part.split()[0] for part in entry["usage_hint"].split(" | ")]
+    assert hinted == list(SUBCOMMANDS)
 
 
 def test_the_manifest_subscribes_to_the_events_the_app_listens_to():
