@@ -116,13 +116,18 @@ class ChecksAccess(Protocol):
         ...
 
 
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest of ``choices``, or "" when none is close."""
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 def check_writable(writable: Iterable[str]) -> frozenset[str]:
     """Validate a ``writable`` set early, so a typo in the config fails at start, not mid-run."""
     names = frozenset(writable)
     for name in sorted(names):
         if name not in WRITABLE_FIELDS:
-            close = difflib.get_close_matches(name, WRITABLE_FIELDS, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = did_you_mean(name, WRITABLE_FIELDS)
             raise ConnectorConfigError(
                 f"{name!r} cannot be made writable{hint} (writable fields: "
                 f"{', '.join(WRITABLE_FIELDS)})"

@@ -19,7 +19,6 @@ Behaviour copied from Jira on purpose:
 
 from __future__ import annotations
 
-import difflib
 import logging
 import math
 import threading
@@ -36,6 +35,7 @@ from connectors.base import (
     ConnectorError,
     FetchResult,
     MoveFailedError,
+    did_you_mean,
     require_writable,
 )
 from connectors.base import check_writable as check_writable
@@ -219,8 +219,7 @@ class MemoryConnector:
             self.write_input_calls += 1
             for name, value in values.items():
                 if name not in WRITABLE_INPUTS:
-                    close = difflib.get_close_matches(name, WRITABLE_INPUTS, n=1)
-                    hint = f"; did you mean {close[0]!r}?" if close else ""
+                    hint = did_you_mean(name, WRITABLE_INPUTS)
                     raise ConnectorError(
                         f"{self.name}: {name!r} is not a value input Northstar can write{hint} "
                         f"(inputs: {', '.join(WRITABLE_INPUTS)})"

@@ -10,14 +10,13 @@ port, so a broken plug-in fails at start with its name, not in the middle of a r
 
 from __future__ import annotations
 
-import difflib
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import PurePath
 
-from connectors.base import Connector, ConnectorConfigError
+from connectors.base import Connector, ConnectorConfigError, did_you_mean
 
 logger = logging.getLogger(__name__)
 
@@ -59,10 +58,8 @@ def available() -> dict[str, EntryPoint]:
 
 def _unknown(name: str, installed: Iterable[str]) -> UnknownConnectorError:
     names = sorted(installed)
-    close = difflib.get_close_matches(name, names, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
     return UnknownConnectorError(
-        f"No connector named {name!r} (installed: {', '.join(names)}){hint}"
+        f"No connector named {name!r} (installed: {', '.join(names)}){did_you_mean(name, names)}"
     )
 
 

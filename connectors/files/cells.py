@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from connectors.base import WRITABLE_INPUTS
-from connectors.files.schema import FileFormatError
+from connectors.files.schema import COLUMNS, FileFormatError
 from connectors.memory import as_utc
 from rules.model import BenefitCategory, Item, Sprint, SprintState, StatusCategory
 
@@ -25,14 +25,7 @@ _TEXT = ("summary", "type", "status", "priority", "parent", "team", "sprint_name
 _LISTS = ("labels", "components", "blocks", "blocked_by")
 _DATETIMES = ("created", "updated", "resolved", "sprint_start", "sprint_end")
 _NUMBERS = (*WRITABLE_INPUTS, "score")
-_SPRINT_FIELDS = (
-    "sprint_id",
-    "sprint_name",
-    "sprint_state",
-    "sprint_goal",
-    "sprint_start",
-    "sprint_end",
-)
+_SPRINT_FIELDS = tuple(column for column in COLUMNS if column.startswith("sprint_"))
 _CATEGORY_WORDS = {
     "new": StatusCategory.TODO,
     "to do": StatusCategory.TODO,

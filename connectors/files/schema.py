@@ -6,11 +6,10 @@ writer, and by the docs in :mod:`connectors.files`.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from pathlib import Path
 
-from connectors.base import WRITABLE_INPUTS, ConnectorConfigError
+from connectors.base import WRITABLE_INPUTS, ConnectorConfigError, did_you_mean
 
 #: The columns a backlog file may have, in the order a new file would list them.
 COLUMNS: tuple[str, ...] = (
@@ -110,8 +109,7 @@ def resolve_columns(path: Path, names: Iterable[str], where: str | None = None) 
             continue
         field = normal if normal in COLUMNS else ALIASES.get(normal)
         if field is None:
-            close = difflib.get_close_matches(normal, [*COLUMNS, *ALIASES], n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = did_you_mean(normal, [*COLUMNS, *ALIASES])
             raise FileFormatError(
                 path, f"unknown column {name!r}{hint} ({_allowed_columns()})", where=where
             )
