@@ -163,3 +163,16 @@ def test_an_unknown_northstar_variable_is_warned_about_with_the_closest_name(
 def test_known_variables_and_the_test_database_url_raise_no_warning():
     env = {"NORTHSTAR_JIRA_URL": "https://a.example", "NORTHSTAR_TEST_DATABASE_URL": "sqlite://"}
     assert unknown_variables(env) == []
+
+
+def test_the_slack_app_refuses_to_start_with_an_empty_signing_secret():
+    from types import SimpleNamespace
+
+    from bot.config import ConfigError
+    from bot.slack.app import build_app
+
+    env = {"NORTHSTAR_SLACK_BOT_TOKEN": "xoxb-1-real", "NORTHSTAR_SLACK_SIGNING_SECRET": ""}
+    with mock.patch.dict(os.environ, env):
+        services = SimpleNamespace(settings=load_settings(_env_file=None))
+    with pytest.raises(ConfigError, match="NORTHSTAR_SLACK_SIGNING_SECRET is not set"):
+        build_app(services)  # type: ignore[arg-type]  # only the settings are read before it
