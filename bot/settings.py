@@ -71,9 +71,13 @@ class Settings(BaseSettings):
         default=None,
         description="Jira Data Center: personal access token (bearer auth); leave empty on Cloud.",
     )
-    jira_timeout_seconds: float = Field(default=30, gt=0, description="Per-request timeout.")
+    jira_timeout_seconds: float = Field(
+        default=30, gt=0, description="Seconds one Jira request may take, e.g. 30."
+    )
     jira_retry_budget_seconds: float = Field(
-        default=120, gt=0, description="Give up retrying 429/503/dropped connections after this."
+        default=120,
+        gt=0,
+        description="Seconds after which retrying 429/503/dropped connections stops.",
     )
     slack_bot_token: SecretStr | None = Field(
         default=None, description="Bot token (xoxb-...) for a single-workspace install."

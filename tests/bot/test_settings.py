@@ -108,7 +108,7 @@ def test_doctor_does_not_call_an_empty_slack_set_up_ok_with_a_signing_secret_mis
     ("variable", "value", "expected"),
     [
         ("NORTHSTAR_JIRA_URL", "notaurl", r"NORTHSTAR_JIRA_URL='notaurl': .*URL.*atlassian"),
-        ("NORTHSTAR_JIRA_TIMEOUT_SECONDS", "abc", r"_TIMEOUT_SECONDS='abc': .*number.*timeout"),
+        ("NORTHSTAR_JIRA_TIMEOUT_SECONDS", "abc", r"_TIMEOUT_SECONDS='abc': .*number.*Seconds"),
         ("NORTHSTAR_LOG_LEVEL", "LOUD", r"NORTHSTAR_LOG_LEVEL='LOUD': .*'DEBUG'"),
         ("NORTHSTAR_LOG_FORMAT", "xml", r"NORTHSTAR_LOG_FORMAT='xml': .*'text' or 'json'"),
     ],
