@@ -6,8 +6,9 @@ at the call that needs them (see :mod:`bot.wiring`).
 Deployment templates leave unused settings empty (``NORTHSTAR_JIRA_PAT=``, the bare token
 prefix ``xoxb-``), so an empty or placeholder value means "not set" here, once, and no caller
 has to tell "" from None. :func:`load_settings` is the entry point for the edges: it turns every
-bad value into a :class:`SettingsError` whose message is one line naming the variable, and warns
-about ``NORTHSTAR_*`` variables that no setting reads (usually a typo).
+bad value into a :class:`SettingsError` whose message is one line naming the variable (so does
+constructing :class:`Settings`), and warns about ``NORTHSTAR_*`` variables that no setting reads
+(usually a typo). Call it once per process, at the edge.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import Any, Literal
 
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.config import ConfigError
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +43,12 @@ _SECRETS = (
 _OPTIONAL_TEXT = ("config", "jira_url", "jira_email", "slack_client_id")
 
 
-class SettingsError(ValueError):
-    """A setting has a value Northstar cannot use; the message is one line fit for a user."""
+class SettingsError(ConfigError):
+    """A setting has a value Northstar cannot use; the message is one line fit for a user.
+
+    A :class:`~bot.config.ConfigError`, so every edge that reports a bad config reports a bad
+    setting the same way: one line, no traceback.
+    """
 
 
 class Settings(BaseSettings):
@@ -109,6 +116,14 @@ class Settings(BaseSettings):
         default="text", description="text on a terminal, json in production."
     )
 
+    def __init__(self, **values: Any) -> None:
+        """Read and validate; a bad value is a :class:`SettingsError` naming the variable."""
+        try:
+            super().__init__(**values)
+        except ValidationError as e:
+            problems = "; ".join(_problem(error) for error in e.errors())
+            raise SettingsError(f"bad setting: {problems}") from None
+
     @field_validator(*_SECRETS, mode="before")
     @classmethod
     def _placeholder_is_unset(cls, value: Any) -> Any:
@@ -170,8 +185,4 @@ def load_settings(**overrides: Any) -> Settings:
     """
     for warning in unknown_variables(os.environ):
         logger.warning("%s", warning)
-    try:
-        return Settings(**overrides)
-    except ValidationError as e:
-        problems = "; ".join(_problem(error) for error in e.errors())
-        raise SettingsError(f"bad setting: {problems}") from None
+    return Settings(**overrides)

@@ -176,3 +176,23 @@ def test_the_slack_app_refuses_to_start_with_an_empty_signing_secret():
         services = SimpleNamespace(settings=load_settings(_env_file=None))
     with pytest.raises(ConfigError, match="NORTHSTAR_SLACK_SIGNING_SECRET is not set"):
         build_app(services)  # type: ignore[arg-type]  # only the settings are read before it
+
+
+@pytest.mark.parametrize(
+    "variable", ["NORTHSTAR_JIRA_URL=notaurl", "NORTHSTAR_JIRA_TIMEOUT_SECONDS=abc"]
+)
+@pytest.mark.parametrize("command", [["rank", "--limit", "1"], ["doctor"]])
+def test_every_command_reports_a_bad_setting_in_one_line(
+    variable: str, command: list[str], capsys: pytest.CaptureFixture[str]
+):
+    """Through the CLI's own boundary (it builds Settings itself): one line, exit 1."""
+    from bot.cli import main
+
+    name, _, value = variable.partition("=")
+    with mock.patch.dict(os.environ, {name: value}), pytest.raises(SystemExit) as exited:
+        main(command)
+    captured = capsys.readouterr()
+    assert exited.value.code == 1
+    (line,) = captured.err.strip().splitlines()
+    assert line.startswith(f"error: bad setting: {name}={value!r}: ")
+    assert captured.out == ""
