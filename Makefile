@@ -61,6 +61,10 @@ typecheck: $(VENV)/.installed-dev
 
 unit: $(VENV)/.installed-dev
 	$(BIN)/pytest
+	@if [ -z "$$NORTHSTAR_TEST_DATABASE_URL" ]; then \
+		echo "The PostgreSQL tests were skipped; to include them, give them a server:" \
+			"NORTHSTAR_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test make test"; \
+	fi
 
 test: lock-check lint typecheck unit
 
