@@ -11,7 +11,8 @@ import logging
 import re
 import tomllib
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -177,31 +178,32 @@ def _place(loc: tuple[int | str, ...], raw: Mapping[str, Any]) -> str:
 def _schedule_problems(team: Team) -> list[str]:
     """What the scheduler would refuse in ``team.schedule``, found when the config loads.
 
-    The scheduler's own parsers, so a string accepted here is one the scheduler can run. One
-    import line: it becomes ``from rules.calendar import ...`` when parsing moves to the core
-    (imported here, not at the top, because :mod:`bot.scheduling.budget` imports this module).
+    The scheduler's own parsers, so a string accepted here is one the scheduler can run; an
+    empty string is "off" there, and here. One import line: it becomes an import from
+    :mod:`rules.calendar` when parsing moves to the core (imported here, not at the top,
+    because :mod:`bot.scheduling.budget` imports this module).
     """
     from bot.scheduling import budget, triggers
 
     schedule = team.schedule
+    checks: list[tuple[str, Callable[[], object]]] = [
+        (key, partial(triggers.parse_schedule, text, team.zone))
+        for key, text in (
+            ("digest", schedule.digest),
+            ("checkin", schedule.checkin),
+            ("sync", schedule.sync),
+        )
+        if text
+    ]
+    if schedule.quiet_hours:
+        checks.append(("quiet_hours", partial(budget.parse_quiet_hours, schedule.quiet_hours)))
+    checks.append(("quiet_days", partial(budget.parse_quiet_days, schedule.quiet_days)))
     problems = []
-    for key in ("digest", "checkin", "sync"):
-        text = getattr(schedule, key)
-        if text is None:
-            continue
+    for key, check in checks:
         try:
-            triggers.parse_schedule(text, team.zone)
+            check()
         except triggers.ScheduleError as e:
             problems.append(f"team {team.name!r}: schedule.{key}: {e}")
-    try:
-        if schedule.quiet_hours is not None:
-            budget.parse_quiet_hours(schedule.quiet_hours)
-    except triggers.ScheduleError as e:
-        problems.append(f"team {team.name!r}: schedule.quiet_hours: {e}")
-    try:
-        budget.parse_quiet_days(schedule.quiet_days)
-    except triggers.ScheduleError as e:
-        problems.append(f"team {team.name!r}: schedule.quiet_days: {e}")
     return problems
 
 

@@ -90,6 +90,11 @@ def test_a_bad_schedule_is_refused_at_load_naming_file_team_and_key(schedule: st
         parse_config(_team(schedule), Path("team.toml"))
 
 
+def test_an_empty_schedule_is_off_as_the_scheduler_reads_it():
+    config = parse_config(_team('digest = ""\nquiet_hours = ""'))
+    assert config.teams[0].schedule.digest == ""
+
+
 def test_good_schedules_load():
     text = _team('digest = "weekdays 08:30"\nsync = "0 7 * * 1-5"\nquiet_hours = "18:00-08:30"')
     assert parse_config(text).teams[0].schedule.quiet_hours == "18:00-08:30"
