@@ -41,6 +41,8 @@ _SECRETS = (
     "slack_client_secret",
 )
 _OPTIONAL_TEXT = ("config", "jira_url", "jira_email", "slack_client_id")
+#: Values an error message must not repeat (a database URL may carry a password).
+_NOT_ECHOED = frozenset({*_SECRETS, "database_url"})
 
 
 class SettingsError(ConfigError):
@@ -159,7 +161,7 @@ def _problem(error: Mapping[str, Any]) -> str:
         return f"{field}: {error['msg']}"
     expected = Settings.model_fields[field].description or ""
     # never echo a secret, not even a malformed one
-    given = "" if field in _SECRETS else f"={error['input']!r}"
+    given = "" if field in _NOT_ECHOED else f"={error['input']!r}"
     return f"{env_name(field)}{given}: {error['msg']} (expected: {expected.rstrip('.')})"
 
 
