@@ -5,15 +5,16 @@ at the call that needs them (see :mod:`bot.wiring`).
 
 Deployment templates leave unused settings empty (``NORTHSTAR_JIRA_PAT=``, the bare token
 prefix ``xoxb-``), so an empty or placeholder value means "not set" here, once, and no caller
-has to tell "" from None. :func:`load_settings` is the entry point for the edges: it turns every
-bad value into a :class:`SettingsError` whose message is one line naming the variable (so does
-constructing :class:`Settings`), and warns about ``NORTHSTAR_*`` variables that no setting reads
-(usually a typo). Call it once per process, at the edge.
+has to tell "" from None. Building :class:`Settings` turns every bad value into a
+:class:`SettingsError` (a :class:`~bot.config.ConfigError`) whose message is one line naming the
+variable, so every edge reports it as it reports a bad config, and warns, once, about
+``NORTHSTAR_*`` variables that no setting reads (usually a typo).
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import logging
 import os
 from collections.abc import Mapping
@@ -119,12 +120,18 @@ class Settings(BaseSettings):
     )
 
     def __init__(self, **values: Any) -> None:
-        """Read and validate; a bad value is a :class:`SettingsError` naming the variable."""
+        """Read and validate; a bad value is a :class:`SettingsError` naming the variable.
+
+        Unknown ``NORTHSTAR_*`` variables are warnings, not errors: an old deployment with a
+        retired variable keeps working, and a typo is still pointed out.
+        """
         try:
             super().__init__(**values)
         except ValidationError as e:
             problems = "; ".join(_problem(error) for error in e.errors())
             raise SettingsError(f"bad setting: {problems}") from None
+        for warning in unknown_variables(os.environ):
+            _warn_once(warning)
 
     @field_validator(*_SECRETS, mode="before")
     @classmethod
@@ -165,6 +172,12 @@ def _problem(error: Mapping[str, Any]) -> str:
     return f"{env_name(field)}{given}: {error['msg']} (expected: {expected.rstrip('.')})"
 
 
+@functools.cache
+def _warn_once(warning: str) -> None:
+    # once per process: a command builds its settings more than once
+    logger.warning("%s", warning)
+
+
 def unknown_variables(environ: Mapping[str, str]) -> list[str]:
     """A warning for each ``NORTHSTAR_*`` variable no setting reads, naming the closest one."""
     known = [env_name(field) for field in Settings.model_fields]
@@ -177,14 +190,3 @@ def unknown_variables(environ: Mapping[str, str]) -> list[str]:
         hint = f"; did you mean {close[0]}?" if close else " (see README, Configuration)"
         warnings.append(f"{name} is not a Northstar setting and is ignored{hint}")
     return warnings
-
-
-def load_settings(**overrides: Any) -> Settings:
-    """Settings from the environment and ``.env``, or a :class:`SettingsError` saying what is wrong.
-
-    Unknown ``NORTHSTAR_*`` variables are logged as warnings, not errors: an old deployment
-    with a retired variable keeps working, and a typo is still pointed out.
-    """
-    for warning in unknown_variables(os.environ):
-        logger.warning("%s", warning)
-    return Settings(**overrides)

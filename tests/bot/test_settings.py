@@ -7,7 +7,7 @@ from unittest import mock
 
 import pytest
 
-from bot.settings import Settings, SettingsError, load_settings, unknown_variables
+from bot.settings import Settings, SettingsError, unknown_variables
 
 
 def test_settings_read_the_northstar_prefix():
@@ -55,7 +55,7 @@ def test_an_empty_pat_beside_cloud_credentials_selects_basic_auth_not_bearer():
         "NORTHSTAR_JIRA_PAT": "",
     }
     with mock.patch.dict(os.environ, env):
-        settings = load_settings(_env_file=None)
+        settings = Settings(_env_file=None)
     config = parse_config('[[teams]]\nname = "payments"\nboard = 42\n')
     auth = jira_config(settings, config, config.teams[0]).auth
     assert isinstance(auth, CloudAuth)
@@ -80,14 +80,14 @@ def test_an_empty_pat_beside_cloud_credentials_selects_basic_auth_not_bearer():
 )
 def test_an_empty_or_placeholder_value_counts_as_unset(variable: str, value: str):
     with mock.patch.dict(os.environ, {variable: value}):
-        settings = load_settings(_env_file=None)
+        settings = Settings(_env_file=None)
     field = variable.removeprefix("NORTHSTAR_").lower()
     assert getattr(settings, field) is None
 
 
 def test_a_real_token_with_the_prefix_is_kept():
     with mock.patch.dict(os.environ, {"NORTHSTAR_SLACK_BOT_TOKEN": "xoxb-123-abc"}):
-        settings = load_settings(_env_file=None)
+        settings = Settings(_env_file=None)
     assert settings.slack_bot_token is not None
     assert settings.slack_bot_token.get_secret_value() == "xoxb-123-abc"
 
@@ -97,7 +97,7 @@ def test_doctor_does_not_call_an_empty_slack_set_up_ok_with_a_signing_secret_mis
 
     env = {"NORTHSTAR_SLACK_BOT_TOKEN": "xoxb-", "NORTHSTAR_SLACK_SIGNING_SECRET": ""}
     with mock.patch.dict(os.environ, env):
-        check = _slack_check(load_settings(_env_file=None))
+        check = _slack_check(Settings(_env_file=None))
     assert check.detail.startswith("not configured")
 
 
@@ -117,7 +117,7 @@ def test_a_bad_value_is_a_one_line_settings_error_naming_the_variable(
     variable: str, value: str, expected: str
 ):
     with mock.patch.dict(os.environ, {variable: value}), pytest.raises(SettingsError) as caught:
-        load_settings(_env_file=None)
+        Settings(_env_file=None)
     message = str(caught.value)
     assert "\n" not in message
     assert re.search(expected, message), message
@@ -126,10 +126,10 @@ def test_a_bad_value_is_a_one_line_settings_error_naming_the_variable(
 def test_a_malformed_secret_is_named_but_never_echoed():
     witness = "witness-9d2"
     with mock.patch.dict(os.environ, {"NORTHSTAR_SLACK_BOT_TOKEN": witness}):
-        settings = load_settings(_env_file=None)
+        settings = Settings(_env_file=None)
     assert settings.slack_bot_token is not None
     with pytest.raises(SettingsError) as caught:
-        load_settings(_env_file=None, slack_bot_token=123)
+        Settings(_env_file=None, slack_bot_token=123)
     assert "NORTHSTAR_SLACK_BOT_TOKEN" in str(caught.value)
     assert "123" not in str(caught.value)
 
@@ -137,7 +137,7 @@ def test_a_malformed_secret_is_named_but_never_echoed():
 def test_log_level_and_format_accept_any_case():
     env = {"NORTHSTAR_LOG_LEVEL": "debug", "NORTHSTAR_LOG_FORMAT": "JSON"}
     with mock.patch.dict(os.environ, env):
-        settings = load_settings(_env_file=None)
+        settings = Settings(_env_file=None)
     assert (settings.log_level, settings.log_format) == ("DEBUG", "json")
 
 
@@ -149,7 +149,7 @@ def test_an_unknown_northstar_variable_is_warned_about_with_the_closest_name(
 ):
     env = {"NORTHSTAR_JIRA_TOKEN": "x", "NORTHSTAR_SLACK_BOT_TOKNE": "y", "OTHER_THING": "z"}
     with mock.patch.dict(os.environ, env), caplog.at_level(logging.WARNING, "bot.settings"):
-        load_settings(_env_file=None)
+        Settings(_env_file=None)
     messages = [record.getMessage() for record in caplog.records]
     assert any(
         "NORTHSTAR_SLACK_BOT_TOKNE is not a Northstar setting" in m
@@ -173,7 +173,7 @@ def test_the_slack_app_refuses_to_start_with_an_empty_signing_secret():
 
     env = {"NORTHSTAR_SLACK_BOT_TOKEN": "xoxb-1-real", "NORTHSTAR_SLACK_SIGNING_SECRET": ""}
     with mock.patch.dict(os.environ, env):
-        services = SimpleNamespace(settings=load_settings(_env_file=None))
+        services = SimpleNamespace(settings=Settings(_env_file=None))
     with pytest.raises(ConfigError, match="NORTHSTAR_SLACK_SIGNING_SECRET is not set"):
         build_app(services)  # type: ignore[arg-type]  # only the settings are read before it
 
@@ -196,3 +196,16 @@ def test_every_command_reports_a_bad_setting_in_one_line(
     (line,) = captured.err.strip().splitlines()
     assert line.startswith(f"error: bad setting: {name}={value!r}: ")
     assert captured.out == ""
+
+
+def test_an_unknown_variable_is_warned_about_once_per_process(caplog: pytest.LogCaptureFixture):
+    with (
+        mock.patch.dict(os.environ, {"NORTHSTAR_SLACK_SIGNING_SECRT": "x"}),
+        caplog.at_level(logging.WARNING, "bot.settings"),
+    ):
+        Settings(_env_file=None)
+        Settings(_env_file=None)
+    assert [record.getMessage() for record in caplog.records] == [
+        "NORTHSTAR_SLACK_SIGNING_SECRT is not a Northstar setting and is ignored; "
+        "did you mean NORTHSTAR_SLACK_SIGNING_SECRET?"
+    ]

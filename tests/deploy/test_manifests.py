@@ -11,7 +11,7 @@ import yaml
 
 from bot.config import parse_config
 from bot.jira_wiring import jira_config
-from bot.settings import Settings, load_settings
+from bot.settings import Settings
 from bot.settings_reference import BEGIN, END, env_name, is_secret, settings_reference
 from connectors.jira.config import CloudAuth
 
@@ -121,7 +121,7 @@ def _settings_from(values: dict[str, str]) -> Settings:
     env = {name: value for name, value in values.items() if name.startswith("NORTHSTAR_")}
     env.pop("NORTHSTAR_CONFIG", None)  # the mounted path does not exist in a test
     with mock.patch.dict(os.environ, env):
-        return load_settings(_env_file=None)
+        return Settings(_env_file=None)
 
 
 def test_the_kubernetes_templates_sign_in_to_jira_cloud_with_email_and_api_token():
