@@ -43,7 +43,7 @@ def value_burn_up_png(digest: Digest) -> bytes:
         label="value delivered",
     )
     axes.set_xticks(positions, labels)
-    axes.set_ylabel("value (score points)")
+    axes.set_ylabel(f"value ({digest.value_unit})")
     axes.set_ylim(bottom=0)
     axes.set_title(f"Value burn-up, {digest.team}, {digest.week}")
     axes.grid(axis="y", alpha=0.3)
