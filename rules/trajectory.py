@@ -63,12 +63,13 @@ def planned_trajectory(benefit: Benefit, start: date | None) -> tuple[Milestone,
         return ()
     if start is None:
         return (Milestone(on=benefit.baseline_date or benefit.target_date, value=benefit.baseline),)
+    if benefit.target_date <= start:  # the target was due by the time realisation began
+        return (Milestone(on=start, value=benefit.target),)
     points = {start: benefit.baseline}
     points.update(
         {milestone.on: milestone.value for milestone in benefit.milestones if milestone.on > start}
     )
-    if benefit.target_date > start:
-        points[benefit.target_date] = benefit.target
+    points[benefit.target_date] = benefit.target
     return tuple(Milestone(on=on, value=value) for on, value in sorted(points.items()))
 
 
