@@ -14,7 +14,7 @@ TARGET_DATE = date(2027, 1, 11)
 
 
 def benefit(**fields: Any) -> Benefit:
-    """An increase benefit, 100 -> 200 from START to TARGET_DATE, unless ``fields`` say otherwise."""
+    """An increase benefit, 100 -> 200 from START to TARGET_DATE, unless ``fields`` say else."""
     values: dict[str, Any] = {
         "id": "BEN-1",
         "title": "Faster refunds",

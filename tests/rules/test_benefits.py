@@ -162,7 +162,10 @@ def test_the_smart_check_says_each_missing_part():
         "owned: no owner",
         "linked: no epic or value goal",
     )
-    assert not (check.specific or check.measurable or check.time_bound or check.owned)
+    assert not (check.specific)
+    assert not (check.measurable)
+    assert not (check.time_bound)
+    assert not (check.owned)
 
 
 def test_a_goal_links_a_benefit_as_well_as_an_epic():

@@ -206,5 +206,7 @@ def test_a_range_benefit_counts_whole_when_it_ended_inside_its_band():
     inside = calibration_input(in_range(status=BenefitStatus.REALISED), [actual(96, JAN)])
     outside = calibration_input(in_range(status=BenefitStatus.REALISED), [actual(90, JAN)])
 
-    assert inside is not None and inside.realised == 1
-    assert outside is not None and outside.realised == 0
+    assert inside is not None
+    assert inside.realised == 1
+    assert outside is not None
+    assert outside.realised == 0

@@ -115,7 +115,8 @@ def test_blank_ids_get_the_next_free_numbers():
 
 def test_a_header_typo_is_named_with_the_closest_column():
     assert problems({"id": "BEN-1", "category": "customer", "tagret": "4"}) == [
-        "benefits.csv, header, column tagret: 'tagret' is not a register column; did you mean 'target'?"
+        "benefits.csv, header, column tagret: 'tagret' is not a register column; "
+        "did you mean 'target'?"
     ]
 
 

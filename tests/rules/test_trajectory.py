@@ -185,7 +185,8 @@ def test_status_is_the_newest_actual_up_to_today_with_the_owners_confidence():
         day(6),
         Confidence.ON_TRACK,
     )
-    assert status.variance is not None and status.variance.gap == pytest.approx(30)
+    assert status.variance is not None
+    assert status.variance.gap == pytest.approx(30)
 
 
 def test_a_benefit_without_actuals_has_no_status_yet():
@@ -204,7 +205,8 @@ def test_behind_twice_in_a_row_raises_a_risk():
 
     reason = risk_reason(benefit(), measured, day(7), START)
 
-    assert reason is not None and "twice in a row (2027-01-05, 2027-01-07)" in reason
+    assert reason is not None
+    assert "twice in a row (2027-01-05, 2027-01-07)" in reason
 
 
 def test_behind_once_then_recovered_is_no_risk():
