@@ -414,9 +414,10 @@ class BenefitStore(StoreBase):
                         due=review.due,
                     )
                     .on_conflict_do_nothing(index_elements=["benefit_id", "kind", "offset_days"])
+                    # RETURNING, not rowcount, which PostgreSQL does not report for this INSERT
+                    .returning(BenefitReviewEntry.id)
                 )
-                result = session.execute(statement)
-                if result.rowcount:  # type: ignore[attr-defined]
+                if session.execute(statement).scalar() is not None:
                     added += 1
                     continue
                 session.execute(
