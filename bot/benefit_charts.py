@@ -114,6 +114,11 @@ def portfolio_chart_png(cases: Sequence[MoneyCase], *, title: str = "Benefits") 
     axes.axhline(0, color=BASELINE_COLOUR, linewidth=0.8)
     axes.grid(axis="y", alpha=0.3)
     if cases:
+        highest = max(
+            max(case.planned_npv, case.planned_npv_to_date, case.realised_npv) for case in cases
+        )
+        if highest > 0:  # head room, so the legend never hides a bar or a plan marker
+            axes.set_ylim(top=highest * 1.4)
         axes.legend(loc="upper left")
     else:
         axes.text(0.5, 0.5, "no financial benefits yet", ha="center", transform=axes.transAxes)
