@@ -18,7 +18,6 @@ from enum import StrEnum
 from typing import Literal, Self
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_core import PydanticCustomError
 
 from rules.errors import RulesError
 from rules.model import BenefitCategory, BenefitRegisterEntry, Frozen
@@ -50,9 +49,16 @@ class UnknownBenefitError(BenefitError, KeyError):
         return str(self.args[0])
 
 
-def plan_error(column: str, message: str) -> PydanticCustomError:
-    """A validation error that names the register column at fault, for import messages."""
-    return PydanticCustomError("benefit_plan", "{message}", {"message": message, "column": column})
+class PlanError(ValueError):
+    """An entry whose fields contradict each other, naming the register column to fix.
+
+    Raised inside validation, it reaches callers in a ``ValidationError``; the column is
+    there (``error["ctx"]["error"].column``) so an import can say where the problem is.
+    """
+
+    def __init__(self, column: str, message: str):
+        self.column = column
+        super().__init__(message)
 
 
 class Direction(StrEnum):
@@ -113,9 +119,9 @@ class Measure(Frozen):
         if self.direction is Direction.RANGE:
             if self.low is None or self.high is None:
                 column = "low" if self.low is None else "high"
-                raise plan_error(column, "a range metric needs both low and high")
+                raise PlanError(column, "a range metric needs both low and high")
             if self.low > self.high:
-                raise plan_error("low", f"range low {self.low:g} is above high {self.high:g}")
+                raise PlanError("low", f"range low {self.low:g} is above high {self.high:g}")
         return self
 
 
@@ -221,7 +227,7 @@ class Benefit(Frozen):
             and self.target_date is not None
             and self.target_date < self.baseline_date
         ):
-            raise plan_error(
+            raise PlanError(
                 "target_date",
                 f"{self.id}: target date {self.target_date} is before baseline date "
                 f"{self.baseline_date}; a benefit is realised after it is measured",
@@ -229,13 +235,13 @@ class Benefit(Frozen):
         if self.baseline is not None and self.target is not None:
             direction = self.measure.direction
             if direction is Direction.DECREASE and self.target > self.baseline:
-                raise plan_error(
+                raise PlanError(
                     "target",
                     f"{self.id}: the metric should decrease, but target {self.target:g} is "
                     f"above baseline {self.baseline:g}; swap them or set direction = increase",
                 )
             if direction is Direction.INCREASE and self.target < self.baseline:
-                raise plan_error(
+                raise PlanError(
                     "target",
                     f"{self.id}: the metric should increase, but target {self.target:g} is "
                     f"below baseline {self.baseline:g}; swap them or set direction = decrease",

@@ -28,7 +28,11 @@ FULL_LIST_HINT = "/value top"
 
 
 class DigestItem(Frozen):
-    """One backlog item as a digest lists it: key, summary and its value (the score)."""
+    """One backlog item as a digest lists it: key, summary and its value.
+
+    The value is the score, except in the list of delivered items, where it is what the item
+    delivered (:func:`rules.value.item_value`), in the digest's ``value_unit``.
+    """
 
     key: str
     summary: str = ""
@@ -214,14 +218,22 @@ def _by_value(entries: Iterable[ScoredItem]) -> list[ScoredItem]:
 
 
 def delivered_in(scored: Iterable[ScoredItem], start: datetime, end: datetime) -> list[ScoredItem]:
-    """Done items resolved in ``[start, end)``, highest value first."""
-    return _by_value(
-        entry
-        for entry in scored
-        if entry.item.is_done
-        and entry.item.resolved is not None
-        and start <= entry.item.resolved < end
+    """Done items resolved in ``[start, end)``, most value delivered first."""
+    return sorted(
+        (
+            entry
+            for entry in scored
+            if entry.item.is_done
+            and entry.item.resolved is not None
+            and start <= entry.item.resolved < end
+        ),
+        key=lambda entry: (-item_value(entry.score), entry.key),
     )
+
+
+def delivered_item(entry: ScoredItem) -> DigestItem:
+    """A delivered item with the value it delivered, so the listed values add up to the total."""
+    return DigestItem(key=entry.key, summary=entry.item.summary, value=item_value(entry.score))
 
 
 def value_delivered(scored: Iterable[ScoredItem], start: datetime, end: datetime) -> float:
@@ -517,7 +529,7 @@ def make_digest(
         start=start,
         end=end,
         goals=tuple(goals),
-        delivered=tuple(digest_item(entry) for entry in delivered),
+        delivered=tuple(delivered_item(entry) for entry in delivered),
         value_delivered=value_delivered(scored, start, end),
         previous_value_delivered=value_delivered(scored, week_before, start),
         sprint=sprint_value,

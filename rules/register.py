@@ -43,7 +43,14 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
-from rules.benefits import BENEFIT_ID, Benefit, BenefitError, benefit_number, next_benefit_id
+from rules.benefits import (
+    BENEFIT_ID,
+    Benefit,
+    BenefitError,
+    PlanError,
+    benefit_number,
+    next_benefit_id,
+)
 from rules.model import Frozen
 
 _TEXT = ("title", "description", "owner", "team", "metric", "unit", "direction", "cadence")
@@ -218,9 +225,9 @@ _READERS: Final[dict[str, Callable[[object], object]]] = {
 
 
 def _column_of(error: Mapping[str, Any]) -> str | None:
-    ctx = error.get("ctx") or {}
-    if "column" in ctx:
-        return str(ctx["column"])
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, PlanError):
+        return cause.column
     loc = [part for part in error["loc"] if isinstance(part, str)]
     if not loc:
         return None

@@ -41,7 +41,7 @@ def test_a_target_date_before_the_baseline_date_is_refused_with_both_dates():
         benefit(target_date=date(2026, 12, 1))
 
     assert "target date 2026-12-01 is before baseline date 2027-01-01" in message(error)
-    assert error.value.errors()[0]["ctx"]["column"] == "target_date"
+    assert error.value.errors()[0]["ctx"]["error"].column == "target_date"
 
 
 def test_a_decrease_metric_with_a_target_above_its_baseline_is_refused():

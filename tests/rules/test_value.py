@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from rules.config import ScoringConfig
-from rules.digest import make_reminder, value_delivered
-from rules.model import Item, Sprint, SprintState, StatusCategory
+from rules.digest import make_digest, make_reminder, value_delivered
+from rules.model import Item, Ranking, Sprint, SprintState, StatusCategory
 from rules.ruleset import compile_rules
 from rules.scoring import score_items
 from rules.value import item_value, value_unit
@@ -97,3 +97,28 @@ def test_a_big_item_delivers_more_than_a_small_one_with_a_higher_score():
     reminder = make_reminder(team="t", sprint=SPRINT, scored=entries, goals=())
     assert reminder.committed == pytest.approx(60)
     assert reminder.value_unit == "cost of delay points"
+
+
+def test_the_digest_lists_what_each_item_delivered_most_first_and_names_the_unit():
+    done = {"status_category": StatusCategory.DONE, "resolved": datetime(2026, 10, 28, tzinfo=UTC)}
+    small = Item(key="S-1", business_value=20, time_criticality=0, risk_reduction=0, cost=1, **done)
+    big = Item(key="B-1", business_value=40, time_criticality=0, risk_reduction=0, cost=20, **done)
+    entries = score_items([small, big], ScoringConfig(), compile_rules([]), TODAY)
+    start, end = datetime(2026, 10, 26, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC)
+
+    digest = make_digest(
+        team="t",
+        week="2026-W44",
+        start=start,
+        end=end,
+        now=end,
+        zone=UTC,
+        goals=(),
+        scored=entries,
+        ranking=Ranking(items=()),
+        previous_order=(),
+    )
+
+    assert [(item.key, item.value) for item in digest.delivered] == [("B-1", 40), ("S-1", 20)]
+    assert digest.value_delivered == 60
+    assert digest.value_unit == "cost of delay points"
