@@ -68,57 +68,50 @@ def test_each_model_names_its_unit():
     assert value_unit("formula") == "score"
 
 
+WEEK_START, WEEK_END = datetime(2026, 10, 26, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC)
+
+
+def small_and_big():
+    """The issue's example, both done last week in the sprint: 1 point with cost of delay 20
+    scores 20, 20 points with cost of delay 40 score 2."""
+    done = {
+        "status_category": StatusCategory.DONE,
+        "resolved": datetime(2026, 10, 28, tzinfo=UTC),
+        "sprint": SPRINT,
+        "time_criticality": 0,
+        "risk_reduction": 0,
+    }
+    small = Item(key="S-1", business_value=20, cost=1, **done)
+    big = Item(key="B-1", business_value=40, cost=20, **done)
+    return score_items([small, big], ScoringConfig(), compile_rules([]), TODAY)
+
+
 def test_a_big_item_delivers_more_than_a_small_one_with_a_higher_score():
-    """The issue's example: 1 point with cost of delay 20 scores 20, 20 points with 40 score 2."""
-    done = {"status_category": StatusCategory.DONE, "resolved": datetime(2026, 10, 28, tzinfo=UTC)}
-    small = Item(
-        key="S-1",
-        business_value=20,
-        time_criticality=0,
-        risk_reduction=0,
-        cost=1,
-        sprint=SPRINT,
-        **done,
-    )
-    big = Item(
-        key="B-1",
-        business_value=40,
-        time_criticality=0,
-        risk_reduction=0,
-        cost=20,
-        sprint=SPRINT,
-        **done,
-    )
-    entries = score_items([small, big], ScoringConfig(), compile_rules([]), TODAY)
-    start, end = datetime(2026, 10, 26, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC)
+    entries = small_and_big()
 
     assert [entry.score.value for entry in entries] == [20, 2]
-    assert value_delivered(entries, start, end) == pytest.approx(60)
+    assert value_delivered(entries, WEEK_START, WEEK_END) == pytest.approx(60)
     reminder = make_reminder(team="t", sprint=SPRINT, scored=entries, goals=())
     assert reminder.committed == pytest.approx(60)
     assert reminder.value_unit == "cost of delay points"
 
 
 def test_the_digest_lists_what_each_item_delivered_most_first_and_names_the_unit():
-    done = {"status_category": StatusCategory.DONE, "resolved": datetime(2026, 10, 28, tzinfo=UTC)}
-    small = Item(key="S-1", business_value=20, time_criticality=0, risk_reduction=0, cost=1, **done)
-    big = Item(key="B-1", business_value=40, time_criticality=0, risk_reduction=0, cost=20, **done)
-    entries = score_items([small, big], ScoringConfig(), compile_rules([]), TODAY)
-    start, end = datetime(2026, 10, 26, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC)
-
     digest = make_digest(
         team="t",
         week="2026-W44",
-        start=start,
-        end=end,
-        now=end,
+        start=WEEK_START,
+        end=WEEK_END,
+        now=WEEK_END,
         zone=UTC,
         goals=(),
-        scored=entries,
+        scored=small_and_big(),
         ranking=Ranking(items=()),
         previous_order=(),
     )
 
     assert [(item.key, item.value) for item in digest.delivered] == [("B-1", 40), ("S-1", 20)]
     assert digest.value_delivered == 60
+    assert digest.sprint is not None
+    assert (digest.sprint.committed, digest.sprint.delivered) == (60, 60)
     assert digest.value_unit == "cost of delay points"
