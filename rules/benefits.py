@@ -253,7 +253,10 @@ class Benefit(Frozen):
         return self.category is BenefitCategory.FINANCIAL
 
     def register_entry(self, realised_value: float | None = None) -> BenefitRegisterEntry:
-        """The short form backlog items carry (:attr:`rules.model.Item.benefit`)."""
+        """The short form backlog items carry (:attr:`rules.model.Item.benefit`).
+
+        ``realised_value`` is money a month realised, for a financial benefit.
+        """
         metric = " ".join(part for part in (self.measure.metric, self.measure.unit) if part)
         return BenefitRegisterEntry(
             id=self.id,
@@ -263,7 +266,9 @@ class Benefit(Frozen):
             baseline=self.baseline,
             target=self.target,
             due=self.target_date,
-            planned_value=self.money_per_month if self.is_financial else self.target,
+            # money only: digests add planned values up, and metrics of different units
+            # (tickets, NPS, uptime) cannot be added
+            planned_value=self.money_per_month if self.is_financial else None,
             realised_value=realised_value,
         )
 

@@ -29,7 +29,7 @@ from pydantic import Field
 
 from rules.benefits import Benefit, BenefitStatus, Direction, Measurement
 from rules.model import Frozen
-from rules.trajectory import add_months, planned_value_at
+from rules.trajectory import add_months, planned_trajectory, value_on
 
 CostSource = Literal["explicit cost", "story points", "none"]
 
@@ -74,9 +74,10 @@ def _share(benefit: Benefit, value: float) -> float | None:
 def planned_monthly(benefit: Benefit, start: date) -> list[float]:
     """The planned money of each month of the horizon (flat when there is no ramp to follow)."""
     per_month = benefit.money_per_month or 0.0
+    plan = planned_trajectory(benefit, start)
     amounts = []
     for month in range(1, benefit.horizon_months + 1):
-        planned = planned_value_at(benefit, add_months(start, month), start)
+        planned = value_on(plan, add_months(start, month))
         share = None if planned is None else _share(benefit, planned)
         amounts.append(per_month * (1.0 if share is None else share))
     return amounts
@@ -89,16 +90,19 @@ def realised_monthly(
     actuals = sorted((m for m in measurements if m.benefit_id == benefit.id), key=lambda m: m.on)
     per_month = benefit.money_per_month or 0.0
     amounts = []
+    seen = 0  # actuals dated up to this month's end; months run forward, so it only grows
     for month in range(1, benefit.horizon_months + 1):
         end = add_months(start, month)
         if end > today:
             break
-        known = [m.value for m in actuals if m.on <= end]
-        if not known:
+        while seen < len(actuals) and actuals[seen].on <= end:
+            seen += 1
+        if not seen:
             amounts.append(0.0)
             continue
-        share = _share(benefit, known[-1])
-        amounts.append(known[-1] if share is None else per_month * share)
+        newest = actuals[seen - 1].value
+        share = _share(benefit, newest)
+        amounts.append(newest if share is None else per_month * share)
     return amounts
 
 

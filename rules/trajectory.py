@@ -78,7 +78,14 @@ def planned_value_at(benefit: Benefit, on: date, start: date | None) -> float | 
 
     None when the entry cannot be planned (no baseline, target or target date).
     """
-    points = planned_trajectory(benefit, start)
+    return value_on(planned_trajectory(benefit, start), on)
+
+
+def value_on(points: Sequence[Milestone], on: date) -> float | None:
+    """Interpolate a trajectory (from :func:`planned_trajectory`); None for an empty one.
+
+    For callers that read one plan at many dates: build the trajectory once, then ask this.
+    """
     if not points:
         return None
     if on <= points[0].on:

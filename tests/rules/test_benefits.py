@@ -190,3 +190,4 @@ def test_the_item_form_names_the_entry_and_its_metric():
         1200,
         900,
     )
+    assert benefit().register_entry().planned_value is None  # not money: not summed
