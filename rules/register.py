@@ -91,6 +91,9 @@ _MEASURE = ("metric", "unit", "direction", "low", "high")
 _RISK_KEYS = ("text", "likelihood", "impact", "owner", "mitigation", "open")
 _SPLIT_KEYS = re.compile(r"[\s,;]+")
 _MAX_SHOWN = 20
+#: A row as a reader gives it: column names to cells. ``csv.DictReader`` files cells beyond
+#: the header under the key None, hence keys that are not all strings.
+Row = Mapping[Any, object]
 
 
 class RowProblem(Frozen):
@@ -244,11 +247,13 @@ def _message(error: Mapping[str, Any]) -> str:
     return message
 
 
-def _unknown_columns(rows: Sequence[Mapping[str, object]], source: str) -> list[RowProblem]:
+def _unknown_columns(rows: Sequence[Row], source: str) -> list[RowProblem]:
     problems = []
     seen: set[str] = set()
     for row in rows:
         for column in row:
+            if column is None:  # csv.DictReader's key for cells beyond the header
+                continue
             name = str(column)
             if name in COLUMNS or name in seen:
                 continue
@@ -266,7 +271,7 @@ def _unknown_columns(rows: Sequence[Mapping[str, object]], source: str) -> list[
     return problems
 
 
-def _fields(row: Mapping[str, object]) -> tuple[dict[str, object], list[tuple[str, str]]]:
+def _fields(row: Row) -> tuple[dict[str, object], list[tuple[str, str]]]:
     """The row's cells as Benefit fields, and the cells that could not be read."""
     fields: dict[str, object] = {}
     measure: dict[str, object] = {}
@@ -289,7 +294,7 @@ def _fields(row: Mapping[str, object]) -> tuple[dict[str, object], list[tuple[st
 
 
 def parse_register_rows(
-    rows: Iterable[Mapping[str, object]],
+    rows: Iterable[Row],
     *,
     source: str,
     existing_ids: Iterable[str] = (),
@@ -323,6 +328,9 @@ def parse_register_rows(
             problem("id", f"{benefit_id} is also on row {first_seen[benefit_id]}; ids are unique")
             continue
         first_seen[benefit_id] = number
+        if None in row:
+            problem(None, "more cells than the header has columns; quote cells with commas")
+            continue
         fields, bad = _fields(row)
         for column, message in bad:
             problem(column, message)

@@ -250,3 +250,15 @@ def test_a_reimport_reports_added_changed_and_unchanged_entries_by_id():
         ("target", "200", "250"),
     ]
     assert diff.summary == "1 added, 1 changed, 1 unchanged"
+
+
+def test_a_csv_row_longer_than_its_header_is_named():
+    import csv
+    import io
+
+    text = "id,category,title\nBEN-1,customer,Fewer calls, faster\n"
+    rows = list(csv.DictReader(io.StringIO(text)))
+
+    assert problems(*rows, first_row=2) == [
+        "benefits.csv, row 2: more cells than the header has columns; quote cells with commas"
+    ]
