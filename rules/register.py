@@ -164,6 +164,25 @@ def _words(value: object, pattern: re.Pattern[str] = _SPLIT_KEYS) -> tuple[str, 
     return tuple(part for part in pattern.split(str(value).strip()) if part)
 
 
+def _split(text: str, separator: str) -> list[str]:
+    """Split at each ``separator`` not escaped with a backslash; unescape the ones that were."""
+    parts = re.split(rf"(?<!\\){re.escape(separator)}", text)
+    return [part.replace("\\" + separator, separator).strip() for part in parts]
+
+
+def _join(parts: Iterable[str], separator: str, glue: str | None = None) -> str:
+    """Join so that :func:`_split` gives ``parts`` back: separators inside are escaped."""
+    between = f"{separator} " if glue is None else glue
+    return between.join(part.replace(separator, "\\" + separator) for part in parts)
+
+
+def _listed(value: object) -> list[object]:
+    """A TOML list as is, or the ``;``-separated entries of a CSV cell."""
+    if isinstance(value, list | tuple):
+        return list(value)
+    return [part for part in _split(str(value), ";") if part]
+
+
 def _milestones(value: object) -> list[dict[str, object]]:
     if isinstance(value, list | tuple):
         found = []
@@ -173,8 +192,8 @@ def _milestones(value: object) -> list[dict[str, object]]:
             found.append({"on": _date(entry["on"]), "value": _number(entry["value"])})
         return found
     found = []
-    for part in _words(value, re.compile(r"\s*;\s*")):
-        on, sep, amount = part.partition("=")
+    for part in _listed(value):
+        on, sep, amount = str(part).partition("=")
         if not sep:
             raise _Bad(f"milestone {part!r} is not DATE=VALUE, e.g. 2027-03-01=12")
         found.append({"on": _date(on), "value": _number(amount)})
@@ -200,8 +219,8 @@ def _risks(value: object) -> list[dict[str, object]]:
                 raise _Bad("each risk is a table with 'text' and optional " + ", ".join(_RISK_KEYS))
             entries.append(entry)
     else:
-        for part in _words(value, re.compile(r"\s*;\s*")):
-            cells = [cell.strip() for cell in part.split("|")]
+        for part in _listed(value):
+            cells = _split(str(part), "|")
             if len(cells) > len(_RISK_KEYS):
                 raise _Bad(f"risk {part!r} has more than {len(_RISK_KEYS)} '|' cells")
             entries.append(dict(zip(_RISK_KEYS, cells, strict=False)))
@@ -220,7 +239,7 @@ _READERS: Final[dict[str, Callable[[object], object]]] = {
     **dict.fromkeys(_DATES, _date),
     **dict.fromkeys(_INTEGERS, _integer),
     "links": _words,
-    "goals": lambda value: _words(value, re.compile(r"\s*;\s*")),
+    "goals": lambda value: tuple(str(part).strip() for part in _listed(value)),
     "review_offsets": lambda value: tuple(_integer(part) for part in _words(value)),
     "milestones": _milestones,
     "risks": _risks,
@@ -373,7 +392,7 @@ def register_rows(benefits: Iterable[Benefit]) -> list[dict[str, str]]:
             "owner": _cell(benefit.owner),
             "team": _cell(benefit.team),
             "links": ", ".join(benefit.links),
-            "goals": "; ".join(benefit.goals),
+            "goals": _join(benefit.goals, ";"),
             "metric": measure.metric,
             "unit": measure.unit,
             "direction": measure.direction.value,
@@ -394,18 +413,23 @@ def register_rows(benefits: Iterable[Benefit]) -> list[dict[str, str]]:
             "review_offsets": " ".join(str(offset) for offset in benefit.review_offsets),
             "cadence": benefit.cadence,
             "status": benefit.status.value,
-            "risks": "; ".join(
-                " | ".join(
-                    (
-                        risk.text,
-                        risk.likelihood,
-                        risk.impact,
-                        risk.owner or "",
-                        risk.mitigation,
-                        "open" if risk.open else "closed",
+            "risks": _join(
+                (
+                    _join(
+                        (
+                            risk.text,
+                            risk.likelihood,
+                            risk.impact,
+                            risk.owner or "",
+                            risk.mitigation,
+                            "open" if risk.open else "closed",
+                        ),
+                        "|",
+                        " | ",
                     )
-                )
-                for risk in risks
+                    for risk in risks
+                ),
+                ";",
             ),
         }
         rows.append(row)

@@ -262,3 +262,15 @@ def test_a_csv_row_longer_than_its_header_is_named():
     assert problems(*rows, first_row=2) == [
         "benefits.csv, row 2: more cells than the header has columns; quote cells with commas"
     ]
+
+
+def test_separators_inside_risks_and_goals_survive_an_export():
+    entry = benefit(
+        goals=("Cost; and quality", "Speed"),
+        risks=(Risk(text="agents | keep old habit; for now", mitigation="train; coach"),),
+    )
+
+    (again,) = parse(*register_rows([entry]))
+
+    assert again.goals == entry.goals
+    assert again.risks == entry.risks
