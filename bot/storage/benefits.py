@@ -278,17 +278,13 @@ class BenefitStore(StoreBase):
             return list(session.scalars(select(BenefitEntry.id).order_by(BenefitEntry.number)))
 
     def benefits_linked_to(self, keys: Sequence[str]) -> dict[str, list[str]]:
-        """For each of ``keys`` that a benefit links, the ids of those benefits."""
+        """For each of ``keys`` that a benefit links, the ids of those benefits, in id order."""
         found: dict[str, list[str]] = {}
         with self._transaction() as session:
             for chunk in chunked(list(keys)):
-                for link in session.scalars(
-                    select(BenefitLink)
-                    .where(BenefitLink.key.in_(chunk))
-                    .order_by(BenefitLink.benefit_id)
-                ):
+                for link in session.scalars(select(BenefitLink).where(BenefitLink.key.in_(chunk))):
                     found.setdefault(link.key, []).append(link.benefit_id)
-        return found
+        return {key: sorted(ids, key=benefit_number) for key, ids in found.items()}
 
     def set_benefit_status(self, benefit_id: str, status: BenefitStatus, *, at: datetime) -> None:
         """Move a benefit on in its life (realising, realised, closed ...)."""

@@ -96,8 +96,9 @@ def test_a_reimport_updates_by_id_and_reports_what_changed(store):
     assert [f.field for f in diff.changed[0].fields] == ["links", "target", "risks"]
     assert store.benefit("BEN-1") == changed
     assert store.benefit("BEN-3") == entry("BEN-3")  # an import never deletes
+    store.upsert_benefits([entry("BEN-10")], at=NOW, source="c.csv")
     assert store.benefits_linked_to(["PAY-1", "PAY-9", "NOPE-1"]) == {
-        "PAY-1": ["BEN-2", "BEN-3", "BEN-4"],
+        "PAY-1": ["BEN-2", "BEN-3", "BEN-4", "BEN-10"],
         "PAY-9": ["BEN-1"],
     }
 
