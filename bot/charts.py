@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -20,11 +21,24 @@ DELIVERED_COLOUR = "#2e7d32"
 SCOPE_COLOUR = "#9e9e9e"
 
 
-def value_burn_up_png(digest: Digest) -> bytes:
-    """The burn-up of ``digest``: value delivered against value in scope, week by week."""
+def new_chart() -> tuple[Figure, Axes]:
+    """A figure of the documented size on its own Agg canvas, and its one axes."""
     figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI)
     FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
+    return figure, figure.add_subplot()
+
+
+def png_bytes(figure: Figure) -> bytes:
+    """The figure as PNG, laid out and without metadata stamps (same input, same bytes)."""
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def value_burn_up_png(digest: Digest) -> bytes:
+    """The burn-up of ``digest``: value delivered against value in scope, week by week."""
+    figure, axes = new_chart()
     points = digest.burn_up.points
     labels = [point.at.strftime("%d %b") for point in points]
     positions = list(range(len(points)))
@@ -43,7 +57,7 @@ def value_burn_up_png(digest: Digest) -> bytes:
         label="value delivered",
     )
     axes.set_xticks(positions, labels)
-    axes.set_ylabel("value (score points)")
+    axes.set_ylabel(f"value ({digest.value_unit})")
     axes.set_ylim(bottom=0)
     axes.set_title(f"Value burn-up, {digest.team}, {digest.week}")
     axes.grid(axis="y", alpha=0.3)
@@ -51,7 +65,4 @@ def value_burn_up_png(digest: Digest) -> bytes:
         axes.text(0.5, 0.5, "no data yet", ha="center", va="center", transform=axes.transAxes)
     else:
         axes.legend(loc="upper left")
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-    return buffer.getvalue()
+    return png_bytes(figure)

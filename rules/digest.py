@@ -5,6 +5,10 @@ score and rating history, check-in turnout and realisation answers. Periods are 
 instants ``[start, end)`` chosen by the caller on the team's calendar, and ``now`` is always an
 argument, so a digest computed twice from the same inputs is the same digest. Missing data
 gives an empty list or ``None``, never a division by zero.
+
+Value delivered, committed and burnt up sums each item's value as the scoring model counts it
+(:func:`rules.value.item_value`: cost of delay for WSJF, benefit a week for CD3 ...), never the
+score, which is value per unit of size; ``value_unit`` names what is summed.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Literal
 
 from rules.model import Frozen, Item, Ranking, Rating, Score, ScoredItem, Sprint, ValueGoal
 from rules.ranking import reason_for_move
+from rules.value import item_value, value_unit
 
 #: What a stakeholder may answer when asked whether a delivered benefit came.
 RealisationAnswerValue = Literal["yes", "partly", "no"]
@@ -23,7 +28,11 @@ FULL_LIST_HINT = "/value top"
 
 
 class DigestItem(Frozen):
-    """One backlog item as a digest lists it: key, summary and its value (the score)."""
+    """One backlog item as a digest lists it: key, summary and its value.
+
+    The value is the score, except in the list of delivered items, where it is what the item
+    delivered (:func:`rules.value.item_value`), in the digest's ``value_unit``.
+    """
 
     key: str
     summary: str = ""
@@ -157,6 +166,8 @@ class Digest(Frozen):
     response: ResponseRate = ResponseRate()
     benefits: BenefitReview = BenefitReview()
     burn_up: BurnUp = BurnUp()
+    #: what value_delivered, the sprint's value and the burn-up count (see rules.value)
+    value_unit: str = "cost of delay points"
     full_list: str = FULL_LIST_HINT
     #: a link to the whole ordered backlog in the tool, when there is one
     full_list_url: str | None = None
@@ -185,6 +196,7 @@ class Reminder(Frozen):
     sprint: str
     goal: str | None = None
     committed: float
+    value_unit: str = "cost of delay points"
     items: int
     top: tuple[DigestItem, ...] = ()
     goals: tuple[ValueGoal, ...] = ()
@@ -206,19 +218,27 @@ def _by_value(entries: Iterable[ScoredItem]) -> list[ScoredItem]:
 
 
 def delivered_in(scored: Iterable[ScoredItem], start: datetime, end: datetime) -> list[ScoredItem]:
-    """Done items resolved in ``[start, end)``, highest value first."""
-    return _by_value(
-        entry
-        for entry in scored
-        if entry.item.is_done
-        and entry.item.resolved is not None
-        and start <= entry.item.resolved < end
+    """Done items resolved in ``[start, end)``, most value delivered first."""
+    return sorted(
+        (
+            entry
+            for entry in scored
+            if entry.item.is_done
+            and entry.item.resolved is not None
+            and start <= entry.item.resolved < end
+        ),
+        key=lambda entry: (-item_value(entry.score), entry.key),
     )
 
 
+def delivered_item(entry: ScoredItem) -> DigestItem:
+    """A delivered item with the value it delivered, so the listed values add up to the total."""
+    return DigestItem(key=entry.key, summary=entry.item.summary, value=item_value(entry.score))
+
+
 def value_delivered(scored: Iterable[ScoredItem], start: datetime, end: datetime) -> float:
-    """The summed score value of the items done in ``[start, end)``."""
-    return sum(entry.score.value for entry in delivered_in(scored, start, end))
+    """The summed value (:func:`rules.value.item_value`) of the items done in ``[start, end)``."""
+    return sum(item_value(entry.score) for entry in delivered_in(scored, start, end))
 
 
 def sprint_items(scored: Iterable[ScoredItem], sprint_id: int) -> list[ScoredItem]:
@@ -229,8 +249,13 @@ def sprint_items(scored: Iterable[ScoredItem], sprint_id: int) -> list[ScoredIte
 
 
 def value_committed(scored: Iterable[ScoredItem], sprint_id: int) -> float:
-    """The summed score value of everything in sprint ``sprint_id``."""
-    return sum(entry.score.value for entry in sprint_items(scored, sprint_id))
+    """The summed value (:func:`rules.value.item_value`) of everything in sprint ``sprint_id``."""
+    return sum(item_value(entry.score) for entry in sprint_items(scored, sprint_id))
+
+
+def digest_value_unit(scored: Sequence[ScoredItem]) -> str:
+    """What value sums are counted in: the unit of the model the backlog was scored with."""
+    return value_unit(scored[0].score.model if scored else "wsjf")
 
 
 def active_sprint(items: Iterable[Item]) -> Sprint | None:
@@ -441,9 +466,9 @@ def burn_up(scored: Sequence[ScoredItem], moments: Sequence[datetime]) -> BurnUp
             if resolved is not None and resolved < origin:
                 continue
             if item.created is None or item.created < moment:
-                scope += entry.score.value
+                scope += item_value(entry.score)
             if resolved is not None and resolved < moment:
-                delivered += entry.score.value
+                delivered += item_value(entry.score)
         points.append(BurnUpPoint(at=moment, delivered=delivered, scope=scope))
     return BurnUp(points=tuple(points))
 
@@ -491,7 +516,7 @@ def make_digest(
             name=sprint.name,
             goal=sprint.goal,
             committed=value_committed(scored, sprint.id),
-            delivered=sum(entry.score.value for entry in in_sprint if entry.item.is_done),
+            delivered=sum(item_value(entry.score) for entry in in_sprint if entry.item.is_done),
             items=len(in_sprint),
         )
     delivered = delivered_in(scored, start, end)
@@ -504,7 +529,7 @@ def make_digest(
         start=start,
         end=end,
         goals=tuple(goals),
-        delivered=tuple(digest_item(entry) for entry in delivered),
+        delivered=tuple(delivered_item(entry) for entry in delivered),
         value_delivered=value_delivered(scored, start, end),
         previous_value_delivered=value_delivered(scored, week_before, start),
         sprint=sprint_value,
@@ -515,6 +540,7 @@ def make_digest(
         response=response_rate(rounds),
         benefits=benefit_review(items, answers),
         burn_up=burn_up(scored, moments),
+        value_unit=digest_value_unit(scored),
         full_list_url=full_list_url,
     )
 
@@ -535,6 +561,7 @@ def make_reminder(
         sprint=sprint.name,
         goal=sprint.goal,
         committed=value_committed(scored, sprint.id),
+        value_unit=digest_value_unit(scored),
         items=len(in_sprint),
         top=tuple(digest_item(entry) for entry in in_sprint[:top]),
         goals=tuple(goals),

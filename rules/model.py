@@ -66,9 +66,14 @@ class Rating(Frozen):
 
 
 class BenefitRegisterEntry(Frozen):
-    """A planned benefit (usually per epic): what, who owns it, how it is measured, by when."""
+    """A planned benefit (usually per epic): what, who owns it, how it is measured, by when.
+
+    The short form an item carries; the full register entry is :class:`rules.benefits.Benefit`,
+    whose :meth:`~rules.benefits.Benefit.register_entry` gives this, with ``id`` naming it.
+    """
 
     category: BenefitCategory
+    id: str | None = None
     owner: str | None = None
     measure: str = ""
     baseline: float | None = None

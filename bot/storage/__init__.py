@@ -5,6 +5,7 @@
 """
 
 from bot.storage.base import UnsupportedDatabaseError
+from bot.storage.benefits import Lesson, ReviewAnswer, StoredReview
 from bot.storage.records import (
     PlanStatus,
     RankingRecord,
@@ -16,12 +17,15 @@ from bot.storage.records import (
 from bot.storage.store import Store
 
 __all__ = [
+    "Lesson",
     "PlanStatus",
     "RankingRecord",
     "RealisationRecord",
+    "ReviewAnswer",
     "ScoreRecord",
     "Store",
     "StoredPlan",
+    "StoredReview",
     "StoredRound",
     "UnsupportedDatabaseError",
 ]

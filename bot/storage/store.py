@@ -20,6 +20,7 @@ from alembic.config import Config
 from sqlalchemy import delete, func, select, text, update
 
 from bot.storage.base import StoreBase, create_store_engine
+from bot.storage.benefits import BenefitStore
 from bot.storage.checkins import CheckinStore
 from bot.storage.plans import PlanStore
 from bot.storage.records import RankingRecord, ScoreRecord
@@ -52,8 +53,8 @@ def alembic_config() -> Config:
     return config
 
 
-class Store(CheckinStore, PlanStore, StoreBase):
-    """Snapshots, history, rank plans, check-ins, job runs and the message log."""
+class Store(BenefitStore, CheckinStore, PlanStore, StoreBase):
+    """Snapshots, history, rank plans, check-ins, the benefit register, job runs, messages."""
 
     def __init__(self, url: str):
         super().__init__(create_store_engine(url))

@@ -8,12 +8,14 @@ with tables of their own, which these models never touch.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
+    Date,
     DateTime,
     Dialect,
     Float,
@@ -234,3 +236,172 @@ class SeenSprint(Base):
     team: Mapped[str] = mapped_column(String(200), primary_key=True)
     sprint_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[datetime]
+
+
+# ---------------------------------------------------------------- the benefit register
+# Closed sets are CHECK constraints, so a row another tool writes cannot hold a status or
+# category the register does not know; benefits are never deleted, so links, risks,
+# measurements and reviews reference them without cascades.
+
+
+def _one_of(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
+    listed = ", ".join(f"'{value}'" for value in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=name)
+
+
+BENEFIT_CATEGORIES = ("financial", "operational", "customer", "strategic")
+BENEFIT_STATUSES = (
+    "proposed",
+    "active",
+    "realising",
+    "realised",
+    "partly realised",
+    "not realised",
+    "closed",
+)
+_CONFIDENCE_CHECK = "confidence IS NULL OR confidence IN ('on track', 'at risk', 'off track')"
+LEVELS = ("low", "medium", "high")
+
+
+class BenefitEntry(Base):
+    """One benefit of the register (``rules.benefits.Benefit``), its links and risks aside."""
+
+    __tablename__ = "benefits"
+    __table_args__ = (
+        _one_of("category", BENEFIT_CATEGORIES, "ck_benefits_category"),
+        _one_of("status", BENEFIT_STATUSES, "ck_benefits_status"),
+        _one_of("direction", ("increase", "decrease", "range"), "ck_benefits_direction"),
+        _one_of("cadence", ("weekly", "monthly", "quarterly"), "ck_benefits_cadence"),
+        CheckConstraint(
+            "target_date IS NULL OR baseline_date IS NULL OR target_date >= baseline_date",
+            name="ck_benefits_dates",
+        ),
+        CheckConstraint("number > 0", name="ck_benefits_number"),
+        UniqueConstraint("number", name="uq_benefits_number"),
+        Index("ix_benefits_team", "team"),
+    )
+
+    id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    #: the n of BEN-n, so listings sort as people count
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(20))
+    owner: Mapped[str | None] = mapped_column(String(30))
+    team: Mapped[str | None] = mapped_column(String(200))
+    goals: Mapped[list[str]] = mapped_column(JSON)
+    metric: Mapped[str] = mapped_column(Text)
+    unit: Mapped[str] = mapped_column(String(100))
+    direction: Mapped[str] = mapped_column(String(20))
+    low: Mapped[float | None] = mapped_column(Float)
+    high: Mapped[float | None] = mapped_column(Float)
+    baseline: Mapped[float | None] = mapped_column(Float)
+    baseline_date: Mapped[date | None] = mapped_column(Date)
+    target: Mapped[float | None] = mapped_column(Float)
+    target_date: Mapped[date | None] = mapped_column(Date)
+    #: planned trajectory points: [{"on": "YYYY-MM-DD", "value": number}, ...]
+    milestones: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    realisation_start: Mapped[date | None] = mapped_column(Date)
+    lag_days: Mapped[int] = mapped_column(Integer)
+    money_per_month: Mapped[float | None] = mapped_column(Float)
+    cost: Mapped[float | None] = mapped_column(Float)
+    horizon_months: Mapped[int] = mapped_column(Integer)
+    review_offsets: Mapped[list[int]] = mapped_column(JSON)
+    cadence: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    #: where the entry last came from: a file name, "slack", "cli"
+    source: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime]
+
+
+class BenefitLink(Base):
+    """A Jira issue or epic that delivers a benefit, in the order the entry lists them."""
+
+    __tablename__ = "benefit_links"
+    __table_args__ = (Index("ix_benefit_links_key", "key"),)
+
+    benefit_id: Mapped[str] = mapped_column(ForeignKey("benefits.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class BenefitRiskEntry(Base):
+    """A risk to a benefit: written in the register, or raised by the risk rule (``automatic``)."""
+
+    __tablename__ = "benefit_risks"
+    __table_args__ = (
+        _one_of("likelihood", LEVELS, "ck_benefit_risks_likelihood"),
+        _one_of("impact", LEVELS, "ck_benefit_risks_impact"),
+        Index("ix_benefit_risks_benefit", "benefit_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    benefit_id: Mapped[str] = mapped_column(ForeignKey("benefits.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    likelihood: Mapped[str] = mapped_column(String(10))
+    impact: Mapped[str] = mapped_column(String(10))
+    owner: Mapped[str | None] = mapped_column(String(100))
+    mitigation: Mapped[str] = mapped_column(Text)
+    open: Mapped[bool] = mapped_column(Boolean)
+    automatic: Mapped[bool] = mapped_column(Boolean)
+    raised_on: Mapped[date | None] = mapped_column(Date)
+
+
+class MeasurementEntry(Base):
+    """An actual of a benefit or of a value goal (exactly one of the two)."""
+
+    __tablename__ = "measurements"
+    __table_args__ = (
+        CheckConstraint(
+            "(benefit_id IS NULL AND goal IS NOT NULL AND goal_team IS NOT NULL)"
+            " OR (benefit_id IS NOT NULL AND goal IS NULL AND goal_team IS NULL)",
+            name="ck_measurements_subject",
+        ),
+        CheckConstraint(_CONFIDENCE_CHECK, name="ck_measurements_confidence"),
+        Index("ix_measurements_benefit", "benefit_id", "measured_on"),
+        Index("ix_measurements_goal", "goal_team", "goal", "measured_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    benefit_id: Mapped[str | None] = mapped_column(ForeignKey("benefits.id"))
+    goal_team: Mapped[str | None] = mapped_column(String(200))
+    goal: Mapped[str | None] = mapped_column(String(200))
+    value: Mapped[float] = mapped_column(Float)
+    measured_on: Mapped[date] = mapped_column(Date)
+    confidence: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text)
+    who: Mapped[str | None] = mapped_column(String(30))
+    source: Mapped[str] = mapped_column(String(50))
+    recorded_at: Mapped[datetime]
+
+
+class BenefitReviewEntry(Base):
+    """A review of a benefit: scheduled once (the unique key), asked once, answered once."""
+
+    __tablename__ = "benefit_reviews"
+    __table_args__ = (
+        UniqueConstraint("benefit_id", "kind", "offset_days", name="uq_benefit_reviews_key"),
+        _one_of("kind", ("post-implementation", "sustainment"), "ck_benefit_reviews_kind"),
+        CheckConstraint(
+            "answer IS NULL OR answer IN ('yes', 'partly', 'no')", name="ck_benefit_reviews_answer"
+        ),
+        CheckConstraint(_CONFIDENCE_CHECK, name="ck_benefit_reviews_confidence"),
+        CheckConstraint(
+            "answered_at IS NULL OR answer IS NOT NULL", name="ck_benefit_reviews_answered"
+        ),
+        Index("ix_benefit_reviews_due", "due"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    benefit_id: Mapped[str] = mapped_column(ForeignKey("benefits.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    offset_days: Mapped[int] = mapped_column(Integer)
+    due: Mapped[date] = mapped_column(Date)
+    asked_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]
+    answer: Mapped[str | None] = mapped_column(String(10))
+    actual: Mapped[float | None] = mapped_column(Float)
+    confidence: Mapped[str | None] = mapped_column(String(20))
+    lesson: Mapped[str | None] = mapped_column(Text)
+    who: Mapped[str | None] = mapped_column(String(30))

@@ -17,6 +17,7 @@ from bot.usecases.score import rank_snapshot
 from bot.wiring import Services
 from connectors.registry import open_source
 from rules.model import Rating, Score, SprintState
+from rules.value import item_value
 
 BERLIN = ZoneInfo("Europe/Berlin")
 #: Monday of the sample backlog's week, 09:00 in Berlin (the payments team's zone)
@@ -157,7 +158,9 @@ def test_the_reminder_quotes_the_sprint_goal_its_value_and_its_top_items(svc):
     ]
     assert (reminder.sprint, reminder.goal) == ("PAY Sprint 24", "Refunds without a support ticket")
     assert reminder.items == len(in_sprint)
-    assert reminder.committed == pytest.approx(sum(entry.score.value for entry in in_sprint))
+    # the value committed is cost of delay (the sample scores with WSJF), not the WSJF ratio
+    assert reminder.committed == pytest.approx(sum(item_value(entry.score) for entry in in_sprint))
+    assert reminder.value_unit == "cost of delay points"
     values = [entry.value for entry in reminder.top]
     assert len(values) == 5
     assert values == sorted(values, reverse=True)
@@ -178,7 +181,7 @@ def test_value_delivered_is_compared_with_the_week_before(svc):
     ]
     assert done_before, "the sample has work done the week before"
     scores = rank_snapshot(svc, team, svc.store.load_snapshot("payments"), NOW).scored_by_key()
-    expected = sum(scores[key].score.value for key in done_before)
+    expected = sum(item_value(scores[key].score) for key in done_before)
     assert digest.previous_value_delivered == pytest.approx(expected)
     assert digest.has_news
 

@@ -62,7 +62,12 @@ def entry(
     ratings: tuple[Rating, ...] = (),
     benefit: BenefitRegisterEntry | None = None,
     summary: str = "",
+    cost: float = 1.0,
 ) -> ScoredItem:
+    """A WSJF-scored item whose cost of delay is ``value``; its score is ``value / cost``.
+
+    With the default 1-point size the score and the value delivered are the same number.
+    """
     done = done_at is not None
     item = Item(
         key=key,
@@ -75,14 +80,16 @@ def entry(
         ratings=ratings,
         benefit=benefit,
     )
-    terms = tuple(
-        ScoreTerm(name=name, value=1.0)
-        for name in ("business_value", "time_criticality", "risk_reduction", "cost")
+    terms = (
+        ScoreTerm(name="business_value", value=value),
+        ScoreTerm(name="time_criticality", value=0.0),
+        ScoreTerm(name="risk_reduction", value=0.0),
+        ScoreTerm(name="cost", value=cost),
     )
     score = Score(
         key=key,
         model="wsjf",
-        value=value,
+        value=value / cost,
         formula="cost_of_delay / cost",
         terms=terms,
         defaults=defaults,
