@@ -29,17 +29,11 @@ from datetime import UTC, datetime
 from typing import ClassVar
 
 from connectors.base import ConnectorConfigError, ConnectorError, FetchResult, MoveFailedError
-from rules.model import INPUT_NAMES, Item, RankMove, Sprint, SprintState
+from connectors.writable import WRITABLE_INPUTS, check_writable
+from rules.model import Item, RankMove, Sprint, SprintState
 from rules.reorder import apply_moves
 
 logger = logging.getLogger(__name__)
-
-#: Inputs a connector can write back; ``stakeholder_value`` comes from check-ins, never a tool.
-WRITABLE_INPUTS: tuple[str, ...] = tuple(
-    name for name in INPUT_NAMES if name != "stakeholder_value"
-)
-#: Everything that may appear in a connector's ``writable`` set.
-WRITABLE_FIELDS: tuple[str, ...] = ("score", *WRITABLE_INPUTS)
 
 _SPRINT_STATE_ORDER = {SprintState.CLOSED: 0, SprintState.ACTIVE: 1, SprintState.FUTURE: 2}
 
@@ -53,20 +47,6 @@ def _wall_clock() -> datetime:
 def as_utc(moment: datetime) -> datetime:
     """``moment`` as an aware datetime; a naive one is taken to be UTC (what exports mean)."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-
-
-def check_writable(writable: Iterable[str]) -> frozenset[str]:
-    """Validate a ``writable`` set early, so a typo in the config fails at start, not mid-run."""
-    names = frozenset(writable)
-    for name in sorted(names):
-        if name not in WRITABLE_FIELDS:
-            close = difflib.get_close_matches(name, WRITABLE_FIELDS, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise ConnectorConfigError(
-                f"{name!r} cannot be made writable{hint} (writable fields: "
-                f"{', '.join(WRITABLE_FIELDS)})"
-            )
-    return names
 
 
 # --- sortable order keys ------------------------------------------------------------------------

@@ -12,7 +12,12 @@ the fake does not understand (a JQL clause, a body key, a field id) is answered 
 Jira's ``{"errorMessages": [...], "errors": {...}}`` shape, so a connector bug is loud instead of
 quietly returning everything. Every request is recorded (``state.requests``) with the status it
 got, and faults can be injected: 429/503 storms, dropped connections, rank calls failing after
-the k-th (a run killed half-way) and per-issue 207 failures.
+the k-th (a run killed half-way) and per-issue 207 failures; ``state.latency`` delays every
+answer (outside the state lock, so concurrent requests overlap as they would on a real site).
+
+The fake imports no product code beyond the ``rules`` models it loads: its rank order keys
+are its own (:func:`order_keys`), so a bug in the connectors' order keys shows up end to end
+instead of being shared by the fake.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import itertools
 import json
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -32,7 +38,6 @@ from typing import Any, ClassVar, Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
-from connectors.memory import _keys_between, spread_keys
 from rules.model import Item, Sprint
 from tests.fakes.local_server import LocalServer
 
@@ -50,6 +55,8 @@ RANK_FIELD = f"customfield_{RANK_FIELD_ID}"
 RANK_LIMIT = 50
 #: At most this many ids in ``reconcileIssues`` (enhanced search).
 RECONCILE_LIMIT = 50
+#: A board's filter id is this plus the board id.
+FILTER_BASE = 10000
 
 _NUMBER = "com.atlassian.jira.plugin.system.customfieldtypes:float"
 _SELECT = "com.atlassian.jira.plugin.system.customfieldtypes:select"
@@ -174,6 +181,27 @@ def jira_time(moment: datetime) -> str:
     """Jira's timestamp format: ``2026-11-02T10:15:30.123+0000``."""
     moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
+
+
+def order_keys(low: str, high: str | None, count: int) -> list[str]:
+    """``count`` increasing rank keys strictly between ``low`` ("" = first) and ``high``.
+
+    A key is the digits of a decimal fraction in (0, 1) without trailing zeros, so keys sort
+    as strings. Both bounds are read as integers of one width, widened until ``count`` keys
+    fit in the gap, and the keys are spread evenly across it.
+    """
+    width = max(len(low), len(high or ""), 1)
+    while True:
+        bottom = int(low.ljust(width, "0")) if low else 0
+        top = int(high.ljust(width, "0")) if high is not None else 10**width
+        if top - bottom > count:
+            break
+        width += 1
+    gap = top - bottom
+    return [
+        f"{bottom + gap * step // (count + 1):0{width}d}".rstrip("0")
+        for step in range(1, count + 1)
+    ]
 
 
 def lexo_rank(order_key: str) -> str:
@@ -654,6 +682,8 @@ class FakeJiraState:
     agile_page_limit: int = 50
     search_page_limit: int = 100
     dc_search_page_limit: int = 1000
+    #: seconds every answer is delayed by, as a network round trip to Jira Cloud would
+    latency: float = 0.0
     projects: dict[str, str] = field(default_factory=dict)
     issues: dict[str, FakeIssue] = field(default_factory=dict)
     boards: dict[int, FakeBoard] = field(default_factory=dict)
@@ -672,9 +702,19 @@ class FakeJiraState:
     # --- building the site -----------------------------------------------------------------
 
     def add_board(
-        self, board_id: int, project: str, *, name: str | None = None, jql: str | None = None
+        self,
+        board_id: int,
+        project: str,
+        *,
+        name: str | None = None,
+        jql: str | None = None,
+        type: str = "scrum",
     ) -> FakeBoard:
-        """A scrum board over ``project`` (its filter: ``project = KEY ORDER BY Rank ASC``)."""
+        """A board over ``project`` (its filter: ``project = KEY ORDER BY Rank ASC``).
+
+        A scrum board's backlog is what its filter selects that is not done and in no open
+        sprint; a kanban board's is served the same way here, but a real one's is a column.
+        """
         with self.lock:
             self.projects.setdefault(project.upper(), project.title())
             board = FakeBoard(
@@ -682,6 +722,7 @@ class FakeJiraState:
                 name=name or f"{project} board",
                 project=project.upper(),
                 filter_jql=jql or f"project = {project.upper()} ORDER BY Rank ASC",
+                type=type,
             )
             self.boards[board_id] = board
             return board
@@ -755,7 +796,7 @@ class FakeJiraState:
                 key=key.upper(),
                 project=project,
                 fields=fields,
-                order_key=_keys_between(low, high, 1)[0],
+                order_key=order_keys(low, high, 1)[0],
                 created=created,
                 updated=updated or created,
                 sprint_ids=[sprint] if sprint is not None else [],
@@ -773,7 +814,7 @@ class FakeJiraState:
         with self.lock:
             items = list(items)
             newest = self.clock() - timedelta(days=1)
-            for item, order_key in zip(items, spread_keys(len(items)), strict=True):
+            for item, order_key in zip(items, order_keys("", None, len(items)), strict=True):
                 sprint = item.sprint
                 if sprint is not None and sprint.id not in self.sprints:
                     self._add_rules_sprint(board, sprint)
@@ -1028,6 +1069,7 @@ class _Routes:
             ("GET", r"/rest/api/[23]/myself", self.myself),
             ("GET", r"/rest/api/[23]/mypermissions", self.my_permissions),
             ("GET", r"/rest/api/[23]/field", self.fields),
+            ("GET", r"/rest/api/[23]/filter/(?P<filter>\d+)", self.filter),
             ("POST", r"/rest/api/3/search/jql", self.search_jql),
             ("GET", r"/rest/api/[23]/search", self.search_paged),
             ("POST", r"/rest/api/[23]/search", self.search_paged),
@@ -1261,12 +1303,32 @@ class _Routes:
             "name": board.name,
             "type": board.type,
             "self": f"{self.state.base_url}/rest/agile/1.0/board/{board.id}/configuration",
-            "filter": {"id": str(10000 + board.id), "self": f"{self.state.base_url}/filter"},
+            "filter": {
+                "id": str(FILTER_BASE + board.id),
+                "self": f"{self.state.base_url}/rest/api/2/filter/{FILTER_BASE + board.id}",
+            },
             "estimation": {
                 "type": "field",
                 "field": {"fieldId": "customfield_10016", "displayName": "Story point estimate"},
             },
             "ranking": {"rankCustomFieldId": RANK_FIELD_ID},
+        }
+
+    def filter(self, call: _Call, match: re.Match[str]) -> tuple[int, Any]:
+        """A board's saved filter (the only filters the fake has), as ``/filter/{id}`` shows it."""
+        filter_id = int(match["filter"])
+        board = self.state.boards.get(filter_id - FILTER_BASE)
+        if board is None:
+            raise JiraHTTPError(
+                400, f"The selected filter is not available to you, perhaps it has been deleted "
+                f"or had its permissions changed. ({filter_id})"
+            )
+        return 200, {
+            "self": f"{self.state.base_url}/rest/api/{call.api}/filter/{filter_id}",
+            "id": str(filter_id),
+            "name": f"Filter for {board.name}",
+            "jql": board.filter_jql,
+            "favourite": False,
         }
 
     def _agile_query(self, call: _Call, board_id: int) -> list[FakeIssue]:
@@ -1385,7 +1447,7 @@ class _Routes:
         low = rest[index - 1].order_key if index else ""
         high = rest[index].order_key if index < len(rest) else None
         now = self.state.clock()
-        for issue, order_key in zip(moving, _keys_between(low, high, len(moving)), strict=True):
+        for issue, order_key in zip(moving, order_keys(low, high, len(moving)), strict=True):
             issue.order_key = order_key
             issue.updated = now
 
@@ -1543,6 +1605,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         call = self._parse()
+        if self.state.latency > 0:
+            time.sleep(self.state.latency)
         auth = self._auth()
         fault = self.state.take_fault(call.path)
         if fault is not None:

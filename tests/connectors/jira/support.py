@@ -240,3 +240,28 @@ def make_connector(config: JiraConfig, fake_time: FakeTime, **kwargs: Any) -> Ji
     return JiraConnector(
         config, sleep=fake_time.sleep, clock=fake_time.clock, rng=random.Random(3), **kwargs
     )
+
+
+def register_board(
+    mock: responses.RequestsMock,
+    *,
+    board_type: str = "scrum",
+    jql: str = "project = PAY ORDER BY Rank ASC",
+    base: str = BASE,
+) -> None:
+    """Board 42's configuration and, for a scrum board, its saved filter (id 10042)."""
+    mock.get(
+        f"{base}/rest/agile/1.0/board/42/configuration",
+        json={
+            "id": 42,
+            "name": "PAY board",
+            "type": board_type,
+            "filter": {"id": "10042", "self": f"{base}/rest/api/3/filter/10042"},
+            "ranking": {"rankCustomFieldId": 10019},
+        },
+    )
+    if board_type == "scrum":
+        mock.get(
+            f"{base}/rest/api/3/filter/10042",
+            json={"id": "10042", "name": "Filter for PAY board", "jql": jql},
+        )
