@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     jira_retry_budget_seconds: float = Field(
         default=120, gt=0, description="Give up retrying 429/503/dropped connections after this."
     )
+    jira_write_concurrency: int = Field(
+        default=4, ge=1, le=16, description="Score writes to Jira in flight at once."
+    )
     slack_bot_token: SecretStr | None = Field(
         default=None, description="Bot token (xoxb-...) for a single-workspace install."
     )

@@ -275,6 +275,8 @@ class JiraConnector:
         """A full sync reads the board filter again, so an edited filter is picked up."""
         if self._discovery is not None and self._discovery.board is not None:
             self._discovery = self._discovery.model_copy(update={"board": None})
+            if self._on_discovery is not None:
+                self._on_discovery(self._discovery)  # so the next process reads it again too
 
     @property
     def _api(self) -> str:

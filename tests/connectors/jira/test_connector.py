@@ -584,3 +584,22 @@ def test_the_connector_satisfies_the_port_and_is_registered(fake_time):
 
     assert load_connector_class("jira") is JiraConnector
     assert isinstance(make_connector(cloud_config(), fake_time), Connector)
+
+
+def test_a_full_sync_forgets_the_saved_board_filter_so_an_edited_one_is_read(
+    jira_http, fake_time
+):
+    jira_http.get(BOARD_ISSUES, json=page_offset([], 0, 0))
+    kept = BoardFilter(board=42, type="scrum", jql="project = PAY ORDER BY Rank ASC")
+    saved: list[Discovery] = []
+    connector = make_connector(
+        cloud_config(board=42, jql=None),
+        fake_time,
+        discovery=CLOUD_DISCOVERY.model_copy(update={"board": kept}),
+        on_discovery=saved.append,
+    )
+
+    connector.fetch_items()
+
+    assert saved[-1].board is None
+    assert saved[-1].fields == CLOUD_DISCOVERY.fields
