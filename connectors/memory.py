@@ -29,7 +29,8 @@ from datetime import UTC, datetime
 from typing import ClassVar
 
 from connectors.base import ConnectorConfigError, ConnectorError, FetchResult, MoveFailedError
-from connectors.writable import WRITABLE_INPUTS, check_writable
+from connectors.writable import WRITABLE_INPUTS as WRITABLE_INPUTS  # connectors.files reads it
+from connectors.writable import check_writable
 from rules.model import Item, RankMove, Sprint, SprintState
 from rules.reorder import apply_moves
 

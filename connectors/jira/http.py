@@ -2,11 +2,12 @@
 
 The ``jira`` package builds the authenticated session (basic auth for Cloud, bearer token for
 Data Center); its own retry loop is switched off (``max_retries=0``) so it cannot fight ours,
-which honours ``Retry-After``, backs off with jitter and stops at a total time budget. Calls may
-come from several threads (parallel score writes): a ``Retry-After`` one of them is told holds
-every thread until that moment, so the pool waits once instead of each thread hitting the limit. Every
-failure becomes a :class:`JiraRequestError` naming the endpoint, the status and what Jira said;
-nothing here logs headers or bodies, and messages are scrubbed of the secrets as a last guard.
+which honours ``Retry-After``, backs off with jitter and stops at a total time budget. Calls
+may come from several threads (parallel score writes): a ``Retry-After`` one of them is told
+holds every thread until that moment, so the pool waits once instead of each thread hitting
+the limit in turn. Every failure becomes a :class:`JiraRequestError` naming the endpoint, the
+status and what Jira said; nothing here logs headers or bodies, and messages are scrubbed of
+the secrets as a last guard.
 """
 
 from __future__ import annotations

@@ -59,5 +59,6 @@ def test_bench_first_score(
     benchmark.extra_info.update(seconds=round(elapsed, 2), written=written)
     if 1 in TIMES and 4 in TIMES:
         ratio = TIMES[4] / TIMES[1]
-        print(f"\nfirst score: sequential {TIMES[1]:.1f} s, pool of 4 {TIMES[4]:.1f} s ({ratio:.2f}x)")  # noqa: T201
+        line = f"sequential {TIMES[1]:.1f} s, pool of 4 {TIMES[4]:.1f} s ({ratio:.2f}x)"
+        print(f"\nfirst score: {line}")  # noqa: T201
         benchmark.extra_info["ratio_to_sequential"] = round(ratio, 3)

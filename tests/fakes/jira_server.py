@@ -1320,8 +1320,9 @@ class _Routes:
         board = self.state.boards.get(filter_id - FILTER_BASE)
         if board is None:
             raise JiraHTTPError(
-                400, f"The selected filter is not available to you, perhaps it has been deleted "
-                f"or had its permissions changed. ({filter_id})"
+                400,
+                f"The selected filter is not available to you, perhaps it has been deleted "
+                f"or had its permissions changed. ({filter_id})",
             )
         return 200, {
             "self": f"{self.state.base_url}/rest/api/{call.api}/filter/{filter_id}",

@@ -586,9 +586,7 @@ def test_the_connector_satisfies_the_port_and_is_registered(fake_time):
     assert isinstance(make_connector(cloud_config(), fake_time), Connector)
 
 
-def test_a_full_sync_forgets_the_saved_board_filter_so_an_edited_one_is_read(
-    jira_http, fake_time
-):
+def test_a_full_sync_forgets_the_saved_board_filter_so_an_edited_one_is_read(jira_http, fake_time):
     jira_http.get(BOARD_ISSUES, json=page_offset([], 0, 0))
     kept = BoardFilter(board=42, type="scrum", jql="project = PAY ORDER BY Rank ASC")
     saved: list[Discovery] = []
