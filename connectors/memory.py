@@ -19,7 +19,6 @@ Behaviour copied from Jira on purpose:
 
 from __future__ import annotations
 
-import difflib
 import logging
 import math
 import threading
@@ -30,7 +29,7 @@ from typing import ClassVar
 
 from connectors.base import ConnectorConfigError, ConnectorError, FetchResult, MoveFailedError
 from connectors.writable import WRITABLE_INPUTS as WRITABLE_INPUTS  # connectors.files reads it
-from connectors.writable import check_writable
+from connectors.writable import check_inputs, check_writable
 from rules.model import Item, RankMove, Sprint, SprintState
 from rules.reorder import apply_moves
 
@@ -209,16 +208,7 @@ class MemoryConnector:
         """Write value inputs of one item; only inputs in :attr:`writable` are accepted."""
         with self._lock:
             self.write_input_calls += 1
-            for name, value in values.items():
-                if name not in WRITABLE_INPUTS:
-                    close = difflib.get_close_matches(name, WRITABLE_INPUTS, n=1)
-                    hint = f"; did you mean {close[0]!r}?" if close else ""
-                    raise ConnectorError(
-                        f"{self.name}: {name!r} is not a value input Northstar can write{hint} "
-                        f"(inputs: {', '.join(WRITABLE_INPUTS)})"
-                    )
-                if not math.isfinite(value):
-                    raise ConnectorError(f"{self.name}: {name} of {key} must be a number")
+            check_inputs(self.name, key, values)
             self._require_writable(list(values))
             item = self._items.get(key)
             if item is None:

@@ -40,7 +40,7 @@ from connectors.jira.config import JiraConfig
 from connectors.jira.http import JiraHttp, JiraNotFoundError, JiraRequestError, RequestHook
 from connectors.jira.mapping import FieldMap, JiraField, issue_to_item, parse_fields, parse_sprint
 from connectors.jira.mapping import resolve_fields as resolve_field_map
-from connectors.writable import WRITABLE_INPUTS
+from connectors.writable import check_inputs
 from rules.model import Item, RankMove, Sprint
 
 logger = logging.getLogger(__name__)
@@ -365,14 +365,7 @@ class JiraConnector:
 
     def write_inputs(self, key: str, values: Mapping[str, float]) -> None:
         """Write value inputs of one issue; only fields the config marks writable."""
-        for name, value in values.items():
-            if name not in WRITABLE_INPUTS:
-                raise ConnectorError(
-                    f"{self.name}: {name!r} is not a value input Northstar can write "
-                    f"(inputs: {', '.join(WRITABLE_INPUTS)})"
-                )
-            if not math.isfinite(value):
-                raise ConnectorError(f"{self.name}: {name} of {key} must be a number")
+        check_inputs(self.name, key, values)
         self._require_writable(list(values))
         unmapped = [name for name in values if name not in self.field_map.inputs]
         if unmapped:
