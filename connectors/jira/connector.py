@@ -72,9 +72,11 @@ BOARD_ISSUES = "/rest/agile/1.0/board/{boardId}/issue"
 #: chart look back on (value delivered, planned against realised benefit).
 OPEN_OR_RECENTLY_DONE = f"statusCategory != Done OR resolved >= -{9 * 7}d"
 SPRINTS = "/rest/agile/1.0/board/{boardId}/sprint"
-#: What a scrum board shows in its backlog, ANDed to the board's filter: what is neither done
-#: nor planned into an active or future sprint (``not in`` alone would drop sprint-less issues).
-SCRUM_BACKLOG = "statusCategory != Done AND (sprint is EMPTY OR sprint not in openSprints())"
+#: What a scrum board shows in its backlog besides being undone: no active or future sprint
+#: (``not in`` alone would drop the issues that were never in a sprint).
+NO_OPEN_SPRINT = "sprint is EMPTY OR sprint not in openSprints()"
+#: "Not done" when the board configuration names no columns.
+NOT_DONE = "statusCategory != Done"
 SERVER_INFO = "/rest/api/2/serverInfo"
 MYSELF = "/rest/api/2/myself"
 MY_PERMISSIONS = "/rest/api/2/mypermissions"
@@ -106,18 +108,27 @@ class BoardFilter(BaseModel):
     board: int
     type: str
     jql: str
+    #: ids of the statuses mapped to the board's columns but the last; None: no column config
+    open_statuses: tuple[str, ...] | None = None
 
     def backlog_jql(self, extra_jql: str) -> str | None:
         """The backlog as one ranked JQL, or None where no query selects exactly the backlog.
 
-        Only a scrum board's backlog is a query (filter, not done, in no open sprint); a kanban
-        board's is its first column and a team-managed ("simple") board's depends on whether
+        Only a scrum board's backlog is a query: its filter's issues in a status mapped to a
+        column but the last (the last column is what a scrum board counts as done; unmapped
+        statuses are on neither board nor backlog) and in no open sprint. A kanban board's
+        backlog is its first column and a team-managed ("simple") board's depends on whether
         sprints are switched on, so those are read from the Agile backlog endpoint.
         """
-        if self.type != "scrum" or not self.jql.strip():
+        if self.type != "scrum" or not self.jql.strip() or self.open_statuses == ():
             return None
         where, order = split_order_by(self.jql)
-        return f"{and_jql(where, extra_jql, SCRUM_BACKLOG)} {order}"
+        not_done = (
+            NOT_DONE
+            if self.open_statuses is None
+            else f"status in ({', '.join(self.open_statuses)})"
+        )
+        return f"{and_jql(where, extra_jql, not_done, NO_OPEN_SPRINT)} {order}"
 
 
 class Discovery(BaseModel):
@@ -265,7 +276,9 @@ class JiraConnector:
                 hints={404: f"the filter of board {board} cannot be read by this account"},
             ).json()
             jql = str(saved.get("jql") or "")
-        found = BoardFilter(board=board, type=board_type, jql=jql)
+        found = BoardFilter(
+            board=board, type=board_type, jql=jql, open_statuses=_open_statuses(configuration)
+        )
         self._discovery = discovery.model_copy(update={"board": found})
         if self._on_discovery is not None:
             self._on_discovery(self._discovery)
@@ -764,6 +777,19 @@ def retry_moves(move: RankMove, failed: Mapping[str, str]) -> list[RankMove]:
             retries.append(move.model_copy(update={"issues": run}))
         start = end
     return retries
+
+
+def _open_statuses(configuration: Mapping[str, Any]) -> tuple[str, ...] | None:
+    """Status ids of every column but the last, from a board configuration (None: no columns)."""
+    columns = (configuration.get("columnConfig") or {}).get("columns")
+    if not isinstance(columns, list) or not columns:
+        return None
+    return tuple(
+        str(status["id"])
+        for column in columns[:-1]
+        for status in column.get("statuses") or ()
+        if status.get("id") is not None
+    )
 
 
 def _refuses_silent_edits(error: JiraRequestError) -> bool:

@@ -324,5 +324,7 @@ def test_the_order_is_read_with_one_keys_only_search_and_the_board_filter_once(
     assert "/rest/agile/1.0/board/42/configuration" not in paths  # kept from the last process
     assert "/rest/agile/1.0/board/42/backlog" not in paths
     searches = [r for r in jira.state.requests if r.path == "/rest/api/3/search/jql"]
-    orders = [r for r in searches if r.body.get("fields") == ["key"] and "Done" in r.body["jql"]]
+    orders = [
+        r for r in searches if r.body.get("fields") == ["key"] and "openSprints" in r.body["jql"]
+    ]
     assert len(orders) == 1

@@ -530,8 +530,18 @@ def _key_clause(parser: _Parser, name: str, operator: str) -> Predicate:
 
 
 def _status_clause(parser: _Parser, name: str, operator: str) -> Predicate:
+    """``status`` compared by name or by id, as Jira accepts either."""
     wanted = {value.lower() for value in parser.values()}
-    return _membership(operator, wanted, lambda issue: str(issue.fields["status"]["name"]).lower())
+
+    def matches(issue: FakeIssue) -> bool:
+        status = issue.fields["status"]
+        return str(status["name"]).lower() in wanted or str(status["id"]) in wanted
+
+    if operator in ("=", "in"):
+        return matches
+    if operator in ("!=", "not in"):
+        return lambda issue: not matches(issue)
+    raise _jql_error(f"the operator {operator!r} is not supported by 'status' in the fake")
 
 
 def _type_clause(parser: _Parser, name: str, operator: str) -> Predicate:
@@ -1312,6 +1322,19 @@ class _Routes:
                 "field": {"fieldId": "customfield_10016", "displayName": "Story point estimate"},
             },
             "ranking": {"rankCustomFieldId": RANK_FIELD_ID},
+            # every status of a category has its category's id here, so a column per category
+            # maps every status, and the last one (Done) is what the board counts as done
+            "columnConfig": {
+                "columns": [
+                    {"name": name, "statuses": [{"id": status_id}]}
+                    for name, status_id in (
+                        ("To Do", "10000"),
+                        ("In Progress", "3"),
+                        ("Done", "10001"),
+                    )
+                ],
+                "constraintType": "issueCount",
+            },
         }
 
     def filter(self, call: _Call, match: re.Match[str]) -> tuple[int, Any]:

@@ -533,6 +533,8 @@ def test_a_boards_configuration_names_its_filter_and_the_filter_its_jql(
 ) -> None:
     configuration = call(jira, "GET", f"/rest/agile/1.0/board/{BOARD}/configuration").json()
     assert configuration["type"] == "scrum"
+    last = configuration["columnConfig"]["columns"][-1]
+    assert last["statuses"] == [{"id": jira.state.issues["ABC-3"].fields["status"]["id"]}]
     saved = call(jira, "GET", f"/rest/api/3/filter/{configuration['filter']['id']}").json()
     assert saved["jql"] == "project = ABC ORDER BY Rank ASC"
     assert call(jira, "GET", "/rest/api/3/filter/99999").status_code == 400
@@ -548,12 +550,13 @@ def test_the_scrum_backlog_as_jql_is_exactly_the_agile_backlog(jira: FakeJiraSer
     jira.state.add_sprint(BOARD, "Sprint 10", "future")
     jira.state.issues["ABC-9"].sprint_ids = [3]  # planned into the future sprint
     jira.state.issues["ABC-10"].sprint_ids = [2]  # only in the closed sprint: still backlog
-    jql = (
-        "(project = ABC) AND (statusCategory != Done AND (sprint is EMPTY OR sprint not in "
-        "openSprints())) ORDER BY Rank ASC"
-    )
-    answer = search(jira, jql, fields=["key"], maxResults=5000).json()
-    assert [issue["key"] for issue in answer["issues"]] == jira.state.backlog(BOARD)
+    for not_done in ("statusCategory != Done", "status in (10000, 3)"):
+        jql = (
+            f"(project = ABC) AND ({not_done}) AND (sprint is EMPTY OR sprint not in "
+            "openSprints()) ORDER BY Rank ASC"
+        )
+        answer = search(jira, jql, fields=["key"], maxResults=5000).json()
+        assert [issue["key"] for issue in answer["issues"]] == jira.state.backlog(BOARD)
     assert "ABC-9" not in jira.state.backlog(BOARD)
     assert "ABC-10" in jira.state.backlog(BOARD)
 

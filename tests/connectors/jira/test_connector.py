@@ -105,7 +105,7 @@ def test_a_board_fetch_keeps_rank_order_with_open_sprints_and_recent_work(jira_h
     assert SCORE_ID in first.params["fields"].split(",")
 
 
-SCRUM_BACKLOG = "(statusCategory != Done AND (sprint is EMPTY OR sprint not in openSprints()))"
+SCRUM_BACKLOG = "(statusCategory != Done) AND (sprint is EMPTY OR sprint not in openSprints())"
 
 
 def test_a_scrum_boards_order_is_one_keys_only_search_over_its_filter(jira_http, fake_time):
@@ -140,6 +140,22 @@ def test_a_scrum_boards_order_is_one_keys_only_search_over_its_filter(jira_http,
     [kept] = saved
     assert kept.board == BoardFilter(
         board=42, type="scrum", jql="project = PAY AND labels = web ORDER BY Rank ASC"
+    )
+
+
+def test_a_scrum_board_with_columns_counts_its_last_column_as_done(jira_http, fake_time):
+    register_board(
+        jira_http,
+        columns=[("To Do", ["1", "10000"]), ("Review", ["10400"]), ("Shipped", ["10001", "6"])],
+    )
+    jira_http.post(SEARCH, json=page_cloud([]))
+
+    assert board(fake_time).read_order() == []
+
+    jql = body_of(jira_http.calls[2])["jql"]
+    assert jql == (
+        "(project = PAY) AND (status in (1, 10000, 10400)) AND "
+        "(sprint is EMPTY OR sprint not in openSprints()) ORDER BY Rank ASC"
     )
 
 
