@@ -13,9 +13,10 @@ The backlog order (:meth:`JiraConnector.read_order`, read before and after every
 read with the cheapest request that gives exactly the board's backlog: on Jira Cloud, a scrum
 board's backlog is its filter's issues that are not done (not in the board's last column) and
 in no open sprint, which the enhanced search serves 5,000 keys a page; the board's filter JQL
-and columns are read once (board configuration, then the filter) and kept with the discovery. Kanban and team-managed boards
-(whose backlog is a board column, not a query) and Data Center use the Agile backlog endpoint,
-asking for the largest page Jira serves. Changed scores are written by a small pool of threads
+and columns are read once (board configuration, then the filter) and kept with the
+discovery. Kanban and team-managed boards (whose backlog is a board column, not a query) and
+Data Center use the Agile backlog endpoint, asking for the largest page Jira serves. Changed
+scores are written by a small pool of threads
 (:attr:`~connectors.jira.config.JiraConfig.write_concurrency`): a score write is bounded by
 latency, not by count, and Jira has no bulk field write for an API-token client.
 """
