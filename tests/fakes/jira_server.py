@@ -187,21 +187,24 @@ def order_keys(low: str, high: str | None, count: int) -> list[str]:
     """``count`` increasing rank keys strictly between ``low`` ("" = first) and ``high``.
 
     A key is the digits of a decimal fraction in (0, 1) without trailing zeros, so keys sort
-    as strings. Both bounds are read as integers of one width, widened until ``count`` keys
-    fit in the gap, and the keys are spread evenly across it.
+    as strings. Both bounds are read as integers of one width (at least 6 digits), widened
+    until ``count`` keys fit in the gap; keys between two issues are spread evenly across it,
+    keys at the bottom (``high`` None) follow ``low`` one step apart, so appending issue after
+    issue does not halve the room left each time and grow the keys by a digit every few.
     """
-    width = max(len(low), len(high or ""), 1)
+    width = max(len(low), len(high or ""), 6)
     while True:
         bottom = int(low.ljust(width, "0")) if low else 0
         top = int(high.ljust(width, "0")) if high is not None else 10**width
         if top - bottom > count:
             break
         width += 1
-    gap = top - bottom
-    return [
-        f"{bottom + gap * step // (count + 1):0{width}d}".rstrip("0")
-        for step in range(1, count + 1)
-    ]
+    if high is None:
+        values: Iterable[int] = range(bottom + 1, bottom + count + 1)
+    else:
+        gap = top - bottom
+        values = (bottom + gap * step // (count + 1) for step in range(1, count + 1))
+    return [f"{value:0{width}d}".rstrip("0") for value in values]
 
 
 def lexo_rank(order_key: str) -> str:
@@ -708,6 +711,9 @@ class FakeJiraState:
     _rank_successes: int = 0
     _failing_rank_issues: dict[str, int] = field(default_factory=dict)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(10001))
+    #: at least the greatest order key given out, so an issue is added at the bottom without
+    #: looking at every other issue (which made loading a large backlog quadratic)
+    _bottom: str = ""
 
     # --- building the site -----------------------------------------------------------------
 
@@ -797,16 +803,19 @@ class FakeJiraState:
             for name, value in (values or {}).items():
                 fields[self.field_id(name)] = self._field_value(self.field_id(name), value)
             fields.update(extra or {})
-            order = self._ordered()
-            index = order.index(self.issues[before]) if before is not None else len(order)
-            low = order[index - 1].order_key if index else ""
-            high = order[index].order_key if index < len(order) else None
+            if before is None:
+                low, high = self._bottom, None
+            else:
+                order = self._ordered()
+                index = order.index(self.issues[before])
+                low = order[index - 1].order_key if index else ""
+                high = order[index].order_key
             issue = FakeIssue(
                 id=issue_id,
                 key=key.upper(),
                 project=project,
                 fields=fields,
-                order_key=order_keys(low, high, 1)[0],
+                order_key=self.keep_key(order_keys(low, high, 1)[0]),
                 created=created,
                 updated=updated or created,
                 sprint_ids=[sprint] if sprint is not None else [],
@@ -842,7 +851,7 @@ class FakeJiraState:
                     updated=max(min(item.updated or created, newest), created),
                     extra=_item_extra(item),
                 )
-                issue.order_key = order_key
+                issue.order_key = self.keep_key(order_key)
 
     def _add_rules_sprint(self, board: int, sprint: Sprint) -> None:
         self.add_sprint(
@@ -975,6 +984,11 @@ class FakeJiraState:
             ]
 
     # --- internals -------------------------------------------------------------------------
+
+    def keep_key(self, order_key: str) -> str:
+        """``order_key``, after noting it in :attr:`_bottom`."""
+        self._bottom = max(self._bottom, order_key)
+        return order_key
 
     def _status(self, name: str, category: str) -> dict[str, Any]:
         status_id = {"new": "10000", "indeterminate": "3", "done": "10001"}[category]
@@ -1472,7 +1486,7 @@ class _Routes:
         high = rest[index].order_key if index < len(rest) else None
         now = self.state.clock()
         for issue, order_key in zip(moving, order_keys(low, high, len(moving)), strict=True):
-            issue.order_key = order_key
+            issue.order_key = self.state.keep_key(order_key)
             issue.updated = now
 
     # --- shapes ------------------------------------------------------------------------------
