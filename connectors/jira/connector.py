@@ -270,13 +270,20 @@ class JiraConnector:
         board_type = str(configuration.get("type") or "")
         jql = ""
         if filter_id is not None and board_type == "scrum":
-            saved = self._http.call(
-                "GET",
-                FILTER,
-                path={"id": filter_id},
-                hints={404: f"the filter of board {board} cannot be read by this account"},
-            ).json()
-            jql = str(saved.get("jql") or "")
+            try:
+                saved = self._http.call("GET", FILTER, path={"id": filter_id}).json()
+                jql = str(saved.get("jql") or "")
+            except JiraRequestError as e:
+                # a filter not shared with this account: the Agile backlog still serves it
+                if e.status not in (400, 403, 404):
+                    raise
+                logger.info(
+                    "%s: cannot read the filter of board %d (%s); reading its backlog from the "
+                    "Agile API",
+                    self.name,
+                    board,
+                    e.said or e.status,
+                )
         found = BoardFilter(
             board=board, type=board_type, jql=jql, open_statuses=_open_statuses(configuration)
         )

@@ -159,6 +159,31 @@ def test_a_scrum_board_with_columns_counts_its_last_column_as_done(jira_http, fa
     )
 
 
+def test_a_board_filter_this_account_cannot_read_leaves_the_agile_backlog(jira_http, fake_time):
+    jira_http.get(
+        f"{BASE}/rest/agile/1.0/board/42/configuration",
+        json={"id": 42, "type": "scrum", "filter": {"id": "10042"}},
+    )
+    jira_http.get(
+        f"{BASE}/rest/api/3/filter/10042",
+        status=400,
+        json={"errorMessages": ["The selected filter is not available to you"], "errors": {}},
+    )
+    jira_http.get(BACKLOG, json=page_offset([issue_json("PAY-9", 9, "0|a:")], 0, 1))
+    connector = board(fake_time)
+
+    assert connector.read_order() == ["PAY-9"]
+    assert connector.read_order() == ["PAY-9"]
+
+    paths = [call.request.path_url.split("?")[0] for call in jira_http.calls]
+    assert paths == [  # what was learnt is kept: the filter is not asked for again
+        "/rest/agile/1.0/board/42/configuration",
+        "/rest/api/3/filter/10042",
+        "/rest/agile/1.0/board/42/backlog",
+        "/rest/agile/1.0/board/42/backlog",
+    ]
+
+
 def test_a_saved_board_filter_makes_the_order_one_request(jira_http, fake_time):
     jira_http.post(SEARCH, json=page_cloud([issue_json("PAY-2", 2, "0|a:")]))
     kept = BoardFilter(board=42, type="scrum", jql="project = PAY ORDER BY Rank ASC")
