@@ -311,7 +311,8 @@ def score(team: TeamOption = None, as_json: JsonOption = False, limit: int = 20)
     from bot.usecases.score import score_team
 
     svc = _services()
-    result = score_team(svc, _team(svc, team), write=True)
+    with _progress("writing scores") as update, reporting(lambda n: update(n, None)):
+        result = score_team(svc, _team(svc, team), write=True)
     if as_json:
         _emit_json({"written": result.written, "ranking": ranking_rows(result.ranking)})
         return

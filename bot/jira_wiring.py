@@ -63,6 +63,7 @@ def jira_config(settings: Settings, config: NorthstarConfig, team: Team) -> Jira
         writable=frozenset(fields.writable),
         timeout_seconds=settings.jira_timeout_seconds,
         retry_budget_seconds=settings.jira_retry_budget_seconds,
+        write_concurrency=settings.jira_write_concurrency,
     )
 
 

@@ -89,6 +89,9 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds after which retrying 429/503/dropped connections stops.",
     )
+    jira_write_concurrency: int = Field(
+        default=4, ge=1, le=16, description="Score writes to Jira in flight at once."
+    )
     slack_bot_token: SecretStr | None = Field(
         default=None, description="Bot token (xoxb-...) for a single-workspace install."
     )

@@ -12,6 +12,7 @@ must refuse the same fields with the same words, whatever tool it talks to.
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -133,6 +134,18 @@ def check_writable(writable: Iterable[str]) -> frozenset[str]:
                 f"{', '.join(WRITABLE_FIELDS)})"
             )
     return names
+
+
+def check_inputs(owner: str, key: str, values: Mapping[str, float]) -> None:
+    """Refuse names that are no value input a tool holds, and values that are no number."""
+    for name, value in values.items():
+        if name not in WRITABLE_INPUTS:
+            raise ConnectorError(
+                f"{owner}: {name!r} is not a value input Northstar can write"
+                f"{did_you_mean(name, WRITABLE_INPUTS)} (inputs: {', '.join(WRITABLE_INPUTS)})"
+            )
+        if not math.isfinite(value):
+            raise ConnectorError(f"{owner}: {name} of {key} must be a number")
 
 
 def require_writable(connector: str, writable: Iterable[str], names: Iterable[str]) -> None:

@@ -27,18 +27,15 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import ClassVar
 
-# WRITABLE_INPUTS and check_writable are re-exported while connectors.jira imports them from
-# here; their home is connectors.base
-from connectors.base import WRITABLE_INPUTS as WRITABLE_INPUTS
 from connectors.base import (
     ConnectorConfigError,
     ConnectorError,
     FetchResult,
     MoveFailedError,
-    did_you_mean,
+    check_inputs,
+    check_writable,
     require_writable,
 )
-from connectors.base import check_writable as check_writable
 from rules.model import Item, RankMove, Sprint, SprintState
 from rules.reorder import apply_moves
 
@@ -217,15 +214,7 @@ class MemoryConnector:
         """Write value inputs of one item; only inputs in :attr:`writable` are accepted."""
         with self._lock:
             self.write_input_calls += 1
-            for name, value in values.items():
-                if name not in WRITABLE_INPUTS:
-                    hint = did_you_mean(name, WRITABLE_INPUTS)
-                    raise ConnectorError(
-                        f"{self.name}: {name!r} is not a value input Northstar can write{hint} "
-                        f"(inputs: {', '.join(WRITABLE_INPUTS)})"
-                    )
-                if not math.isfinite(value):
-                    raise ConnectorError(f"{self.name}: {name} of {key} must be a number")
+            check_inputs(self.name, key, values)
             self._require_writable(list(values))
             item = self._items.get(key)
             if item is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
-from connectors.memory import WRITABLE_INPUTS, check_writable
+from connectors.base import WRITABLE_INPUTS, check_writable
 
 
 class _Frozen(BaseModel):
@@ -44,6 +44,9 @@ class JiraConfig(_Frozen):
         project_key: The project permissions are checked in; found from the board if None.
         timeout_seconds: Per-request timeout.
         retry_budget_seconds: Total time retries of one request may take before giving up.
+        write_concurrency: Score writes in flight at once: Jira has no bulk field write for an
+            API-token client, so a first score of thousands of issues is bound by latency;
+            a few parallel writes cut that without inviting Jira's rate limit.
     """
 
     base_url: str
@@ -58,6 +61,7 @@ class JiraConfig(_Frozen):
     project_key: str | None = None
     timeout_seconds: float = Field(default=30, gt=0)
     retry_budget_seconds: float = Field(default=120, gt=0)
+    write_concurrency: int = Field(default=4, ge=1, le=16)
 
     @field_validator("base_url")
     @classmethod

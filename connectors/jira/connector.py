@@ -8,6 +8,17 @@ digest and the sprint reminder need them; only the backlog is ever reordered). A
 fetch makes two searches: the changed issues of the team (full fields) and every changed issue,
 keys only, so issues that left the team (done long ago, moved to another project or board) are
 reported in ``removed``.
+
+The backlog order (:meth:`JiraConnector.read_order`, read before and after every reorder) is
+read with the cheapest request that gives exactly the board's backlog: on Jira Cloud, a scrum
+board's backlog is its filter's issues that are not done (not in the board's last column) and
+in no open sprint, which the enhanced search serves 5,000 keys a page; the board's filter JQL
+and columns are read once (board configuration, then the filter) and kept with the
+discovery. Kanban and team-managed boards (whose backlog is a board column, not a query) and
+Data Center use the Agile backlog endpoint, asking for the largest page Jira serves. Changed
+scores are written by a small pool of threads
+(:attr:`~connectors.jira.config.JiraConfig.write_concurrency`): a score write is bounded by
+latency, not by count, and Jira has no bulk field write for an API-token client.
 """
 
 from __future__ import annotations
@@ -18,18 +29,24 @@ import random
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from connectors.base import ConnectorConfigError, ConnectorError, FetchResult, MoveFailedError
+from connectors.base import (
+    ConnectorConfigError,
+    ConnectorError,
+    FetchResult,
+    MoveFailedError,
+    check_inputs,
+)
 from connectors.jira.config import JiraConfig
 from connectors.jira.http import JiraHttp, JiraNotFoundError, JiraRequestError, RequestHook
 from connectors.jira.mapping import FieldMap, JiraField, issue_to_item, parse_fields, parse_sprint
 from connectors.jira.mapping import resolve_fields as resolve_field_map
-from connectors.memory import WRITABLE_INPUTS, as_utc
 from rules.model import Item, RankMove, Sprint
 
 logger = logging.getLogger(__name__)
@@ -52,6 +69,8 @@ KEYS_PER_LOOKUP = 100
 
 RANK = "/rest/agile/1.0/issue/rank"
 BOARD = "/rest/agile/1.0/board/{boardId}"
+BOARD_CONFIGURATION = "/rest/agile/1.0/board/{boardId}/configuration"
+FILTER = "/rest/api/3/filter/{id}"
 BACKLOG = "/rest/agile/1.0/board/{boardId}/backlog"
 BOARD_ISSUES = "/rest/agile/1.0/board/{boardId}/issue"
 #: What a board team's snapshot holds beside the backlog: the items of open sprints (sprint
@@ -59,6 +78,11 @@ BOARD_ISSUES = "/rest/agile/1.0/board/{boardId}/issue"
 #: chart look back on (value delivered, planned against realised benefit).
 OPEN_OR_RECENTLY_DONE = f"statusCategory != Done OR resolved >= -{9 * 7}d"
 SPRINTS = "/rest/agile/1.0/board/{boardId}/sprint"
+#: What a scrum board shows in its backlog besides being undone: no active or future sprint
+#: (``not in`` alone would drop the issues that were never in a sprint).
+NO_OPEN_SPRINT = "sprint is EMPTY OR sprint not in openSprints()"
+#: "Not done" when the board configuration names no columns.
+NOT_DONE = "statusCategory != Done"
 SERVER_INFO = "/rest/api/2/serverInfo"
 MYSELF = "/rest/api/2/myself"
 MY_PERMISSIONS = "/rest/api/2/mypermissions"
@@ -82,6 +106,37 @@ class AccessCheck:
     fix: str = ""
 
 
+class BoardFilter(BaseModel):
+    """A board's type and its filter's JQL: whether one search can read the board's backlog."""
+
+    model_config = ConfigDict(frozen=True)
+
+    board: int
+    type: str
+    jql: str
+    #: ids of the statuses mapped to the board's columns but the last; None: no column config
+    open_statuses: tuple[str, ...] | None = None
+
+    def backlog_jql(self, extra_jql: str) -> str | None:
+        """The backlog as one ranked JQL, or None where no query selects exactly the backlog.
+
+        Only a scrum board's backlog is a query: its filter's issues in a status mapped to a
+        column but the last (the last column is what a scrum board counts as done; unmapped
+        statuses are on neither board nor backlog) and in no open sprint. A kanban board's
+        backlog is its first column and a team-managed ("simple") board's depends on whether
+        sprints are switched on, so those are read from the Agile backlog endpoint.
+        """
+        if self.type != "scrum" or not self.jql.strip() or self.open_statuses == ():
+            return None
+        where, order = split_order_by(self.jql)
+        not_done = (
+            NOT_DONE
+            if self.open_statuses is None
+            else f"status in ({', '.join(self.open_statuses)})"
+        )
+        return f"{and_jql(where, extra_jql, not_done, NO_OPEN_SPRINT)} {order}"
+
+
 class Discovery(BaseModel):
     """What a Jira site is and which fields it has; persist it to skip asking in a new process."""
 
@@ -89,6 +144,8 @@ class Discovery(BaseModel):
 
     deployment: Literal["Cloud", "Server", "DataCenter"]
     fields: tuple[JiraField, ...]
+    #: the team board's filter, read on the first read of the backlog order (Cloud only)
+    board: BoardFilter | None = None
 
     @property
     def is_cloud(self) -> bool:
@@ -115,7 +172,7 @@ def updated_since(since: datetime) -> str:
     JQL reads the time in the Jira user's time zone; this assumes that profile is set to UTC
     (the recommended set-up for a service account). East of UTC the query just returns more.
     """
-    moment = as_utc(since).astimezone(UTC)
+    moment = since.replace(tzinfo=UTC) if since.tzinfo is None else since.astimezone(UTC)
     return f'updated >= "{moment:%Y/%m/%d %H:%M}"'
 
 
@@ -128,9 +185,9 @@ class JiraConnector:
             them (two requests) on first use.
         on_discovery: Called with the discovery whenever it is fetched, so the caller can
             persist it and hand it in next time.
-        on_progress: Called with the number of issues fetched so far (every
-            :data:`PROGRESS_STEP` issues and at the end), so a caller can show a progress bar
-            on a long sync.
+        on_progress: Called with the number of issues fetched (or scores written) so far,
+            every :data:`PROGRESS_STEP` and at the end, so a caller can show a progress bar on
+            a long sync or a first score.
         on_request: ``on_request(endpoint_template, status)`` after every HTTP attempt.
         sleep: Waits between retries; tests pass a fake.
         rng: Source of the retry jitter.
@@ -205,6 +262,48 @@ class JiraConnector:
                 return self.field_map
         return self._field_map
 
+    def _board_filter(self, board: int) -> BoardFilter:
+        """The board's type and filter JQL: kept in the discovery, else read (two requests)."""
+        discovery = self.discovery
+        if discovery.board is not None and discovery.board.board == board:
+            return discovery.board
+        hints = {404: self._board_missing()}
+        configuration = self._http.call(
+            "GET", BOARD_CONFIGURATION, path={"boardId": board}, hints=hints
+        ).json()
+        filter_id = (configuration.get("filter") or {}).get("id")
+        board_type = str(configuration.get("type") or "")
+        jql = ""
+        if filter_id is not None and board_type == "scrum":
+            try:
+                saved = self._http.call("GET", FILTER, path={"id": filter_id}).json()
+                jql = str(saved.get("jql") or "")
+            except JiraRequestError as e:
+                # a filter not shared with this account: the Agile backlog still serves it
+                if e.status not in (400, 403, 404):
+                    raise
+                logger.info(
+                    "%s: cannot read the filter of board %d (%s); reading its backlog from the "
+                    "Agile API",
+                    self.name,
+                    board,
+                    e.said or e.status,
+                )
+        found = BoardFilter(
+            board=board, type=board_type, jql=jql, open_statuses=_open_statuses(configuration)
+        )
+        self._discovery = discovery.model_copy(update={"board": found})
+        if self._on_discovery is not None:
+            self._on_discovery(self._discovery)
+        return found
+
+    def _forget_board_filter(self) -> None:
+        """A full sync reads the board filter again, so an edited filter is picked up."""
+        if self._discovery is not None and self._discovery.board is not None:
+            self._discovery = self._discovery.model_copy(update={"board": None})
+            if self._on_discovery is not None:
+                self._on_discovery(self._discovery)  # so the next process reads it again too
+
     @property
     def _api(self) -> str:
         return "/rest/api/3" if self.discovery.is_cloud else "/rest/api/2"
@@ -216,6 +315,7 @@ class JiraConnector:
         before = self._http.requests
         field_ids = self.field_map.request_fields()
         if since is None:
+            self._forget_board_filter()
             issues = self._fetched(self._team_issues(field_ids))
             items = self._remember(issues)
             self._written_ids = []
@@ -247,8 +347,25 @@ class JiraConnector:
         )
 
     def read_order(self) -> list[str]:
-        """The backlog keys in rank order, asking for no fields but the key."""
-        return [str(issue["key"]) for issue in self._backlog(["key"], keys_only=True)]
+        """The backlog keys in rank order, with the cheapest read that gives exactly them.
+
+        One keys-only search (5,000 a page) where a JQL selects exactly the backlog (a JQL
+        team, a scrum board on Cloud); the Agile backlog endpoint otherwise.
+        """
+        board = self.config.board
+        if board is None:
+            pages = self._search(self._jql_backlog(), ["key"], keys_only=True)
+        else:
+            jql = (
+                self._board_filter(board).backlog_jql(self.config.extra_jql)
+                if self.discovery.is_cloud
+                else None
+            )
+            if jql is None:
+                pages = self._board_pages(BACKLOG, ["key"], and_jql(self.config.extra_jql))
+            else:
+                pages = self._search(jql, ["key"], keys_only=True)
+        return [str(issue["key"]) for issue in pages]
 
     def write_scores(self, scores: Mapping[str, float]) -> list[str]:
         """Write scores (2 decimals) where they differ from Jira's; return the keys written.
@@ -261,30 +378,20 @@ class JiraConnector:
                 raise ConnectorError(f"{self.name}: score of {key} is {value}, not a number")
         score_field = self.field_map.score
         self._read_scores([key for key in scores if key not in self._scores])
-        written: list[str] = []
+        changed: dict[str, float] = {}
         for key, value in scores.items():
             if key not in self._scores:
                 logger.warning("%s: no issue %s, its score was not written", self.name, key)
                 continue
             new = round(float(value), 2)
             old = self._scores[key]
-            if old is not None and round(old, 2) == new:
-                continue
-            self._update(key, {score_field.id: new})
-            self._scores[key] = new
-            written.append(key)
-        return written
+            if old is None or round(old, 2) != new:
+                changed[key] = new
+        return self._write_all(changed, score_field.id)
 
     def write_inputs(self, key: str, values: Mapping[str, float]) -> None:
         """Write value inputs of one issue; only fields the config marks writable."""
-        for name, value in values.items():
-            if name not in WRITABLE_INPUTS:
-                raise ConnectorError(
-                    f"{self.name}: {name!r} is not a value input Northstar can write "
-                    f"(inputs: {', '.join(WRITABLE_INPUTS)})"
-                )
-            if not math.isfinite(value):
-                raise ConnectorError(f"{self.name}: {name} of {key} must be a number")
+        check_inputs(self.name, key, values)
         self._require_writable(list(values))
         unmapped = [name for name in values if name not in self.field_map.inputs]
         if unmapped:
@@ -295,6 +402,7 @@ class JiraConnector:
         if values:
             fields = {self.field_map.inputs[name].id: float(v) for name, v in values.items()}
             self._update(key, fields)
+            self._note_written(key)
 
     def apply_move(self, move: RankMove) -> None:
         """Rank up to 50 issues before or after the anchor; retry failed entries once.
@@ -309,6 +417,9 @@ class JiraConnector:
             for retry in retry_moves(move, failures):
                 retried.update(self._rank(list(retry.issues), retry))
             failures = retried
+        for key in move.issues:
+            if key not in failures:
+                self._note_written(key)  # the order read that verifies sees the move
         if failures:
             raise MoveFailedError(failures)
 
@@ -389,19 +500,12 @@ class JiraConnector:
             jql = and_jql(self.config.extra_jql, OPEN_OR_RECENTLY_DONE, condition)
             yield from self._board_pages(BOARD_ISSUES, fields, f"{jql} ORDER BY Rank ASC")
             return
-        yield from self._backlog(fields, condition=condition)
+        yield from self._search(self._jql_backlog(condition), fields)
 
-    def _backlog(
-        self, fields: Sequence[str], *, condition: str = "", keys_only: bool = False
-    ) -> Iterator[dict[str, Any]]:
-        """Backlog issues in rank order: the board's backlog, or the team's JQL."""
-        if self.config.board is not None:
-            jql = and_jql(self.config.extra_jql, condition)
-            yield from self._board_pages(BACKLOG, fields, jql)
-            return
+    def _jql_backlog(self, condition: str = "") -> str:
+        """A JQL team's backlog (or what ``condition`` keeps of it), in the JQL's order."""
         where, order = split_order_by(self.config.jql or "")
-        jql = f"{and_jql(where, self.config.extra_jql, condition)} {order}"
-        yield from self._search(jql, fields, keys_only=keys_only)
+        return f"{and_jql(where, self.config.extra_jql, condition)} {order}"
 
     def _board_pages(
         self, endpoint: str, fields: Sequence[str], jql: str
@@ -489,6 +593,50 @@ class JiraConnector:
                         self._ids[item.key] = int(issue["id"])
                 break
 
+    def _write_all(self, scores: Mapping[str, float], field_id: str) -> list[str]:
+        """Write ``scores`` with a bounded pool; the keys Jira accepted, in the given order.
+
+        The first write goes alone, so the pool starts knowing whether Jira takes silent edits.
+        A score is remembered only once Jira accepted it, and a failure stops the writes not
+        yet started (those in flight finish): a rerun reads Jira's values and sends the rest.
+        """
+        keys = list(scores)
+        if not keys:
+            return []
+        accepted: set[str] = set()
+
+        def accept(key: str) -> None:
+            self._scores[key] = scores[key]
+            self._note_written(key)
+            accepted.add(key)
+            if self._on_progress is not None and (
+                len(accepted) % PROGRESS_STEP == 0 or len(accepted) == len(keys)
+            ):
+                self._on_progress(len(accepted))
+
+        self._update(keys[0], {field_id: scores[keys[0]]})
+        accept(keys[0])
+        pool = ThreadPoolExecutor(
+            max_workers=self.config.write_concurrency, thread_name_prefix="jira-write"
+        )
+        try:
+            futures: dict[Future[None], str] = {
+                pool.submit(self._update, key, {field_id: scores[key]}): key for key in keys[1:]
+            }
+            for future in as_completed(futures):
+                future.result()
+                accept(futures[future])
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        return [key for key in keys if key in accepted]
+
+    def _note_written(self, key: str) -> None:
+        """Ask the next searches to reflect this write (the search index lags behind)."""
+        if key in self._ids:
+            issue_id = self._ids[key]
+            self._written_ids = [i for i in self._written_ids if i != issue_id]
+            self._written_ids.append(issue_id)
+
     def _update(self, key: str, fields: Mapping[str, float]) -> None:
         """``PUT issue/{key}`` without notifying watchers when Jira lets this account do so."""
         endpoint = self._api + "/issue/{issueIdOrKey}"
@@ -513,9 +661,6 @@ class JiraConnector:
                 self._notify_users = False
         if not self._notify_users:
             self._http.call("PUT", endpoint, path={"issueIdOrKey": key}, body=body, hints=hints)
-        if key in self._ids:
-            self._written_ids = [i for i in self._written_ids if i != self._ids[key]]
-            self._written_ids.append(self._ids[key])
 
     def _rank(self, issues: list[str], move: RankMove) -> dict[str, str]:
         """One rank call; the keys Jira did not rank, with its reasons."""
@@ -645,6 +790,19 @@ def retry_moves(move: RankMove, failed: Mapping[str, str]) -> list[RankMove]:
             retries.append(move.model_copy(update={"issues": run}))
         start = end
     return retries
+
+
+def _open_statuses(configuration: Mapping[str, Any]) -> tuple[str, ...] | None:
+    """Status ids of every column but the last, from a board configuration (None: no columns)."""
+    columns = (configuration.get("columnConfig") or {}).get("columns")
+    if not isinstance(columns, list) or not columns:
+        return None
+    return tuple(
+        str(status["id"])
+        for column in columns[:-1]
+        for status in column.get("statuses") or ()
+        if status.get("id") is not None
+    )
 
 
 def _refuses_silent_edits(error: JiraRequestError) -> bool:

@@ -2,15 +2,19 @@
 
 The ``jira`` package builds the authenticated session (basic auth for Cloud, bearer token for
 Data Center); its own retry loop is switched off (``max_retries=0``) so it cannot fight ours,
-which honours ``Retry-After``, backs off with jitter and stops at a total time budget. Every
-failure becomes a :class:`JiraRequestError` naming the endpoint, the status and what Jira said;
-nothing here logs headers or bodies, and messages are scrubbed of the secrets as a last guard.
+which honours ``Retry-After``, backs off with jitter and stops at a total time budget. Calls
+may come from several threads (parallel score writes): a ``Retry-After`` one of them is told
+holds every thread until that moment, so the pool waits once instead of each thread hitting
+the limit in turn. Every failure becomes a :class:`JiraRequestError` naming the endpoint, the
+status and what Jira said; nothing here logs headers or bodies, and messages are scrubbed of
+the secrets as a last guard.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -177,6 +181,9 @@ class JiraHttp:
     ) -> None:
         self.config = config
         self.requests = 0
+        self._lock = threading.Lock()
+        #: monotonic time before which no request is sent: the latest Retry-After Jira named
+        self._resume_at = float("-inf")
         self._on_request = on_request
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
@@ -211,12 +218,14 @@ class JiraHttp:
         started = self._clock()
         backoffs = 0  # only waits Jira did not name grow exponentially
         while True:
+            self._wait_for_resume()
             response, failure = self._send(method, url, endpoint, params, body)
             if response is not None and response.ok:
                 return response
             if response is not None and response.status_code not in RETRY_STATUSES:
                 raise self._error(method, endpoint, response, hints)
             delay = self._hinted_delay(response)
+            hinted = delay is not None
             if delay is None:
                 backoffs += 1
                 delay = self._backoff(backoffs)
@@ -229,7 +238,21 @@ class JiraHttp:
                 failure or f"status {response.status_code if response is not None else 0}",
                 delay,
             )
-            self._sleep(delay)
+            if hinted:
+                self._pause_all(delay)
+            else:
+                self._sleep(delay)
+
+    def _pause_all(self, delay: float) -> None:
+        """Hold every thread's next request until ``delay`` from now (or a later pause)."""
+        with self._lock:
+            self._resume_at = max(self._resume_at, self._clock() + delay)
+
+    def _wait_for_resume(self) -> None:
+        with self._lock:
+            wait = self._resume_at - self._clock()
+        if wait > 0:
+            self._sleep(wait)
 
     def _send(
         self,
@@ -239,7 +262,8 @@ class JiraHttp:
         params: Mapping[str, str | int] | None,
         body: object,
     ) -> tuple[requests.Response | None, str]:
-        self.requests += 1
+        with self._lock:
+            self.requests += 1
         try:
             # the jira session adds the timeout it was built with (config.timeout_seconds)
             response = self._session.request(method, url, params=params, json=body)

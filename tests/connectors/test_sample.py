@@ -262,11 +262,11 @@ def _fingerprint(team: str, size: int) -> str:
 @pytest.mark.parametrize(
     ("team", "size", "fingerprint", "open_items", "first", "last"),
     [
-        ("payments", 150, "b92232b0ae3a5bff", 132, "PAY-291", "PAY-346"),
-        ("growth", 150, "d7f4ae95f68f9418", 132, "GRO-207", "GRO-324"),
-        ("acme", 37, "bac110ddce8d7ee1", 33, "ACM-221", "ACM-260"),
-        ("payments", 2, "dccfd0d7c1b711cb", 2, "PAY-146", "PAY-145"),
-        ("x", 5, "87ab08a6c608f7dd", 4, "X-259", "X-260"),
+        ("payments", 150, "0b430e190043c3f8", 132, "PAY-291", "PAY-346"),
+        ("growth", 150, "7dcc30895372a858", 132, "GRO-207", "GRO-324"),
+        ("acme", 37, "97bb4157183cd9e1", 33, "ACM-221", "ACM-260"),
+        ("payments", 2, "f97af5cf10925f24", 2, "PAY-146", "PAY-145"),
+        ("x", 5, "8572e2e11905d950", 4, "X-259", "X-260"),
     ],
 )
 def test_the_generated_backlog_is_pinned(team, size, fingerprint, open_items, first, last):

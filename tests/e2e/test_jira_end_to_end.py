@@ -8,6 +8,7 @@ user as one clear line, never a traceback.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -277,3 +278,53 @@ def test_sprint_items_are_synced_the_active_ones_ranked_first_and_none_moved(
     assert set(ranked[: len(active)]) == active
     # a rank call moves backlog items only: sprints are planned by people
     assert not {key for move in moves for key in move.issues} & (active | future)
+
+
+def test_a_score_failing_half_way_is_finished_by_the_next_without_writing_twice(
+    northstar: Northstar, jira: FakeJiraServer
+) -> None:
+    ok(northstar("sync"))
+    ok(northstar("score"))
+    jira.state.age(timedelta(hours=1))  # the next sync does not see these writes as changes
+    for key in jira.state.backlog(BOARD):  # every open issue's score is now out of date
+        jira.state.set_field(key, "Value Score", 0.01)
+    ok(northstar("sync"))
+    jira.state.clear_log()
+    stuck = jira.state.backlog(BOARD)[20]
+    jira.state.inject("503", times=5, path=f"/rest/api/3/issue/{stuck}", retry_after=600)
+
+    failed = northstar("score")
+
+    assert failed.code != 0
+    assert "Traceback" not in failed.printed
+    assert "still unavailable" in failed.printed
+    first = {write.key for write in jira.state.writes}
+    assert first
+    assert stuck not in first
+    jira.state.clear_faults()
+    jira.state.clear_log()
+
+    ok(northstar("score"))
+
+    second = {write.key for write in jira.state.writes}
+    assert stuck in second
+    assert not first & second  # what Jira had from the failed run was not sent again
+
+
+def test_the_order_is_read_with_one_keys_only_search_and_the_board_filter_once(
+    northstar: Northstar, jira: FakeJiraServer
+) -> None:
+    ok(northstar("sync"))
+    ok(northstar("reorder"))  # the first read of the order learns the board's filter
+    jira.state.clear_log()
+
+    ok(northstar("reorder"))
+
+    paths = [request.path for request in jira.state.requests]
+    assert "/rest/agile/1.0/board/42/configuration" not in paths  # kept from the last process
+    assert "/rest/agile/1.0/board/42/backlog" not in paths
+    searches = [r for r in jira.state.requests if r.path == "/rest/api/3/search/jql"]
+    orders = [
+        r for r in searches if r.body.get("fields") == ["key"] and "openSprints" in r.body["jql"]
+    ]
+    assert len(orders) == 1

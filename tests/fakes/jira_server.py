@@ -12,7 +12,12 @@ the fake does not understand (a JQL clause, a body key, a field id) is answered 
 Jira's ``{"errorMessages": [...], "errors": {...}}`` shape, so a connector bug is loud instead of
 quietly returning everything. Every request is recorded (``state.requests``) with the status it
 got, and faults can be injected: 429/503 storms, dropped connections, rank calls failing after
-the k-th (a run killed half-way) and per-issue 207 failures.
+the k-th (a run killed half-way) and per-issue 207 failures; ``state.latency`` delays every
+answer (outside the state lock, so concurrent requests overlap as they would on a real site).
+
+The fake imports no product code beyond the ``rules`` models it loads: its rank order keys
+are its own (:func:`order_keys`), so a bug in the connectors' order keys shows up end to end
+instead of being shared by the fake.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import itertools
 import json
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -32,7 +38,6 @@ from typing import Any, ClassVar, Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
-from connectors.memory import _keys_between, spread_keys
 from rules.model import Item, Sprint
 from tests.fakes.local_server import LocalServer
 
@@ -50,6 +55,8 @@ RANK_FIELD = f"customfield_{RANK_FIELD_ID}"
 RANK_LIMIT = 50
 #: At most this many ids in ``reconcileIssues`` (enhanced search).
 RECONCILE_LIMIT = 50
+#: A board's filter id is this plus the board id.
+FILTER_BASE = 10000
 
 _NUMBER = "com.atlassian.jira.plugin.system.customfieldtypes:float"
 _SELECT = "com.atlassian.jira.plugin.system.customfieldtypes:select"
@@ -174,6 +181,30 @@ def jira_time(moment: datetime) -> str:
     """Jira's timestamp format: ``2026-11-02T10:15:30.123+0000``."""
     moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
+
+
+def order_keys(low: str, high: str | None, count: int) -> list[str]:
+    """``count`` increasing rank keys strictly between ``low`` ("" = first) and ``high``.
+
+    A key is the digits of a decimal fraction in (0, 1) without trailing zeros, so keys sort
+    as strings. Both bounds are read as integers of one width (at least 6 digits), widened
+    until ``count`` keys fit in the gap; keys between two issues are spread evenly across it,
+    keys at the bottom (``high`` None) follow ``low`` one step apart, so appending issue after
+    issue does not halve the room left each time and grow the keys by a digit every few.
+    """
+    width = max(len(low), len(high or ""), 6)
+    while True:
+        bottom = int(low.ljust(width, "0")) if low else 0
+        top = int(high.ljust(width, "0")) if high is not None else 10**width
+        if top - bottom > count:
+            break
+        width += 1
+    if high is None:
+        values: Iterable[int] = range(bottom + 1, bottom + count + 1)
+    else:
+        gap = top - bottom
+        values = (bottom + gap * step // (count + 1) for step in range(1, count + 1))
+    return [f"{value:0{width}d}".rstrip("0") for value in values]
 
 
 def lexo_rank(order_key: str) -> str:
@@ -502,8 +533,18 @@ def _key_clause(parser: _Parser, name: str, operator: str) -> Predicate:
 
 
 def _status_clause(parser: _Parser, name: str, operator: str) -> Predicate:
+    """``status`` compared by name or by id, as Jira accepts either."""
     wanted = {value.lower() for value in parser.values()}
-    return _membership(operator, wanted, lambda issue: str(issue.fields["status"]["name"]).lower())
+
+    def matches(issue: FakeIssue) -> bool:
+        status = issue.fields["status"]
+        return str(status["name"]).lower() in wanted or str(status["id"]) in wanted
+
+    if operator in ("=", "in"):
+        return matches
+    if operator in ("!=", "not in"):
+        return lambda issue: not matches(issue)
+    raise _jql_error(f"the operator {operator!r} is not supported by 'status' in the fake")
 
 
 def _type_clause(parser: _Parser, name: str, operator: str) -> Predicate:
@@ -654,6 +695,8 @@ class FakeJiraState:
     agile_page_limit: int = 50
     search_page_limit: int = 100
     dc_search_page_limit: int = 1000
+    #: seconds every answer is delayed by, as a network round trip to Jira Cloud would
+    latency: float = 0.0
     projects: dict[str, str] = field(default_factory=dict)
     issues: dict[str, FakeIssue] = field(default_factory=dict)
     boards: dict[int, FakeBoard] = field(default_factory=dict)
@@ -668,13 +711,26 @@ class FakeJiraState:
     _rank_successes: int = 0
     _failing_rank_issues: dict[str, int] = field(default_factory=dict)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(10001))
+    #: at least the greatest order key given out, so an issue is added at the bottom without
+    #: looking at every other issue (which made loading a large backlog quadratic)
+    _bottom: str = ""
 
     # --- building the site -----------------------------------------------------------------
 
     def add_board(
-        self, board_id: int, project: str, *, name: str | None = None, jql: str | None = None
+        self,
+        board_id: int,
+        project: str,
+        *,
+        name: str | None = None,
+        jql: str | None = None,
+        type: str = "scrum",
     ) -> FakeBoard:
-        """A scrum board over ``project`` (its filter: ``project = KEY ORDER BY Rank ASC``)."""
+        """A board over ``project`` (its filter: ``project = KEY ORDER BY Rank ASC``).
+
+        A scrum board's backlog is what its filter selects that is not done and in no open
+        sprint; a kanban board's is served the same way here, but a real one's is a column.
+        """
         with self.lock:
             self.projects.setdefault(project.upper(), project.title())
             board = FakeBoard(
@@ -682,6 +738,7 @@ class FakeJiraState:
                 name=name or f"{project} board",
                 project=project.upper(),
                 filter_jql=jql or f"project = {project.upper()} ORDER BY Rank ASC",
+                type=type,
             )
             self.boards[board_id] = board
             return board
@@ -746,16 +803,19 @@ class FakeJiraState:
             for name, value in (values or {}).items():
                 fields[self.field_id(name)] = self._field_value(self.field_id(name), value)
             fields.update(extra or {})
-            order = self._ordered()
-            index = order.index(self.issues[before]) if before is not None else len(order)
-            low = order[index - 1].order_key if index else ""
-            high = order[index].order_key if index < len(order) else None
+            if before is None:
+                low, high = self._bottom, None
+            else:
+                order = self._ordered()
+                index = order.index(self.issues[before])
+                low = order[index - 1].order_key if index else ""
+                high = order[index].order_key
             issue = FakeIssue(
                 id=issue_id,
                 key=key.upper(),
                 project=project,
                 fields=fields,
-                order_key=_keys_between(low, high, 1)[0],
+                order_key=self.keep_key(order_keys(low, high, 1)[0]),
                 created=created,
                 updated=updated or created,
                 sprint_ids=[sprint] if sprint is not None else [],
@@ -773,7 +833,7 @@ class FakeJiraState:
         with self.lock:
             items = list(items)
             newest = self.clock() - timedelta(days=1)
-            for item, order_key in zip(items, spread_keys(len(items)), strict=True):
+            for item, order_key in zip(items, order_keys("", None, len(items)), strict=True):
                 sprint = item.sprint
                 if sprint is not None and sprint.id not in self.sprints:
                     self._add_rules_sprint(board, sprint)
@@ -791,7 +851,7 @@ class FakeJiraState:
                     updated=max(min(item.updated or created, newest), created),
                     extra=_item_extra(item),
                 )
-                issue.order_key = order_key
+                issue.order_key = self.keep_key(order_key)
 
     def _add_rules_sprint(self, board: int, sprint: Sprint) -> None:
         self.add_sprint(
@@ -925,6 +985,11 @@ class FakeJiraState:
 
     # --- internals -------------------------------------------------------------------------
 
+    def keep_key(self, order_key: str) -> str:
+        """``order_key``, after noting it in :attr:`_bottom`."""
+        self._bottom = max(self._bottom, order_key)
+        return order_key
+
     def _status(self, name: str, category: str) -> dict[str, Any]:
         status_id = {"new": "10000", "indeterminate": "3", "done": "10001"}[category]
         return {
@@ -1028,6 +1093,7 @@ class _Routes:
             ("GET", r"/rest/api/[23]/myself", self.myself),
             ("GET", r"/rest/api/[23]/mypermissions", self.my_permissions),
             ("GET", r"/rest/api/[23]/field", self.fields),
+            ("GET", r"/rest/api/[23]/filter/(?P<filter>\d+)", self.filter),
             ("POST", r"/rest/api/3/search/jql", self.search_jql),
             ("GET", r"/rest/api/[23]/search", self.search_paged),
             ("POST", r"/rest/api/[23]/search", self.search_paged),
@@ -1261,12 +1327,46 @@ class _Routes:
             "name": board.name,
             "type": board.type,
             "self": f"{self.state.base_url}/rest/agile/1.0/board/{board.id}/configuration",
-            "filter": {"id": str(10000 + board.id), "self": f"{self.state.base_url}/filter"},
+            "filter": {
+                "id": str(FILTER_BASE + board.id),
+                "self": f"{self.state.base_url}/rest/api/2/filter/{FILTER_BASE + board.id}",
+            },
             "estimation": {
                 "type": "field",
                 "field": {"fieldId": "customfield_10016", "displayName": "Story point estimate"},
             },
             "ranking": {"rankCustomFieldId": RANK_FIELD_ID},
+            # every status of a category has its category's id here, so a column per category
+            # maps every status, and the last one (Done) is what the board counts as done
+            "columnConfig": {
+                "columns": [
+                    {"name": name, "statuses": [{"id": status_id}]}
+                    for name, status_id in (
+                        ("To Do", "10000"),
+                        ("In Progress", "3"),
+                        ("Done", "10001"),
+                    )
+                ],
+                "constraintType": "issueCount",
+            },
+        }
+
+    def filter(self, call: _Call, match: re.Match[str]) -> tuple[int, Any]:
+        """A board's saved filter (the only filters the fake has), as ``/filter/{id}`` shows it."""
+        filter_id = int(match["filter"])
+        board = self.state.boards.get(filter_id - FILTER_BASE)
+        if board is None:
+            raise JiraHTTPError(
+                400,
+                f"The selected filter is not available to you, perhaps it has been deleted "
+                f"or had its permissions changed. ({filter_id})",
+            )
+        return 200, {
+            "self": f"{self.state.base_url}/rest/api/{call.api}/filter/{filter_id}",
+            "id": str(filter_id),
+            "name": f"Filter for {board.name}",
+            "jql": board.filter_jql,
+            "favourite": False,
         }
 
     def _agile_query(self, call: _Call, board_id: int) -> list[FakeIssue]:
@@ -1385,8 +1485,8 @@ class _Routes:
         low = rest[index - 1].order_key if index else ""
         high = rest[index].order_key if index < len(rest) else None
         now = self.state.clock()
-        for issue, order_key in zip(moving, _keys_between(low, high, len(moving)), strict=True):
-            issue.order_key = order_key
+        for issue, order_key in zip(moving, order_keys(low, high, len(moving)), strict=True):
+            issue.order_key = self.state.keep_key(order_key)
             issue.updated = now
 
     # --- shapes ------------------------------------------------------------------------------
@@ -1543,6 +1643,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         call = self._parse()
+        if self.state.latency > 0:
+            time.sleep(self.state.latency)
         auth = self._auth()
         fault = self.state.take_fault(call.path)
         if fault is not None:

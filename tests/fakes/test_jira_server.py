@@ -6,6 +6,7 @@ End-to-end tests trust the fake to behave like Jira, so its behaviour is pinned 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,6 +24,7 @@ from tests.fakes.jira_server import (
     RANK_FIELD_ID,
     SPRINT_FIELD,
     FakeJiraServer,
+    order_keys,
 )
 
 BOARD = 7
@@ -496,3 +498,82 @@ def test_age_puts_every_change_further_in_the_past(jira: FakeJiraServer) -> None
     jira.state.age(timedelta(hours=1))
     keys, _ = all_keys(jira, f'project = ABC AND updated >= "{cursor:%Y/%m/%d %H:%M}"')
     assert keys == []
+
+
+# --- order keys, board filters, latency ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "count"),
+    [("", None, 1), ("", None, 10_000), ("5", "51", 3), ("", "0001", 40), ("99", None, 7)],
+)
+def test_order_keys_fall_strictly_between_their_bounds_and_sort_as_strings(
+    low: str, high: str | None, count: int
+) -> None:
+    keys = order_keys(low, high, count)
+    assert len(keys) == count
+    assert keys == sorted(keys)
+    assert len(set(keys)) == count
+    assert all(key > low and (high is None or key < high) for key in keys)
+    assert all(key and not key.endswith("0") for key in keys)
+
+
+def test_repeated_moves_into_one_gap_keep_the_order(jira: FakeJiraServer) -> None:
+    for _ in range(30):  # always the last issue, right before ABC-5: one gap keeps being split
+        body = {"issues": [jira.state.order(BOARD)[-1]], "rankBeforeIssue": "ABC-5"}
+        assert call(jira, "PUT", "/rest/agile/1.0/issue/rank", json=body).status_code == 204
+    order = jira.state.order(BOARD)
+    at = order.index("ABC-5")
+    assert order[at - 30 : at] == [f"ABC-{n}" for n in range(120, 90, -1)]
+    assert order[at + 1 : at + 3] == ["ABC-6", "ABC-7"]
+
+
+def test_a_boards_configuration_names_its_filter_and_the_filter_its_jql(
+    jira: FakeJiraServer,
+) -> None:
+    configuration = call(jira, "GET", f"/rest/agile/1.0/board/{BOARD}/configuration").json()
+    assert configuration["type"] == "scrum"
+    last = configuration["columnConfig"]["columns"][-1]
+    assert last["statuses"] == [{"id": jira.state.issues["ABC-3"].fields["status"]["id"]}]
+    saved = call(jira, "GET", f"/rest/api/3/filter/{configuration['filter']['id']}").json()
+    assert saved["jql"] == "project = ABC ORDER BY Rank ASC"
+    assert call(jira, "GET", "/rest/api/3/filter/99999").status_code == 400
+
+
+def test_a_kanban_board_says_so_in_its_configuration(jira: FakeJiraServer) -> None:
+    jira.state.add_board(8, "ABC", type="kanban")
+    configuration = call(jira, "GET", "/rest/agile/1.0/board/8/configuration").json()
+    assert configuration["type"] == "kanban"
+
+
+def test_the_scrum_backlog_as_jql_is_exactly_the_agile_backlog(jira: FakeJiraServer) -> None:
+    jira.state.add_sprint(BOARD, "Sprint 10", "future")
+    jira.state.issues["ABC-9"].sprint_ids = [3]  # planned into the future sprint
+    jira.state.issues["ABC-10"].sprint_ids = [2]  # only in the closed sprint: still backlog
+    for not_done in ("statusCategory != Done", "status in (10000, 3)"):
+        jql = (
+            f"(project = ABC) AND ({not_done}) AND (sprint is EMPTY OR sprint not in "
+            "openSprints()) ORDER BY Rank ASC"
+        )
+        answer = search(jira, jql, fields=["key"], maxResults=5000).json()
+        assert [issue["key"] for issue in answer["issues"]] == jira.state.backlog(BOARD)
+    assert "ABC-9" not in jira.state.backlog(BOARD)
+    assert "ABC-10" in jira.state.backlog(BOARD)
+
+
+def test_keys_only_searches_serve_5000_a_page() -> None:
+    with FakeJiraServer() as server:
+        server.state.add_board(BOARD, "BIG")
+        for number in range(1, 5002):
+            server.state.add_issue(f"BIG-{number}")
+        body = {"jql": "project = BIG ORDER BY Rank ASC", "fields": ["key"], "maxResults": 9000}
+        first = call(server, "POST", "/rest/api/3/search/jql", json=body).json()
+        assert len(first["issues"]) == 5000
+        assert not first["isLast"]
+
+
+def test_latency_delays_every_answer(jira: FakeJiraServer) -> None:
+    jira.state.latency = 0.2
+    started = time.monotonic()
+    assert call(jira, "GET", "/rest/api/3/myself").status_code == 200
+    assert time.monotonic() - started >= 0.2  # a lower bound: sleeping never ends early

@@ -12,7 +12,7 @@ from tests.connectors.jira.support import FakeTime
 
 @pytest.fixture
 def jira_http() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
         yield mock
 
 

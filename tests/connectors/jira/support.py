@@ -240,3 +240,38 @@ def make_connector(config: JiraConfig, fake_time: FakeTime, **kwargs: Any) -> Ji
     return JiraConnector(
         config, sleep=fake_time.sleep, clock=fake_time.clock, rng=random.Random(3), **kwargs
     )
+
+
+def register_board(
+    mock: responses.RequestsMock,
+    *,
+    board_type: str = "scrum",
+    jql: str = "project = PAY ORDER BY Rank ASC",
+    base: str = BASE,
+    columns: list[tuple[str, list[str]]] | None = None,
+) -> None:
+    """Board 42's configuration and, for a scrum board, its saved filter (id 10042).
+
+    ``columns`` are (name, status ids) left to right; without them the configuration has no
+    ``columnConfig``.
+    """
+    configuration: dict[str, Any] = {
+        "id": 42,
+        "name": "PAY board",
+        "type": board_type,
+        "filter": {"id": "10042", "self": f"{base}/rest/api/3/filter/10042"},
+        "ranking": {"rankCustomFieldId": 10019},
+    }
+    if columns is not None:
+        configuration["columnConfig"] = {
+            "columns": [
+                {"name": name, "statuses": [{"id": status_id} for status_id in ids]}
+                for name, ids in columns
+            ]
+        }
+    mock.get(f"{base}/rest/agile/1.0/board/42/configuration", json=configuration)
+    if board_type == "scrum":
+        mock.get(
+            f"{base}/rest/api/3/filter/10042",
+            json={"id": "10042", "name": "Filter for PAY board", "jql": jql},
+        )

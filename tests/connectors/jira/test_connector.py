@@ -10,7 +10,13 @@ import pytest
 import responses
 
 from connectors.base import ConnectorConfigError, ConnectorError, MoveFailedError
-from connectors.jira.connector import AccessCheck, Discovery, JiraConnector, retry_moves
+from connectors.jira.connector import (
+    AccessCheck,
+    BoardFilter,
+    Discovery,
+    JiraConnector,
+    retry_moves,
+)
 from connectors.jira.mapping import parse_fields
 from rules.model import RankMove, SprintState
 from tests.connectors.jira.support import (
@@ -27,6 +33,7 @@ from tests.connectors.jira.support import (
     make_connector,
     page_cloud,
     page_offset,
+    register_board,
     register_discovery,
 )
 
@@ -98,12 +105,125 @@ def test_a_board_fetch_keeps_rank_order_with_open_sprints_and_recent_work(jira_h
     assert SCORE_ID in first.params["fields"].split(",")
 
 
-def test_a_boards_order_is_read_from_its_backlog_keys_only(jira_http, fake_time):
+SCRUM_BACKLOG = "(statusCategory != Done) AND (sprint is EMPTY OR sprint not in openSprints())"
+
+
+def test_a_scrum_boards_order_is_one_keys_only_search_over_its_filter(jira_http, fake_time):
+    register_board(jira_http, jql="project = PAY AND labels = web ORDER BY Rank ASC")
+    jira_http.post(SEARCH, json=page_cloud([issue_json("PAY-9", 9, "0|a:")]))
+    jira_http.post(SEARCH, json=page_cloud([issue_json("PAY-9", 9, "0|a:")]))
+    saved: list[Discovery] = []
+    connector = make_connector(
+        cloud_config(board=42, jql=None, extra_jql="issuetype != Sub-task"),
+        fake_time,
+        discovery=CLOUD_DISCOVERY,
+        on_discovery=saved.append,
+    )
+
+    assert connector.read_order() == ["PAY-9"]
+    assert connector.read_order() == ["PAY-9"]
+
+    paths = [call.request.path_url.split("?")[0] for call in jira_http.calls]
+    assert paths == [
+        "/rest/agile/1.0/board/42/configuration",
+        "/rest/api/3/filter/10042",
+        "/rest/api/3/search/jql",
+        "/rest/api/3/search/jql",
+    ]
+    body = body_of(jira_http.calls[2])
+    assert body["jql"] == (
+        f"(project = PAY AND labels = web) AND (issuetype != Sub-task) AND {SCRUM_BACKLOG} "
+        "ORDER BY Rank ASC"
+    )
+    assert body["fields"] == ["key"]
+    assert body["maxResults"] == 5000
+    [kept] = saved
+    assert kept.board == BoardFilter(
+        board=42, type="scrum", jql="project = PAY AND labels = web ORDER BY Rank ASC"
+    )
+
+
+def test_a_scrum_board_with_columns_counts_its_last_column_as_done(jira_http, fake_time):
+    register_board(
+        jira_http,
+        columns=[("To Do", ["1", "10000"]), ("Review", ["10400"]), ("Shipped", ["10001", "6"])],
+    )
+    jira_http.post(SEARCH, json=page_cloud([]))
+
+    assert board(fake_time).read_order() == []
+
+    jql = body_of(jira_http.calls[2])["jql"]
+    assert jql == (
+        "(project = PAY) AND (status in (1, 10000, 10400)) AND "
+        "(sprint is EMPTY OR sprint not in openSprints()) ORDER BY Rank ASC"
+    )
+
+
+def test_a_board_filter_this_account_cannot_read_leaves_the_agile_backlog(jira_http, fake_time):
+    jira_http.get(
+        f"{BASE}/rest/agile/1.0/board/42/configuration",
+        json={"id": 42, "type": "scrum", "filter": {"id": "10042"}},
+    )
+    jira_http.get(
+        f"{BASE}/rest/api/3/filter/10042",
+        status=400,
+        json={"errorMessages": ["The selected filter is not available to you"], "errors": {}},
+    )
+    jira_http.get(BACKLOG, json=page_offset([issue_json("PAY-9", 9, "0|a:")], 0, 1))
+    connector = board(fake_time)
+
+    assert connector.read_order() == ["PAY-9"]
+    assert connector.read_order() == ["PAY-9"]
+
+    paths = [call.request.path_url.split("?")[0] for call in jira_http.calls]
+    assert paths == [  # what was learnt is kept: the filter is not asked for again
+        "/rest/agile/1.0/board/42/configuration",
+        "/rest/api/3/filter/10042",
+        "/rest/agile/1.0/board/42/backlog",
+        "/rest/agile/1.0/board/42/backlog",
+    ]
+
+
+def test_a_saved_board_filter_makes_the_order_one_request(jira_http, fake_time):
+    jira_http.post(SEARCH, json=page_cloud([issue_json("PAY-2", 2, "0|a:")]))
+    kept = BoardFilter(board=42, type="scrum", jql="project = PAY ORDER BY Rank ASC")
+    discovery = CLOUD_DISCOVERY.model_copy(update={"board": kept})
+    connector = make_connector(cloud_config(board=42, jql=None), fake_time, discovery=discovery)
+
+    assert connector.read_order() == ["PAY-2"]
+    assert len(jira_http.calls) == 1
+
+
+def test_a_filter_saved_for_another_board_is_read_again(jira_http, fake_time):
+    register_board(jira_http)
+    jira_http.post(SEARCH, json=page_cloud([]))
+    kept = BoardFilter(board=7, type="scrum", jql="project = OLD ORDER BY Rank ASC")
+    discovery = CLOUD_DISCOVERY.model_copy(update={"board": kept})
+    connector = make_connector(cloud_config(board=42, jql=None), fake_time, discovery=discovery)
+
+    assert connector.read_order() == []
+    assert "project = PAY" in body_of(jira_http.calls[2])["jql"]
+
+
+def test_a_kanban_boards_order_is_read_from_its_agile_backlog_keys_only(jira_http, fake_time):
+    register_board(jira_http, board_type="kanban")
     ranked = [issue_json("PAY-9", 9, "0|a:"), issue_json("PAY-2", 2, "0|b:")]
     jira_http.get(BACKLOG, json=page_offset(ranked, 0, 2, size=2))
 
     assert board(fake_time).read_order() == ["PAY-9", "PAY-2"]
-    assert jira_http.calls[0].request.params["fields"] == "key"
+    backlog = jira_http.calls[1].request
+    assert backlog.params["fields"] == "key"
+    assert backlog.params["maxResults"] == "1000"  # Jira caps it and says so in maxResults
+
+
+def test_a_data_center_boards_order_is_read_from_its_agile_backlog(jira_http, fake_time):
+    ranked = [issue_json("PAY-9", 9, "0|a:")]
+    jira_http.get(f"{DC_BASE}/rest/agile/1.0/board/42/backlog", json=page_offset(ranked, 0, 1))
+    discovery = Discovery(deployment="DataCenter", fields=parse_fields(FIELDS_JSON))
+    connector = make_connector(dc_config(board=42, jql=None), fake_time, discovery=discovery)
+
+    assert connector.read_order() == ["PAY-9"]
+    assert len(jira_http.calls) == 1
 
 
 def test_an_unknown_field_name_is_a_config_error_naming_the_closest(jira_http, fake_time):
@@ -505,3 +625,20 @@ def test_the_connector_satisfies_the_port_and_is_registered(fake_time):
 
     assert load_connector_class("jira") is JiraConnector
     assert isinstance(make_connector(cloud_config(), fake_time), Connector)
+
+
+def test_a_full_sync_forgets_the_saved_board_filter_so_an_edited_one_is_read(jira_http, fake_time):
+    jira_http.get(BOARD_ISSUES, json=page_offset([], 0, 0))
+    kept = BoardFilter(board=42, type="scrum", jql="project = PAY ORDER BY Rank ASC")
+    saved: list[Discovery] = []
+    connector = make_connector(
+        cloud_config(board=42, jql=None),
+        fake_time,
+        discovery=CLOUD_DISCOVERY.model_copy(update={"board": kept}),
+        on_discovery=saved.append,
+    )
+
+    connector.fetch_items()
+
+    assert saved[-1].board is None
+    assert saved[-1].fields == CLOUD_DISCOVERY.fields

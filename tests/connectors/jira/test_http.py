@@ -113,8 +113,10 @@ def test_waits_jira_named_do_not_lengthen_the_backoff_after_a_dropped_connection
     jira_http.get(SPRINTS, body=requests.ConnectionError("Connection aborted"))
     jira_http.get(SPRINTS, json=EMPTY_SPRINTS)
     board_connector(fake_time).list_sprints()
-    assert fake_time.sleeps[:4] == [0.0, 0.0, 0.0, 0.0]
-    assert 0.5 <= fake_time.sleeps[4] <= 1.5  # the first backoff step, not the fifth
+    assert len(jira_http.calls) == 6
+    # "Retry-After: 0" is no wait at all; the drop then waits the first backoff step, not the fifth
+    [backoff] = fake_time.sleeps
+    assert 0.5 <= backoff <= 1.5
 
 
 @pytest.mark.parametrize(
@@ -250,3 +252,34 @@ def test_every_attempt_is_reported_to_the_request_hook(jira_http, fake_time):
     connector.list_sprints()
     endpoint = "/rest/agile/1.0/board/{boardId}/sprint"
     assert seen == [(endpoint, 503), (endpoint, 0), (endpoint, 200)]
+
+
+def test_a_retry_after_one_request_is_told_holds_every_other_request(jira_http, fake_time):
+    """Score writes run in threads: one 429's wait must pause them all, not each in turn."""
+    jira_http.get(SPRINTS, status=429, headers={"Retry-After": "5"}, json={})
+    jira_http.get(SPRINTS, json=EMPTY_SPRINTS)
+    sent_at: list[float] = []
+
+    def server_info(request: Any) -> tuple[int, dict[str, str], str]:
+        sent_at.append(fake_time.now)
+        return 200, {}, "{}"
+
+    jira_http.add_callback("GET", SERVER_INFO, callback=server_info)
+    start = fake_time.now
+    http = JiraHttp(cloud_config(), sleep=lambda s: sleep(s), clock=fake_time.clock)
+
+    def sleep(seconds: float) -> None:
+        fake_time.sleeps.append(seconds)
+        if len(fake_time.sleeps) == 1:  # the rate-limited request waits; 2 s in, another calls
+            until = fake_time.now + seconds
+            fake_time.now += 2
+            http.call("GET", "/rest/api/2/serverInfo")
+            fake_time.now = max(fake_time.now, until)
+        else:
+            fake_time.now += seconds
+
+    http.call("GET", "/rest/agile/1.0/board/42/sprint")
+
+    assert fake_time.sleeps == [5.0, 3.0]  # the other request waited out the rest of the pause
+    assert sent_at == [start + 5]
+    assert http.requests == 3

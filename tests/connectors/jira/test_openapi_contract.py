@@ -36,6 +36,7 @@ from tests.connectors.jira.support import (
     make_connector,
     page_cloud,
     page_offset,
+    register_board,
     register_discovery,
 )
 
@@ -95,7 +96,7 @@ def _cloud_run(mock: responses.RequestsMock, fake_time: FakeTime) -> None:
     register_discovery(mock)
     backlog = [issue_json(f"PAY-{n}", 10000 + n, f"0|i{n:04d}:", score=1.0) for n in (1, 2, 3)]
     mock.get(f"{BASE}/rest/agile/1.0/board/42/issue", json=page_offset(backlog, 0, 3))
-    mock.get(f"{BASE}/rest/agile/1.0/board/42/backlog", json=page_offset(backlog, 0, 3))
+    register_board(mock)
     mock.post(f"{BASE}/rest/api/3/search/jql", json=page_cloud(backlog[:1], token="t2"))
     mock.post(f"{BASE}/rest/api/3/search/jql", json=page_cloud(backlog[1:]))
     mock.put(re.compile(rf"{BASE}/rest/api/3/issue/PAY-\d+.*"), status=204)
@@ -121,6 +122,15 @@ def _cloud_run(mock: responses.RequestsMock, fake_time: FakeTime) -> None:
     on_jql: JiraConnector = make_connector(cloud_config(), fake_time, discovery=on_board.discovery)
     on_jql.fetch_items()
     on_jql.read_order()
+    kanban = make_connector(
+        cloud_config(board=43, jql=None), fake_time, discovery=on_board.discovery
+    )
+    mock.get(
+        f"{BASE}/rest/agile/1.0/board/43/configuration",
+        json={"id": 43, "type": "kanban", "filter": {"id": "10043"}},
+    )
+    mock.get(f"{BASE}/rest/agile/1.0/board/43/backlog", json=page_offset(backlog, 0, 3))
+    kanban.read_order()
 
 
 def _dc_run(mock: responses.RequestsMock, fake_time: FakeTime) -> None:
