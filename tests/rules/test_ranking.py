@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from rules.config import GuardrailConfig
 from rules.errors import RulesError
+from rules.explain import explain_position
 from rules.model import (
     Item,
     Ranking,
@@ -21,13 +22,8 @@ from rules.model import (
     SprintState,
     StatusCategory,
 )
-from rules.ranking import (
-    clearly_beats,
-    explain_position,
-    natural_key,
-    rank_items,
-    reason_for_move,
-)
+from rules.ranking import natural_key, rank_items, reason_for_move
+from rules.validity import clearly_beats
 
 NO_GUARDRAILS = GuardrailConfig(manual_zone=0, max_move=0, lock_active_sprint=True)
 ACTIVE = Sprint(id=7, name="Sprint 7", state=SprintState.ACTIVE)
