@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from rules.errors import RulesError
 from rules.model import RankedItem, Ranking, RankPlan
 from rules.ranking import created_of, natural_key, preference_key, rescored, value_and_cost
-from rules.reasons import Blocks, Capped, Held, KeptBelow, Moved, Pinned, number, render_one
+from rules.reasons import Blocks, Capped, Held, Moved, Pinned, number, render_one
 from rules.validity import clearly_beats
 
 #: What makes it right for one item to sit above another.
@@ -95,7 +95,7 @@ def explain_position(ranking: Ranking, key: str) -> str:
     if index == len(items) - 1:
         return f"{upper.key} is last of {len(items)} ranked items ({upper.reason})."
     lower = items[index + 1]
-    return f"{upper.key} sits above {lower.key}: {_pair(upper, lower, _cap_of(ranking)).because}."
+    return f"{upper.key} sits above {lower.key}: {_pair(upper, lower).because}."
 
 
 def why(ranking: Ranking, key: str, tolerance: float) -> Why:
@@ -106,10 +106,10 @@ def why(ranking: Ranking, key: str, tolerance: float) -> Why:
     """
     items = ranking.items
     index = _index_of(ranking, key)
-    item, cap = items[index], _cap_of(ranking)
-    below = _pair(items[index - 1], item, cap) if index > 0 else None
+    item = items[index]
+    below = _pair(items[index - 1], item) if index > 0 else None
     beaten = tuple(
-        _pair(upper, item, cap)
+        _pair(upper, item)
         for upper in items[:index]
         if clearly_beats(item.score.value, upper.score.value, tolerance)
     )
@@ -160,11 +160,6 @@ def _index_of(ranking: Ranking, key: str) -> int:
     return index
 
 
-def _cap_of(ranking: Ranking) -> int | None:
-    """The run's max_move limit, if the cap held any item back."""
-    return next((x.limit for r in ranking.items for x in r.reasons if isinstance(x, Capped)), None)
-
-
 def _longest_increasing(values: list[int]) -> int:
     tails: list[int] = []
     for value in values:
@@ -193,14 +188,14 @@ def _pinned(ranked: RankedItem, side: str) -> Pinned | None:
     return next((r for r in ranked.reasons if isinstance(r, Pinned) and r.side == side), None)
 
 
-def _pair(upper: RankedItem, lower: RankedItem, cap: int | None) -> Pair:
-    """The deciding fact for ``upper`` above ``lower``; ``cap`` is the run's max_move limit."""
+def _pair(upper: RankedItem, lower: RankedItem) -> Pair:
+    """The deciding fact for ``upper`` above ``lower``."""
     for decide in (_guardrail_reason, _pin_or_dependency_reason, _cap_reason):
         found = decide(upper, lower)
         if found is not None:
             allowed, text = found
             return Pair(upper=upper.key, lower=lower.key, allowed_by=allowed, because=text)
-    allowed, text = _score_reason(upper, lower, cap)
+    allowed, text = _score_reason(upper, lower)
     return Pair(upper=upper.key, lower=lower.key, allowed_by=allowed, because=text)
 
 
@@ -248,7 +243,7 @@ def _cap_reason(upper: RankedItem, lower: RankedItem) -> _Found | None:
     return None
 
 
-def _score_reason(upper: RankedItem, lower: RankedItem, cap: int | None) -> _Found:
+def _score_reason(upper: RankedItem, lower: RankedItem) -> _Found:
     high, low = number(upper.score.value), number(lower.score.value)
     if upper.score.value > lower.score.value:
         return "higher score", f"it scores higher ({high} vs {low})"
@@ -257,16 +252,11 @@ def _score_reason(upper: RankedItem, lower: RankedItem, cap: int | None) -> _Fou
         if tie is not None and tie[0]:
             return "tie-break", f"equal scores ({high}); tie-break: {tie[1]}"
         return "current order", f"equal scores ({high}), so the current order is kept"
+    # a flowing item below a higher score that is not capped is within the tolerance of it
     within = (
-        "current order",
-        f"their scores ({high} vs {low}) are within the tolerance, so the current order is kept",
+        f"their scores ({high} vs {low}) are within the tolerance, so the current order is kept"
     )
-    if any(isinstance(r, KeptBelow) for r in lower.reasons) or cap is None:
-        return within
-    return "capped", (
-        f"{lower.key} scores higher ({low} vs {high}), but under max_move {cap} it could "
-        "not take this place this run (places fill top-down with the best item allowed there)"
-    )
+    return "current order", within
 
 
 def _tie_break(upper: RankedItem, lower: RankedItem) -> tuple[bool, str] | None:

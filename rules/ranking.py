@@ -427,8 +427,10 @@ def _inverted(
     pulled_by: Collection[str],
     tolerance: float,
 ) -> set[str]:
-    """Items left below an item they clearly beat (only the cap does that; pins and pulled
-    blockers are exempt), so no inversion the cap leaves is silent."""
+    """Items left below an item they clearly beat, so no inversion the cap leaves is silent.
+
+    Only the cap leaves such inversions; pins and pulled blockers are exempt by their rules.
+    """
     lowest = _INFINITY
     below: set[str] = set()
     for key in order:
@@ -494,6 +496,11 @@ def _ranking(
     return Ranking(items=tuple(ranked))
 
 
+def _within_above(score: float, above: float, decided: _Decisions) -> bool:
+    """Whether a higher ``score`` stays below ``above`` because it is within the tolerance."""
+    return above < score and not clearly_beats(score, above, decided.tolerance)
+
+
 def _flowing_reasons(
     entry: ScoredItem,
     rank: int,
@@ -511,9 +518,8 @@ def _flowing_reasons(
         reasons.append(Pinned(side=score.pin, rule=rule_names(score)[0]))
     elif previous is None or (key in decided.moved and previous != rank):
         reasons.append(Moved(previous=previous, rank=rank, score=score.value, below=above))
-    elif above is not None and _score_of(by_key[above]) < _score_of(entry):
-        if not clearly_beats(_score_of(entry), _score_of(by_key[above]), decided.tolerance):
-            reasons.append(KeptBelow(key=above))
+    elif above is not None and _within_above(_score_of(entry), _score_of(by_key[above]), decided):
+        reasons.append(KeptBelow(key=above))
     if key in decided.capped:
         reasons.append(Capped(limit=decided.limit))
     return tuple(reasons) or (Scored(score=score.value),)

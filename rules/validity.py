@@ -40,8 +40,8 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
-from functools import partial
 from collections.abc import Callable, Sequence
+from functools import partial
 
 
 def clearly_beats(a: float, b: float, tolerance: float) -> bool:
