@@ -80,7 +80,7 @@ from rules.reasons import (
     number,
     render_one,
 )
-from rules.validity import clearly_beats, insertion_gaps, longest_valid
+from rules.validity import Scale, clearly_beats, insertion_gaps, longest_valid
 
 #: Models whose score is a value divided by cost, so ``score * cost`` is the value.
 _DIVIDED_BY_COST = frozenset({"wsjf", "cd3", "rice", "value_per_cost"})
@@ -266,9 +266,10 @@ def _pinned_and_sorted(
     tolerance: float,
 ) -> tuple[list[str], set[str]]:
     """Pins first and last in current order, the rest valid; and the items step 3 moved."""
-    top = [key for key in flowing if by_key[key].score.pin == "top"]
-    bottom = [key for key in flowing if by_key[key].score.pin == "bottom"]
-    middle = [key for key in flowing if by_key[key].score.pin is None]
+    pins = [by_key[key].score.pin for key in flowing]
+    top = [key for key, pin in zip(flowing, pins, strict=True) if pin == "top"]
+    bottom = [key for key, pin in zip(flowing, pins, strict=True) if pin == "bottom"]
+    middle = [key for key, pin in zip(flowing, pins, strict=True) if pin is None]
     order, moved = _valid_order(middle, by_key, new, tolerance)
     return [*top, *order, *bottom], moved
 
@@ -291,24 +292,21 @@ def _valid_order(
     then current order, new items after existing ones of equal score (they are already
     sorted by the tie-breaks).
     """
+    score = {key: _score_of(by_key[key]) for key in middle}
+    scale = Scale(score.values(), tolerance)
     existing = [key for key in middle if key not in new]
-    scores = [_score_of(by_key[key]) for key in existing]
     unchanged = [not rescored(by_key[key].item, by_key[key].score) for key in existing]
-    kept_at = longest_valid(scores, unchanged, tolerance)
+    kept_at = longest_valid([score[key] for key in existing], unchanged, scale)
     kept = [existing[index] for index in kept_at]
     kept_set = set(kept)
     moved = [key for key in middle if key not in kept_set]
-    ordinal = {key: index for index, key in enumerate(middle)}
-
-    def plain(key: str) -> tuple[float, bool, int]:
-        return (-_score_of(by_key[key]), key in new, ordinal[key])
-
-    plain_kept = sorted(plain(key) for key in kept)
-    moved.sort(key=plain)
+    plain = {key: (-score[key], key in new, index) for index, key in enumerate(middle)}
+    plain_kept = sorted(plain[key] for key in kept)
+    moved.sort(key=plain.__getitem__)
     gaps = insertion_gaps(
-        [_score_of(by_key[key]) for key in kept],
-        [(_score_of(by_key[key]), bisect_left(plain_kept, plain(key))) for key in moved],
-        tolerance,
+        [score[key] for key in kept],
+        [(score[key], bisect_left(plain_kept, plain[key])) for key in moved],
+        scale,
     )
     order: list[str] = []
     at = 0
@@ -485,7 +483,7 @@ def _ranking(
             reasons = _flowing_reasons(entry, rank, previous.get(key), above, by_key, decided)
             above = key
         ranked.append(
-            RankedItem(
+            RankedItem.model_construct(  # every field is built from validated inputs here
                 item=entry.item,
                 score=entry.score,
                 rank=rank,

@@ -39,9 +39,8 @@ With ``t == 0`` valid means sorted by score (exact ties keep the current order).
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
-from collections.abc import Callable, Sequence
-from functools import partial
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
 
 
 def clearly_beats(a: float, b: float, tolerance: float) -> bool:
@@ -67,120 +66,40 @@ def is_valid(scores: Sequence[float], tolerance: float) -> bool:
     return True
 
 
-class _MaxAddTree:
-    """Range add and range maximum over a fixed number of integer cells (lazy segment tree)."""
+class Scale:
+    """The distinct scores of one ranking, ascending, and what each clearly beats.
 
-    __slots__ = ("_height", "_pending", "_size", "_top")
-
-    def __init__(self, count: int, empty: int) -> None:
-        size, height = 1, 0
-        while size < count:
-            size, height = size * 2, height + 1
-        self._size, self._height = size, height
-        self._top = [empty] * (2 * size)
-        self._pending = [0] * size
-
-    def _apply(self, node: int, delta: int) -> None:
-        self._top[node] += delta
-        if node < self._size:
-            self._pending[node] += delta
-
-    def _push(self, leaf: int) -> None:
-        """Hand pending adds down the path from the root to ``leaf``."""
-        pending = self._pending
-        for shift in range(self._height, 0, -1):
-            node = leaf >> shift
-            delta = pending[node]
-            if delta:
-                self._apply(2 * node, delta)
-                self._apply(2 * node + 1, delta)
-                pending[node] = 0
-
-    def _rebuild(self, node: int) -> None:
-        top, pending = self._top, self._pending
-        while node > 1:
-            node //= 2
-            top[node] = max(top[2 * node], top[2 * node + 1]) + pending[node]
-
-    def add(self, start: int, stop: int, delta: int) -> None:
-        """Add ``delta`` to cells ``start <= i < stop``."""
-        left, right = start + self._size, stop + self._size
-        first, last = left, right - 1
-        while left < right:
-            if left & 1:
-                self._apply(left, delta)
-                left += 1
-            if right & 1:
-                right -= 1
-                self._apply(right, delta)
-            left //= 2
-            right //= 2
-        self._rebuild(first)
-        self._rebuild(last)
-
-    def maximum(self, start: int, stop: int, best: int) -> int:
-        """The maximum of ``best`` and the cells ``start <= i < stop``."""
-        if start >= stop:
-            return best
-        left, right = start + self._size, stop + self._size
-        self._push(left)
-        self._push(right - 1)
-        top = self._top
-        while left < right:
-            if left & 1:
-                best = max(best, top[left])
-                left += 1
-            if right & 1:
-                right -= 1
-                best = max(best, top[right])
-            left //= 2
-            right //= 2
-        return best
-
-    def raise_to(self, index: int, value: int) -> None:
-        """Set cell ``index`` to ``value`` if that is higher."""
-        leaf = index + self._size
-        self._push(leaf)
-        if value > self._top[leaf]:
-            self._top[leaf] = value
-            self._rebuild(leaf)
-
-    def best(self) -> int:
-        return self._top[1]
-
-
-def longest_valid(
-    scores: Sequence[float], unchanged: Sequence[bool], tolerance: float
-) -> list[int]:
-    """Indices (ascending) of a heaviest valid subsequence of ``scores`` (module docstring).
-
-    Fewest items moved first; among those, the most items with an ``unchanged`` score kept.
-    Among equal choices the item that started its state last wins (deterministic).
+    ``floor[i]``: the first index whose score score ``i`` does not clearly beat; ``ceiling[i]``:
+    the last index whose score does not clearly beat score ``i``. With these, every validity
+    test below is an integer comparison (and bisection runs in C).
     """
-    n = len(scores)
-    if n == 0:
-        return []
-    distinct = sorted(set(scores))
-    state = {score: index for index, score in enumerate(distinct)}
-    floor = [_lowest_not_beaten(score, distinct, tolerance) for score in distinct]
-    unit = n + 2  # one kept item outweighs every unchanged bonus together
-    mod = n + 1  # the low digits of a packed value: the starter's index + 1 (0: none)
-    empty = -(1 << 62)
-    tree = _MaxAddTree(len(distinct), empty)
-    parent = [-1] * n
-    for index, score in enumerate(scores):
-        weight = (unit + (1 if unchanged[index] else 0)) * mod
-        at = state[score]
-        above = tree.maximum(at + 1, len(distinct), 0)
-        parent[index] = above % mod - 1
-        tree.add(floor[at], at + 1, weight)
-        tree.raise_to(at, above - above % mod + weight + index + 1)
-    return _rebuild_kept(scores, parent, tree.best() % mod - 1, tolerance)
+
+    __slots__ = ("ceiling", "distinct", "floor", "index")
+
+    def __init__(self, scores: Iterable[float], tolerance: float) -> None:
+        self.distinct = sorted(set(scores))
+        self.index = {score: at for at, score in enumerate(self.distinct)}
+        self.floor = [
+            _boundary(self.distinct, at, tolerance, up=False) for at in self.index.values()
+        ]
+        self.ceiling = [
+            _boundary(self.distinct, at, tolerance, up=True) for at in self.index.values()
+        ]
 
 
-def _lowest_not_beaten(score: float, distinct: Sequence[float], tolerance: float) -> int:
-    """The first index in ascending ``distinct`` whose score ``score`` does not clearly beat."""
-    low, high = 0, bisect_left(distinct, score)
+def _boundary(distinct: Sequence[float], at: int, tolerance: float, *, up: bool) -> int:
+    """``floor`` (``up`` False) or ``ceiling`` (``up`` True) of ``distinct[at]`` by bisection."""
+    score = distinct[at]
+    if up:  # the last index >= at whose score does not clearly beat ``score``
+        low, high = at, len(distinct) - 1
+        while low < high:
+            mid = (low + high + 1) // 2
+            if clearly_beats(distinct[mid], score, tolerance):
+                high = mid - 1
+            else:
+                low = mid
+        return low
+    low, high = 0, at  # the first index <= at whose score ``score`` does not clearly beat
     while low < high:
         mid = (low + high) // 2
         if clearly_beats(score, distinct[mid], tolerance):
@@ -190,8 +109,105 @@ def _lowest_not_beaten(score: float, distinct: Sequence[float], tolerance: float
     return low
 
 
+class _MaxAddTree:
+    """Range add, suffix maximum and point raise over integer cells (segment tree).
+
+    Adds stay at the nodes they cover (no push-down): a node holds the maximum of its subtree
+    plus its own add, so a true value is a cell plus the adds of its ancestors.
+    """
+
+    __slots__ = ("_add", "_height", "_size", "_top")
+
+    def __init__(self, count: int, empty: int) -> None:
+        size, height = 1, 0
+        while size < count:
+            size, height = size * 2, height + 1
+        self._size, self._height = size, height
+        self._top = [empty] * (2 * size)
+        self._add = [0] * size
+
+    def suffix_max(self, start: int, best: int) -> int:
+        """The maximum of ``best`` and the true values of cells ``i >= start``."""
+        if start >= self._size:
+            return best
+        top, add = self._top, self._add
+        node, carried = 1, 0
+        for shift in range(self._height - 1, -1, -1):
+            carried += add[node]
+            node *= 2
+            if not (start >> shift) & 1:
+                right = top[node + 1] + carried
+                if right > best:
+                    best = right
+            else:
+                node += 1
+        value = top[node] + carried
+        return value if value > best else best
+
+    def join_and_start(self, low: int, at: int, delta: int, value: int) -> None:
+        """Add ``delta`` to cells ``low..at``, then raise cell ``at`` to at least ``value``."""
+        top, add, size = self._top, self._add, self._size
+        left, right = low + size, at + 1 + size
+        while left < right:
+            if left & 1:
+                top[left] += delta
+                if left < size:
+                    add[left] += delta
+                left += 1
+            if right & 1:
+                right -= 1
+                top[right] += delta
+                if right < size:
+                    add[right] += delta
+            left //= 2
+            right //= 2
+        leaf = at + size
+        node, carried = leaf // 2, 0
+        while node:
+            carried += add[node]
+            node //= 2
+        if value - carried > top[leaf]:
+            top[leaf] = value - carried
+        self._rebuild(low + size)
+        self._rebuild(leaf)
+
+    def _rebuild(self, node: int) -> None:
+        top, add = self._top, self._add
+        node //= 2
+        while node:
+            left, right = top[2 * node], top[2 * node + 1]
+            top[node] = (left if left > right else right) + add[node]
+            node //= 2
+
+    def best(self) -> int:
+        return self._top[1]
+
+
+def longest_valid(scores: Sequence[float], unchanged: Sequence[bool], scale: Scale) -> list[int]:
+    """Indices (ascending) of a heaviest valid subsequence of ``scores`` (module docstring).
+
+    Fewest items moved first; among those, the most items with an ``unchanged`` score kept.
+    Among equal choices the item that started its state last wins (deterministic).
+    """
+    n = len(scores)
+    if n == 0:
+        return []
+    unit = n + 2  # one kept item outweighs every unchanged bonus together
+    mod = n + 1  # the low digits of a packed value: the starter's index + 1 (0: none)
+    tree = _MaxAddTree(len(scale.distinct), -(1 << 62))
+    parent = [-1] * n
+    index_of, floor = scale.index, scale.floor
+    for index, score in enumerate(scores):
+        weight = (unit + (1 if unchanged[index] else 0)) * mod
+        at = index_of[score]
+        above = tree.suffix_max(at + 1, 0)
+        parent[index] = above % mod - 1
+        tree.join_and_start(floor[at], at, weight, above - above % mod + weight + index + 1)
+    return _rebuild_kept(scores, parent, tree.best() % mod - 1, scale)
+
+
 def _rebuild_kept(
-    scores: Sequence[float], parent: Sequence[int], last: int, tolerance: float
+    scores: Sequence[float], parent: Sequence[int], last: int, scale: Scale
 ) -> list[int]:
     """The starters chained back from ``last``, plus what each one's state took in."""
     starters: list[int] = []
@@ -199,60 +215,45 @@ def _rebuild_kept(
         starters.append(last)
         last = parent[last]
     starters.reverse()
+    index_of, floor = scale.index, scale.floor
     kept: list[int] = []
     for number, starter in enumerate(starters):
         stop = starters[number + 1] if number + 1 < len(starters) else len(scores)
-        lowest = scores[starter]
+        lowest = index_of[scores[starter]]
         kept.append(starter)
         kept.extend(
             index
             for index in range(starter + 1, stop)
-            if scores[index] >= lowest and not clearly_beats(scores[index], lowest, tolerance)
+            if floor[index_of[scores[index]]] <= lowest <= index_of[scores[index]]
         )
     return kept
 
 
 def insertion_gaps(
-    kept: Sequence[float], moved: Sequence[tuple[float, int]], tolerance: float
+    kept: Sequence[float], moved: Sequence[tuple[float, int]], scale: Scale
 ) -> list[int]:
     """Per moved item, the gap among ``kept`` scores (0: above all) where it goes.
 
     ``moved`` holds ``(score, plain)`` pairs and ``kept`` the kept scores in order; ``plain``
     is how many kept items come before the item in the plain order. The gap is ``plain``
     clamped into the interval where the item is valid against every kept item (module
-    docstring: never empty).
+    docstring: never empty). Both interval ends are bisections over the kept items' running
+    lowest score above each gap and highest score below it, negated to ascend.
     """
-    lowest_above = [math.inf]
+    index_of = scale.index
+    no_lowest = len(scale.distinct)  # above the first kept item nothing is lower
+    lowest_above = [-no_lowest]
     for score in kept:
-        lowest_above.append(min(lowest_above[-1], score))
-    highest_below = [-math.inf] * (len(kept) + 1)
-    for index in range(len(kept) - 1, -1, -1):
-        highest_below[index] = max(highest_below[index + 1], kept[index])
+        lowest_above.append(max(lowest_above[-1], -index_of[score]))
+    highest_below = [1] * (len(kept) + 1)  # below the last kept item nothing is higher
+    for at in range(len(kept) - 1, -1, -1):
+        highest_below[at] = min(highest_below[at + 1], -index_of[kept[at]])
     gaps = []
     for score, plain in moved:
-        low = _first(len(kept), partial(_fits_above, highest_below, score, tolerance))
-        high = _first(len(kept), partial(_beats_above, lowest_above, score, tolerance)) - 1
+        at = index_of[score]
+        # last gap whose kept items above hold nothing it clearly beats
+        high = bisect_right(lowest_above, -scale.floor[at]) - 1
+        # first gap whose kept items below hold nothing that clearly beats it
+        low = bisect_left(highest_below, -scale.ceiling[at])
         gaps.append(min(max(plain, low), high))
     return gaps
-
-
-def _fits_above(highest_below: Sequence[float], score: float, tolerance: float, gap: int) -> bool:
-    """Whether nothing kept below ``gap`` clearly beats ``score`` (true from some gap on)."""
-    return not clearly_beats(highest_below[gap], score, tolerance)
-
-
-def _beats_above(lowest_above: Sequence[float], score: float, tolerance: float, gap: int) -> bool:
-    """Whether ``score`` clearly beats something kept above ``gap`` (true from some gap on)."""
-    return clearly_beats(score, lowest_above[gap], tolerance)
-
-
-def _first(count: int, holds: Callable[[int], bool]) -> int:
-    """The first gap in ``0..count`` where the monotone ``holds`` is true (``count + 1``: none)."""
-    low, high = 0, count + 1
-    while low < high:
-        mid = (low + high) // 2
-        if holds(mid):
-            high = mid
-        else:
-            low = mid + 1
-    return low
