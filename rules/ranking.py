@@ -514,7 +514,7 @@ def _flowing_reasons(
         reasons.append(Blocks(key=decided.pulled_by[key]))
     if score.pin is not None:
         reasons.append(Pinned(side=score.pin, rule=rule_names(score)[0]))
-    elif previous is None or (key in decided.moved and previous != rank):
+    elif previous is None or key in decided.moved:
         reasons.append(Moved(previous=previous, rank=rank, score=score.value, below=above))
     elif above is not None and _within_above(_score_of(entry), _score_of(by_key[above]), decided):
         reasons.append(KeptBelow(key=above))

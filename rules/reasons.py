@@ -108,6 +108,8 @@ def render_one(reason: Reason) -> str:
             return f"new, score {number(score)}"
         case Moved(previous=previous, rank=rank, score=score, below=below):
             where = f", below {below}" if below else ", first"
+            if previous == rank:  # re-inserted, and the others' moves brought it back to it
+                return f"score {number(score)}, moved; still at {rank}{where}"
             return f"score {number(score)}, moved from {previous} to {rank}{where}"
         case Scored(score=score):
             return f"score {number(score)}"

@@ -31,9 +31,7 @@ def scored(key: str, value: float, written: float | None = None) -> ScoredItem:
 
 
 def backlog(values: list[float], *, written: bool = True) -> list[ScoredItem]:
-    return [
-        scored(f"K-{n}", value, value if written else None) for n, value in enumerate(values)
-    ]
+    return [scored(f"K-{n}", value, value if written else None) for n, value in enumerate(values)]
 
 
 def scores_in(ranking: Ranking) -> list[float]:

@@ -51,9 +51,7 @@ def test_the_kept_items_are_valid_and_as_many_as_any_subset_allows(pairs, tolera
     kept = kept_by(scores, unchanged, tolerance)
     assert kept == sorted(set(kept))
     assert is_valid([scores[i] for i in kept], tolerance)
-    assert (len(kept), sum(unchanged[i] for i in kept)) == brute_force(
-        scores, unchanged, tolerance
-    )
+    assert (len(kept), sum(unchanged[i] for i in kept)) == brute_force(scores, unchanged, tolerance)
 
 
 @settings(max_examples=60, deadline=None)
