@@ -67,7 +67,7 @@ from typing import NamedTuple
 from rules.capping import cap_moves
 from rules.config import GuardrailConfig
 from rules.errors import RulesError
-from rules.model import Item, RankedItem, Ranking, Score, ScoredItem
+from rules.model import Item, Pin, RankedItem, Ranking, Score, ScoredItem
 from rules.reasons import (
     Blocks,
     Capped,
@@ -259,18 +259,31 @@ def _held(
 # --------------------------------------------------------------------------- steps 2 and 3
 
 
+class _Facts(NamedTuple):
+    """Per key, what every pass reads: the score ranked by, the pin, an unchanged score."""
+
+    score: Mapping[str, float]
+    pin: Mapping[str, Pin | None]
+    unchanged: Collection[str]
+
+
+def _facts(flowing: Sequence[str], by_key: Mapping[str, ScoredItem]) -> _Facts:
+    return _Facts(
+        score={key: _score_of(by_key[key]) for key in flowing},
+        pin={key: by_key[key].score.pin for key in flowing},
+        unchanged={key for key in flowing if not rescored(by_key[key].item, by_key[key].score)},
+    )
+
+
 def _pinned_and_sorted(
-    flowing: Sequence[str],
-    by_key: Mapping[str, ScoredItem],
-    new: Collection[str],
-    tolerance: float,
+    flowing: Sequence[str], facts: _Facts, new: Collection[str], tolerance: float
 ) -> tuple[list[str], set[str]]:
     """Pins first and last in current order, the rest valid; and the items step 3 moved."""
-    pins = [by_key[key].score.pin for key in flowing]
-    top = [key for key, pin in zip(flowing, pins, strict=True) if pin == "top"]
-    bottom = [key for key, pin in zip(flowing, pins, strict=True) if pin == "bottom"]
-    middle = [key for key, pin in zip(flowing, pins, strict=True) if pin is None]
-    order, moved = _valid_order(middle, by_key, new, tolerance)
+    pin = facts.pin
+    top = [key for key in flowing if pin[key] == "top"]
+    bottom = [key for key in flowing if pin[key] == "bottom"]
+    middle = [key for key in flowing if pin[key] is None]
+    order, moved = _valid_order(middle, facts, new, tolerance)
     return [*top, *order, *bottom], moved
 
 
@@ -283,26 +296,27 @@ def rescored(item: Item, score: Score) -> bool:
 
 
 def _valid_order(
-    middle: Sequence[str], by_key: Mapping[str, ScoredItem], new: Collection[str], tolerance: float
+    middle: Sequence[str], facts: _Facts, new: Collection[str], tolerance: float
 ) -> tuple[list[str], set[str]]:
     """The valid order of ``middle`` that moves the fewest items, and the items it moves.
 
     :mod:`rules.validity` keeps a heaviest valid subsequence of the existing items (re-scored
     items move first) and re-inserts the rest, new items included, in plain order: score,
     then current order, new items after existing ones of equal score (they are already
-    sorted by the tie-breaks).
+    sorted by the tie-breaks). The gaps come out in that order too (validity's docstring),
+    so the kept and moved lists merge in one pass.
     """
-    score = {key: _score_of(by_key[key]) for key in middle}
-    scale = Scale(score.values(), tolerance)
+    score = facts.score
+    scale = Scale([score[key] for key in middle], tolerance)
     existing = [key for key in middle if key not in new]
-    unchanged = [not rescored(by_key[key].item, by_key[key].score) for key in existing]
+    unchanged = [key in facts.unchanged for key in existing]
     kept_at = longest_valid([score[key] for key in existing], unchanged, scale)
     kept = [existing[index] for index in kept_at]
     kept_set = set(kept)
-    moved = [key for key in middle if key not in kept_set]
-    plain = {key: (-score[key], key in new, index) for index, key in enumerate(middle)}
+    ordering = sorted(range(len(middle)), key=lambda i: (-score[middle[i]], middle[i] in new, i))
+    plain = {middle[index]: place for place, index in enumerate(ordering)}
     plain_kept = sorted(plain[key] for key in kept)
-    moved.sort(key=plain.__getitem__)
+    moved = [middle[index] for index in ordering if middle[index] not in kept_set]
     gaps = insertion_gaps(
         [score[key] for key in kept],
         [(score[key], bisect_left(plain_kept, plain[key])) for key in moved],
@@ -310,7 +324,7 @@ def _valid_order(
     )
     order: list[str] = []
     at = 0
-    for gap, key in sorted(zip(gaps, moved, strict=True), key=lambda pair: pair[0]):
+    for gap, key in zip(gaps, moved, strict=True):
         order.extend(kept[at:gap])
         at = max(at, gap)
         order.append(key)
@@ -354,13 +368,14 @@ def _desired_order(
     it back: the passes stop when the pulled order repeats (bounded by ``_PASSES``).
     """
     edges = _dependency_edges(flowing, by_key)
+    facts = _facts(flowing, by_key)
     order = list(flowing)
     pulled_by: dict[str, str] = {}
     first_moved: set[str] | None = None
     for _ in range(_PASSES):
         # after the first pass new items have a place, as they will when ranked again
         fresh = new if first_moved is None else ()
-        ranked, moved = _pinned_and_sorted(order, by_key, fresh, tolerance)
+        ranked, moved = _pinned_and_sorted(order, facts, fresh, tolerance)
         first_moved = moved if first_moved is None else first_moved
         pulled, anchors = _pull_blockers(ranked, edges)
         pulled_by.update(anchors)
@@ -515,9 +530,12 @@ def _flowing_reasons(
     if score.pin is not None:
         reasons.append(Pinned(side=score.pin, rule=rule_names(score)[0]))
     elif previous is None or key in decided.moved:
-        reasons.append(Moved(previous=previous, rank=rank, score=score.value, below=above))
+        reasons.append(
+            Moved.model_construct(previous=previous, rank=rank, score=score.value, below=above)
+        )
     elif above is not None and _within_above(_score_of(entry), _score_of(by_key[above]), decided):
-        reasons.append(KeptBelow(key=above))
+        reasons.append(KeptBelow.model_construct(key=above))
     if key in decided.capped:
         reasons.append(Capped(limit=decided.limit))
-    return tuple(reasons) or (Scored(score=score.value),)
+    # built from validated values: construct without validating again (100,000 of them)
+    return tuple(reasons) or (Scored.model_construct(score=score.value),)

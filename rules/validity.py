@@ -168,16 +168,16 @@ class _MaxAddTree:
             node //= 2
         if value - carried > top[leaf]:
             top[leaf] = value - carried
-        self._rebuild(low + size)
-        self._rebuild(leaf)
-
-    def _rebuild(self, node: int) -> None:
-        top, add = self._top, self._add
-        node //= 2
-        while node:
-            left, right = top[2 * node], top[2 * node + 1]
-            top[node] = (left if left > right else right) + add[node]
-            node //= 2
+        # refresh the ancestors of both ends, the shared part of the two paths once
+        first, last = (low + size) // 2, leaf // 2
+        while first:
+            left, right = top[2 * first], top[2 * first + 1]
+            top[first] = (left if left > right else right) + add[first]
+            if last != first:
+                left, right = top[2 * last], top[2 * last + 1]
+                top[last] = (left if left > right else right) + add[last]
+            first //= 2
+            last //= 2
 
     def best(self) -> int:
         return self._top[1]
