@@ -9,27 +9,19 @@ in five steps, each of which keeps what the step before decided unless it must n
    ("flowing") fill the remaining positions, in the order the next steps decide.
 2. **Pins.** Items pinned ``top`` come first and items pinned ``bottom`` last, each group in
    its current relative order.
-3. **Score, with stability.** The rest are ordered by score, highest first. Ties are broken by
-   higher *value* (the score's numerator: the cost of delay ``score * cost`` for WSJF, RICE,
-   CD3 and value per cost; the weekly benefit for net value; the score itself for ICE and
-   formulas), then lower cost, then the older item (``created``), then the key in natural order
-   (``PAY-9`` before ``PAY-10``). With a tolerance, the tie-breaks decide only where the
-   current order does not: for new items.
-
-   Stability (DESIGN.md §1): with ``tolerance > 0``, an item only overtakes an item that is
-   above it in the current order when its score is higher by more than the tolerance
-   (``a - b > tolerance * max(|a|, |b|)``); within the tolerance the current order is kept,
-   so score noise never churns the backlog. "Clearly higher" is not transitive (10.0, 10.4 and
-   10.8 at 5%: 10.8 clearly beats 10.0 but not 10.4), so the order is built deterministically
-   by insertion: items are taken in current order, and each one moves up past the items
-   directly above it that it clearly beats and stops at the first one it does not. In the
-   example 10.8 stops below 10.4, which stays below 10.0: the current order wins. With
-   ``tolerance == 0`` this is a plain sort with the tie-breaks. New items (not in the current
-   order) have no order to keep: they start at the bottom, sorted by score, and move up past
-   every item they rank above in the plain sort until they meet one they do not.
-   A tolerance of 1 (100%) or more keeps the current order of existing items altogether.
-   Insertion is done in ``O(n log n)``: the item an insertion stops at is always one that is
-   lower (in plain-sort rank) than everything below it, and those items form a sorted stack.
+3. **Score, as a valid order that moves the fewest items.** Item ``b`` clearly beats ``a``
+   when ``s_b - s_a > tolerance * max(|s_a|, |s_b|)``; an order is valid when no item sits
+   above an item that clearly beats it. The target keeps the longest valid subsequence of the
+   current order in place (re-scored items move first among equal choices) and re-inserts the
+   others, new items included, where the plain order puts them among the kept items, inside
+   the interval validity allows. :mod:`rules.validity` does both, exactly, in ``O(n log n)``,
+   and proves the interval is never empty. The plain order is score descending; for new items
+   ties are broken by higher *value* (the score's numerator: the cost of delay ``score * cost``
+   for WSJF, RICE, CD3 and value per cost; the weekly benefit for net value; the score itself
+   for ICE and formulas), then lower cost, then the older item (``created``), then the key in
+   natural order (``PAY-9`` before ``PAY-10``); existing items with equal scores keep their
+   current order, above new ones. With ``tolerance == 0`` valid means sorted; a tolerance of 1
+   (100%) or more keeps the current order of existing items altogether.
 4. **Dependencies.** An item that blocks another (``blocks`` / ``blocked_by``) and ranks below
    it moves up to just above the highest-ranked item it blocks; chains follow (a blocker of a
    blocker moves above both), and this overrides pins and scores because the blocked item
@@ -38,20 +30,16 @@ in five steps, each of which keeps what the step before decided unless it must n
    ignored. Dependencies on held items do not move anything: the held item is where people
    put it, and the blocker is ranked on its merits.
 
-   Steps 2-4 repeat from the pulled order until it no longer changes (a pulled blocker can
-   open a gap that stability had closed), so without ``max_move`` a ranking ranks to itself:
-   applying it and ranking again moves nothing.
+   Steps 2-4 repeat from the pulled order until it no longer changes (a pulled blocker sits
+   above items that clearly beat it, so the next pass moves it and the pull puts it back), so
+   without ``max_move`` a ranking ranks to itself: applying it and ranking again moves nothing.
 5. **max_move.** With ``max_move = M > 0`` no existing item ends more than ``M`` positions from
-   its current index. The positions are filled top-down; each takes the best-ranked item
-   (after step 4) that may go there *and* leaves the remaining items a valid placement. Items
-   in current order with windows ``[index - M, index + M]`` can always be placed (everyone
-   staying put is valid); the check is that, in current order, the remaining items still fit
-   one each into the remaining positions within their windows, kept as an invariant with a
-   segment tree, so this is ``O(n log n)`` too. New items are unconstrained.
+   its current index (:mod:`rules.capping`). Where the cap leaves an item below one it clearly
+   beats, the item's reasons say "capped", so no inversion is silent.
 
-Every :class:`RankedItem` carries a short ``reason`` ("manual zone", "pinned top by rule
-'Incidents first'", "blocks PAY-12", "kept: within tolerance of PAY-7", "capped: max_move 10",
-"score 12.4"), and :func:`explain_position` says why an item sits above the next one.
+Every :class:`RankedItem` carries typed reasons (:mod:`rules.reasons`: held, pinned, blocks,
+kept below, moved, scored, capped), rendered in words in one place; :mod:`rules.explain` reads
+a ranking back (why one item sits above another, the by-value view, the summary).
 """
 
 from __future__ import annotations

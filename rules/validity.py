@@ -20,7 +20,9 @@ A segment tree over the distinct scores does both in ``O(log n)``. The weight of
 ``n + 2`` plus 1 when its score did not change, so the optimum keeps the most items and, among
 those, moves the re-scored ones first. Each state remembers the item that last started it
 (packed into the low digits of its value), which rebuilds the kept set: the starters chained
-back, and between two starters every item the earlier one's state took in.
+back, and between two starters every item the earlier one's state took in. Where several kept
+sets weigh the same, the deterministic rule is the packing's: the state started by the later
+item wins, at every step. (The planner's call count is not consulted between equal sets.)
 
 **Re-inserting.** Clearly beating *is* transitive (two clear gaps add up to more than one
 tolerance of the larger score), which guarantees room: in a valid kept list, the items that
