@@ -6,14 +6,13 @@ so ``why``, ``/value top`` and the reorder summary all tell the same story as th
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from rules.errors import RulesError
-from rules.model import RankedItem, Ranking, RankPlan
+from rules.model import RankedItem, Ranking, RankPlan, longest_increasing
 from rules.ranking import created_of, natural_key, preference_key, rescored, value_and_cost
 from rules.reasons import Blocks, Capped, Held, Moved, Pinned, number, render_one
 from rules.validity import clearly_beats
@@ -138,7 +137,7 @@ def by_value(ranking: Ranking) -> list[ValueRow]:
 def summarize(ranking: Ranking, plan: RankPlan | None = None) -> Summary:
     """Moved, re-scored, optimum, capped and (with ``plan``) calls and touched."""
     existing = [r for r in ranking.items if r.previous_rank is not None]
-    moved = len(existing) - _longest_increasing([r.previous_rank or 0 for r in existing])
+    moved = len(existing) - longest_increasing(r.previous_rank or 0 for r in existing)
     movers = [r for r in existing if any(isinstance(x, Moved) for x in r.reasons)]
     return Summary(
         moved=moved,
@@ -158,17 +157,6 @@ def _index_of(ranking: Ranking, key: str) -> int:
     if index is None:
         raise RulesError(f"{key} is not in the ranking; only open, scored items are ranked")
     return index
-
-
-def _longest_increasing(values: list[int]) -> int:
-    tails: list[int] = []
-    for value in values:
-        at = bisect_left(tails, value)
-        if at == len(tails):
-            tails.append(value)
-        else:
-            tails[at] = value
-    return len(tails)
 
 
 def _mark(ranked: RankedItem) -> str | None:

@@ -8,6 +8,7 @@ input is always ``None``, never a silent 0, so scoring can tell "unknown" from "
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
@@ -292,11 +293,7 @@ class RankPlan(Frozen):
     def moved(self) -> int:
         """Issues that change place: all but a longest common subsequence of the two orders."""
         position = {key: index for index, key in enumerate(self.current)}
-        tails: list[int] = []
-        for key in self.target:
-            at = bisect_left(tails, position[key])
-            tails[at : at + 1] = [position[key]]
-        return len(self.target) - len(tails)
+        return len(self.target) - longest_increasing(position[key] for key in self.target)
 
     @property
     def naive_calls(self) -> int:
@@ -307,6 +304,19 @@ class RankPlan(Frozen):
     def rerank_all_calls(self) -> int:
         """Calls to rank the whole backlog again, 50 at a time."""
         return -(-len(self.target) // 50) if self.target else 0
+
+
+def longest_increasing(values: Iterable[int]) -> int:
+    """The length of a longest strictly increasing subsequence, in ``O(n log n)``.
+
+    Items that keep their relative order between two orders are an increasing run of their
+    old positions read in the new order, so this counts what need not move.
+    """
+    tails: list[int] = []  # tails[k]: smallest last value of an increasing run of k + 1
+    for value in values:
+        at = bisect_left(tails, value)
+        tails[at : at + 1] = [value]
+    return len(tails)
 
 
 class ValueGoal(Frozen):

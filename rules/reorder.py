@@ -28,12 +28,11 @@ planner ``O(n log n)`` and exact.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 
 from rules.errors import PlanInputError
-from rules.model import RankMove, RankPlan
+from rules.model import RankMove, RankPlan, longest_increasing
 
 #: The most issues one Jira rank call may carry.
 BATCH = 50
@@ -100,14 +99,7 @@ def lower_bound_calls(current: Sequence[str], target: Sequence[str]) -> int:
     """
     _check_inputs(current, target)
     position = {key: index for index, key in enumerate(current)}
-    tails: list[int] = []  # tails[k]: smallest last position of an increasing run of k + 1
-    for key in target:
-        at = bisect_left(tails, position[key])
-        if at == len(tails):
-            tails.append(position[key])
-        else:
-            tails[at] = position[key]
-    return _runs_cost(len(target) - len(tails))
+    return _runs_cost(len(target) - longest_increasing(position[key] for key in target))
 
 
 # --------------------------------------------------------------------------- validation
