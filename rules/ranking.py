@@ -486,7 +486,7 @@ def _ranking(
             reasons = _flowing_reasons(entry, rank, previous.get(key), above, by_key, decided)
             above = key
         ranked.append(
-            RankedItem.model_construct(  # every field is built from validated inputs here
+            RankedItem(
                 item=entry.item,
                 score=entry.score,
                 rank=rank,
@@ -518,12 +518,9 @@ def _flowing_reasons(
     if score.pin is not None:
         reasons.append(Pinned(side=score.pin, rule=rule_names(score)[0]))
     elif previous is None or key in decided.moved:
-        reasons.append(
-            Moved.model_construct(previous=previous, rank=rank, score=score.value, below=above)
-        )
+        reasons.append(Moved(previous=previous, rank=rank, score=score.value, below=above))
     elif above is not None and _within_above(_score_of(entry), _score_of(by_key[above]), decided):
-        reasons.append(KeptBelow.model_construct(key=above))
+        reasons.append(KeptBelow(key=above))
     if key in decided.capped:
         reasons.append(Capped(limit=decided.limit))
-    # built from validated values: construct without validating again (100,000 of them)
-    return tuple(reasons) or (Scored.model_construct(score=score.value),)
+    return tuple(reasons) or (Scored(score=score.value),)
