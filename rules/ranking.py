@@ -253,25 +253,28 @@ class _Facts(NamedTuple):
     score: Mapping[str, float]
     pin: Mapping[str, Pin | None]
     unchanged: Collection[str]
+    scale: Scale
 
 
-def _facts(flowing: Sequence[str], by_key: Mapping[str, ScoredItem]) -> _Facts:
+def _facts(flowing: Sequence[str], by_key: Mapping[str, ScoredItem], tolerance: float) -> _Facts:
+    score = {key: _score_of(by_key[key]) for key in flowing}
     return _Facts(
-        score={key: _score_of(by_key[key]) for key in flowing},
+        score=score,
         pin={key: by_key[key].score.pin for key in flowing},
         unchanged={key for key in flowing if not rescored(by_key[key].item, by_key[key].score)},
+        scale=Scale(score.values(), tolerance),
     )
 
 
 def _pinned_and_sorted(
-    flowing: Sequence[str], facts: _Facts, new: Collection[str], tolerance: float
+    flowing: Sequence[str], facts: _Facts, new: Collection[str]
 ) -> tuple[list[str], set[str]]:
     """Pins first and last in current order, the rest valid; and the items step 3 moved."""
     pin = facts.pin
     top = [key for key in flowing if pin[key] == "top"]
     bottom = [key for key in flowing if pin[key] == "bottom"]
     middle = [key for key in flowing if pin[key] is None]
-    order, moved = _valid_order(middle, facts, new, tolerance)
+    order, moved = _valid_order(middle, facts, new)
     return [*top, *order, *bottom], moved
 
 
@@ -284,7 +287,7 @@ def rescored(item: Item, score: Score) -> bool:
 
 
 def _valid_order(
-    middle: Sequence[str], facts: _Facts, new: Collection[str], tolerance: float
+    middle: Sequence[str], facts: _Facts, new: Collection[str]
 ) -> tuple[list[str], set[str]]:
     """The valid order of ``middle`` that moves the fewest items, and the items it moves.
 
@@ -294,8 +297,7 @@ def _valid_order(
     sorted by the tie-breaks). The gaps come out in that order too (validity's docstring),
     so the kept and moved lists merge in one pass.
     """
-    score = facts.score
-    scale = Scale([score[key] for key in middle], tolerance)
+    score, scale = facts.score, facts.scale
     existing = [key for key in middle if key not in new]
     unchanged = [key in facts.unchanged for key in existing]
     kept_at = longest_valid([score[key] for key in existing], unchanged, scale)
@@ -356,14 +358,14 @@ def _desired_order(
     it back: the passes stop when the pulled order repeats (bounded by ``_PASSES``).
     """
     edges = _dependency_edges(flowing, by_key)
-    facts = _facts(flowing, by_key)
+    facts = _facts(flowing, by_key, tolerance)
     order = list(flowing)
     pulled_by: dict[str, str] = {}
     first_moved: set[str] | None = None
     for _ in range(_PASSES):
         # after the first pass new items have a place, as they will when ranked again
         fresh = new if first_moved is None else ()
-        ranked, moved = _pinned_and_sorted(order, facts, fresh, tolerance)
+        ranked, moved = _pinned_and_sorted(order, facts, fresh)
         first_moved = moved if first_moved is None else first_moved
         pulled, anchors = _pull_blockers(ranked, edges)
         pulled_by.update(anchors)

@@ -199,12 +199,14 @@ def longest_valid(scores: Sequence[float], unchanged: Sequence[bool], scale: Sca
     tree = _MaxAddTree(len(scale.distinct), -(1 << 62))
     parent = [-1] * n
     index_of, floor = scale.index, scale.floor
+    heavy, light = (unit + 1) * mod, unit * mod
     for index, score in enumerate(scores):
-        weight = (unit + (1 if unchanged[index] else 0)) * mod
+        weight = heavy if unchanged[index] else light
         at = index_of[score]
         above = tree.suffix_max(at + 1, 0)
-        parent[index] = above % mod - 1
-        tree.join_and_start(floor[at], at, weight, above - above % mod + weight + index + 1)
+        starter = above % mod
+        parent[index] = starter - 1
+        tree.join_and_start(floor[at], at, weight, above - starter + weight + index + 1)
     return _rebuild_kept(scores, parent, tree.best() % mod - 1, scale)
 
 
