@@ -79,36 +79,22 @@ class Scale:
     __slots__ = ("ceiling", "distinct", "floor", "index")
 
     def __init__(self, scores: Iterable[float], tolerance: float) -> None:
-        self.distinct = sorted(set(scores))
-        self.index = {score: at for at, score in enumerate(self.distinct)}
-        self.floor = [
-            _boundary(self.distinct, at, tolerance, up=False) for at in self.index.values()
-        ]
-        self.ceiling = [
-            _boundary(self.distinct, at, tolerance, up=True) for at in self.index.values()
-        ]
-
-
-def _boundary(distinct: Sequence[float], at: int, tolerance: float, *, up: bool) -> int:
-    """``floor`` (``up`` False) or ``ceiling`` (``up`` True) of ``distinct[at]`` by bisection."""
-    score = distinct[at]
-    if up:  # the last index >= at whose score does not clearly beat ``score``
-        low, high = at, len(distinct) - 1
-        while low < high:
-            mid = (low + high + 1) // 2
-            if clearly_beats(distinct[mid], score, tolerance):
-                high = mid - 1
-            else:
-                low = mid
-        return low
-    low, high = 0, at  # the first index <= at whose score ``score`` does not clearly beat
-    while low < high:
-        mid = (low + high) // 2
-        if clearly_beats(score, distinct[mid], tolerance):
-            low = mid + 1
-        else:
-            high = mid
-    return low
+        distinct = sorted(set(scores))
+        self.distinct = distinct
+        self.index = {score: at for at, score in enumerate(distinct)}
+        # both boundaries only grow with the score (monotone beating): two moving pointers
+        self.floor, self.ceiling = [], []
+        low = high = 0
+        for at, score in enumerate(distinct):
+            while low < at and clearly_beats(score, distinct[low], tolerance):
+                low += 1
+            high = max(high, at)
+            while high + 1 < len(distinct) and not clearly_beats(
+                distinct[high + 1], score, tolerance
+            ):
+                high += 1
+            self.floor.append(low)
+            self.ceiling.append(high)
 
 
 class _MaxAddTree:

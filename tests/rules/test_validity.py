@@ -115,3 +115,17 @@ def test_an_item_goes_where_the_plain_order_says_when_that_is_valid():
     assert insertion_gaps(kept, [(10.2, 1), (30.0, 0)], scale) == [1, 0]
     # the plain order says "after 5" but 10.2 clearly beats 5: clamped to just above it
     assert insertion_gaps(kept, [(10.2, 3)], scale) == [2]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(SCORES, max_size=12), TOLERANCES)
+def test_the_scale_boundaries_are_what_clearly_beating_says(scores, tolerance):
+    scale = Scale(scores, tolerance)
+    d = scale.distinct
+    for at, score in enumerate(d):
+        assert scale.floor[at] == min(
+            m for m in range(at + 1) if not clearly_beats(score, d[m], tolerance)
+        )
+        assert scale.ceiling[at] == max(
+            m for m in range(at, len(d)) if not clearly_beats(d[m], score, tolerance)
+        )
