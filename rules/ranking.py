@@ -140,7 +140,7 @@ def preference_key(item: Item, score: Score) -> PreferenceKey:
     """The plain-sort key: score descending, then higher value, lower cost, older, key order."""
     value, cost = value_and_cost(score)
     return (
-        -(-_INFINITY if math.isnan(score.value) else score.value),
+        -_ranked_value(score.value),
         -value,
         cost,
         created_of(item.created),
@@ -168,9 +168,13 @@ def _index(
     return by_key
 
 
-def _score_of(entry: ScoredItem) -> float:
-    value = entry.score.value
+def _ranked_value(value: float) -> float:
+    """A missing (NaN) score ranks last."""
     return -_INFINITY if math.isnan(value) else value
+
+
+def _score_of(entry: ScoredItem) -> float:
+    return _ranked_value(entry.score.value)
 
 
 def value_and_cost(score: Score) -> tuple[float, float]:
