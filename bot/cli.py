@@ -219,7 +219,7 @@ def why(
 ) -> None:
     """Explain one item's score term by term, and why it sits above the next item."""
     from bot.errors import UnknownIssueError
-    from rules.ranking import explain_position
+    from rules.explain import explain_position
 
     scores = _rank_source(source, team)
     ranked = scores.ranking.find(key.upper())

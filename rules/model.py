@@ -7,11 +7,15 @@ input is always ``None``, never a silent 0, so scoring can tell "unknown" from "
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from rules.reasons import Reason, render
 
 
 class Frozen(BaseModel):
@@ -210,17 +214,25 @@ class ScoredItem(Frozen):
 
 
 class RankedItem(Frozen):
-    """An item in the target order, with where it was and why it is where it is now."""
+    """An item in the target order, with where it was and why it is where it is now.
+
+    ``reasons`` are data (:mod:`rules.reasons`) so code reads facts, not English; ``reason``
+    is their one rendering in words, for callers that print it.
+    """
 
     item: Item
     score: Score
     rank: int
     previous_rank: int | None
-    reason: str = ""
+    reasons: tuple[Reason, ...] = ()
 
     @property
     def key(self) -> str:
         return self.item.key
+
+    @property
+    def reason(self) -> str:
+        return render(self.reasons)
 
     @property
     def moved_by(self) -> int:
@@ -229,9 +241,14 @@ class RankedItem(Frozen):
 
 
 class Ranking(Frozen):
-    """The target order of a backlog, best first."""
+    """The target order of a backlog, best first.
+
+    ``optimum`` is the fewest existing items a valid order had to move (``rules.validity``);
+    the plan's moved count equals it unless a dependency or ``max_move`` changed the order.
+    """
 
     items: tuple[RankedItem, ...]
+    optimum: int = 0
 
     @property
     def keys(self) -> list[str]:
@@ -269,7 +286,19 @@ class RankPlan(Frozen):
 
     @property
     def moved_keys(self) -> list[str]:
+        """The issues the calls carry, whether or not they change place."""
         return [key for move in self.moves for key in move.issues]
+
+    @property
+    def touched(self) -> int:
+        """Issues the calls carry: Jira writes a history entry and bumps ``updated`` on each."""
+        return len(self.moved_keys)
+
+    @property
+    def moved(self) -> int:
+        """Issues that change place: all but a longest common subsequence of the two orders."""
+        position = {key: index for index, key in enumerate(self.current)}
+        return len(self.target) - longest_increasing(position[key] for key in self.target)
 
     @property
     def naive_calls(self) -> int:
@@ -280,6 +309,19 @@ class RankPlan(Frozen):
     def rerank_all_calls(self) -> int:
         """Calls to rank the whole backlog again, 50 at a time."""
         return -(-len(self.target) // 50) if self.target else 0
+
+
+def longest_increasing(values: Iterable[int]) -> int:
+    """The length of a longest strictly increasing subsequence, in ``O(n log n)``.
+
+    Items that keep their relative order between two orders are an increasing run of their
+    old positions read in the new order, so this counts what need not move.
+    """
+    tails: list[int] = []  # tails[k]: smallest last value of an increasing run of k + 1
+    for value in values:
+        at = bisect_left(tails, value)
+        tails[at : at + 1] = [value]
+    return len(tails)
 
 
 class ValueGoal(Frozen):

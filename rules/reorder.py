@@ -8,7 +8,11 @@ between two consecutive kept items (in ``T``) form one *run*; a run of ``L`` ite
 ``ceil(L / 50)`` calls, each a chunk of consecutive target items placed before the next kept
 item (or after the last kept item, for the run that ends the backlog). The fewest calls is the
 minimum of the summed run costs over all such ``S`` (DESIGN.md §4); :func:`plan_moves` finds it
-exactly, and among equally cheap plans the one that moves the fewest issues.
+exactly, and among equally cheap plans the one that touches the fewest issues (the issues
+its calls carry, :attr:`RankPlan.touched`; Jira writes each one's history and bumps its
+``updated``). Every touched issue is in one call, so that is ``n - |S|``: the longest ``S``
+among the cheapest. Touched can exceed :attr:`RankPlan.moved` (the issues that change place,
+``n`` minus a longest common subsequence): fewer calls may carry issues that could stay.
 
 The dynamic programme over ``T`` (``j`` kept, ``i`` the previous kept item)::
 
@@ -28,12 +32,11 @@ planner ``O(n log n)`` and exact.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 
 from rules.errors import PlanInputError
-from rules.model import RankMove, RankPlan
+from rules.model import RankMove, RankPlan, longest_increasing
 
 #: The most issues one Jira rank call may carry.
 BATCH = 50
@@ -64,7 +67,7 @@ def plan_moves(current: Sequence[str], target: Sequence[str]) -> RankPlan:
 
     The plan is data (functional core): the connector applies ``plan.moves`` in order, and
     :func:`apply_moves` replaying them on ``current`` gives ``target`` exactly. Among plans
-    with the fewest calls it picks one that moves the fewest issues, so the diff people approve
+    with the fewest calls it picks one that touches the fewest issues, so the diff people approve
     is as small as it can be.
 
     Raises:
@@ -100,14 +103,7 @@ def lower_bound_calls(current: Sequence[str], target: Sequence[str]) -> int:
     """
     _check_inputs(current, target)
     position = {key: index for index, key in enumerate(current)}
-    tails: list[int] = []  # tails[k]: smallest last position of an increasing run of k + 1
-    for key in target:
-        at = bisect_left(tails, position[key])
-        if at == len(tails):
-            tails.append(position[key])
-        else:
-            tails[at] = position[key]
-    return _runs_cost(len(target) - len(tails))
+    return _runs_cost(len(target) - longest_increasing(position[key] for key in target))
 
 
 # --------------------------------------------------------------------------- validation
@@ -195,7 +191,7 @@ class _MinTree2D:
 def _kept_indices(current: Sequence[str], target: Sequence[str]) -> list[int]:
     """Target indices of the items a cheapest plan leaves in place (never empty).
 
-    Minimises (calls, moved issues) lexicographically. Candidates ``i`` are stored as one
+    Minimises (calls, touched issues) lexicographically. Candidates ``i`` are stored as one
     integer ``((v_i * m - kept_i) * m + i + 1)`` with ``m = n + 2`` so a plain ``min`` compares
     calls first, then prefers more kept items, then the lower index (for determinism).
     """

@@ -203,7 +203,7 @@ def top(svc: Services, command: Top, inv: Invocation) -> blocks.Reply:
 
 def why(svc: Services, key: str, inv: Invocation) -> blocks.Reply:
     from rules.checkins import aggregate_ratings
-    from rules.ranking import explain_position
+    from rules.explain import explain_position
 
     team = find_team_of(svc, key)
     scores = inv.team_scores(svc, team)

@@ -41,6 +41,7 @@ from rules.model import (
     StatusCategory,
     ValueGoal,
 )
+from rules.reasons import KeptBelow, Moved, Reason
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -98,7 +99,8 @@ def entry(
     return ScoredItem(item=item, score=score)
 
 
-def ranking_of(entries: list[ScoredItem], reasons: dict[str, str] | None = None) -> Ranking:
+def ranking_of(entries: list[ScoredItem], reasons: dict[str, Reason] | None = None) -> Ranking:
+    given = reasons or {}
     return Ranking(
         items=tuple(
             RankedItem(
@@ -106,7 +108,7 @@ def ranking_of(entries: list[ScoredItem], reasons: dict[str, str] | None = None)
                 score=scored.score,
                 rank=rank,
                 previous_rank=None,
-                reason=(reasons or {}).get(scored.key, ""),
+                reasons=(given[scored.key],) if scored.key in given else (),
             )
             for rank, scored in enumerate(entries, 1)
         )
@@ -161,7 +163,8 @@ def test_value_committed_sums_the_whole_sprint_including_its_done_items():
 def test_top_movers_are_the_largest_rank_changes_with_the_newer_reason():
     scored = [entry(f"A-{i}", 10 - i) for i in range(1, 6)]
     newer = ranking_of(
-        [scored[4], scored[0], scored[1], scored[2], scored[3]], {"A-5": "score 5 beats 4"}
+        [scored[4], scored[0], scored[1], scored[2], scored[3]],
+        {"A-5": Moved(previous=5, rank=1, score=5)},
     )
 
     movers = top_movers(["A-1", "A-2", "A-3", "A-4", "A-5"], newer, limit=2)
@@ -170,13 +173,13 @@ def test_top_movers_are_the_largest_rank_changes_with_the_newer_reason():
         ("A-5", 5, 1, 4),
         ("A-1", 1, 2, -1),
     ]
-    assert movers[0].reason == "score 5 beats 4"
+    assert movers[0].reason == "score 5, moved from 5 to 1, first"
     assert movers[1].reason == scored[0].score.explain()[0]  # no reason: the score's first line
 
 
 def test_a_mover_kept_below_a_neighbour_is_explained_by_its_score_and_that_neighbour():
     scored = [entry(f"A-{i}", 10 - i) for i in range(1, 4)]
-    newer = ranking_of([scored[2], scored[0], scored[1]], {"A-3": "kept: within tolerance of A-9"})
+    newer = ranking_of([scored[2], scored[0], scored[1]], {"A-3": KeptBelow(key="A-9")})
 
     [mover, *_] = top_movers(["A-1", "A-2", "A-3"], newer)
 

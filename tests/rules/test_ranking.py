@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from rules.config import GuardrailConfig
 from rules.errors import RulesError
+from rules.explain import explain_position
 from rules.model import (
     Item,
     Ranking,
@@ -21,13 +22,8 @@ from rules.model import (
     SprintState,
     StatusCategory,
 )
-from rules.ranking import (
-    clearly_beats,
-    explain_position,
-    natural_key,
-    rank_items,
-    reason_for_move,
-)
+from rules.ranking import natural_key, rank_items, reason_for_move
+from rules.validity import clearly_beats
 
 NO_GUARDRAILS = GuardrailConfig(manual_zone=0, max_move=0, lock_active_sprint=True)
 ACTIVE = Sprint(id=7, name="Sprint 7", state=SprintState.ACTIVE)
@@ -92,7 +88,11 @@ def test_items_are_ordered_by_score_highest_first():
     assert [r.rank for r in ranking.items] == [1, 2, 3]
     assert [r.previous_rank for r in ranking.items] == [2, 3, 1]
     assert [r.moved_by for r in ranking.items] == [1, 1, -2]
-    assert reasons(ranking) == {"B": "score 3", "C": "score 2", "A": "score 1"}
+    assert reasons(ranking) == {
+        "B": "score 3",
+        "C": "score 2",
+        "A": "score 1, moved from 1 to 3, below C",  # keeping B and C moves one item, not two
+    }
 
 
 JAN_2024 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -122,9 +122,11 @@ JAN_2025 = datetime(2025, 1, 1, tzinfo=UTC)
     ],
     ids=["higher_value", "lower_cost", "older_created", "known_date_before_unknown", "natural_key"],
 )
-def test_equal_scores_are_broken_by_value_cost_age_then_key(loser, winner, explanation):
+def test_equal_scores_of_new_items_are_broken_by_value_cost_age_then_key(
+    loser, winner, explanation
+):
     """WSJF value is the cost of delay, score x cost: 2 x 5 = 10 beats 2 x 3 = 6."""
-    ranking = rank([loser, winner], tolerance=0)
+    ranking = rank([loser, winner], current=[], tolerance=0)
     assert ranking.keys == [winner.key, loser.key]
     assert explain_position(ranking, winner.key) == (
         f"{winner.key} sits above {loser.key}: equal scores ({winner.score.value:g}); "
@@ -166,17 +168,28 @@ def test_the_tolerance_is_relative_to_the_larger_score(lower_score, expected):
     assert ranking.keys == expected
 
 
-def test_non_transitive_closeness_is_resolved_by_stopping_at_the_first_close_item():
-    """10.8 clearly beats 10.0 but not 10.4, and 10.4 does not beat 10.0: nothing moves."""
+def test_non_transitive_closeness_never_leaves_an_item_below_one_it_clearly_beats():
+    """10.8 clearly beats 10.0 though 10.4 sits between them: one item moves, and no more."""
     ranking = rank([entry("A", 10), entry("B", 10.4), entry("C", 10.8)], tolerance=0.05)
-    assert ranking.keys == ["A", "B", "C"]
-    assert reasons(ranking)["C"] == "kept: within tolerance of B"
+    assert ranking.keys == ["B", "C", "A"]
+    assert ranking.optimum == 1
+    assert reasons(ranking) == {
+        "B": "score 10.4",
+        "C": "kept: within tolerance of B",
+        "A": "score 10, moved from 1 to 3, below C",
+    }
 
 
-def test_an_item_overtakes_every_clearly_lower_item_until_a_close_one():
+def test_a_moved_item_goes_where_the_plain_order_puts_it_among_the_kept_items():
+    """D clearly beats C only; kept A B C stay, and D goes above B (10.2 > 10), not just above C."""
     current = ["A", "B", "C", "D"]
     entries = [entry("A", 20), entry("B", 10), entry("C", 5), entry("D", 10.2)]
-    assert rank(entries, current, tolerance=0.05).keys == ["A", "B", "D", "C"]
+    assert rank(entries, current, tolerance=0.05).keys == ["A", "D", "B", "C"]
+
+
+def test_with_no_tolerance_equal_scores_keep_the_current_order():
+    ranking = rank([entry("PAY-10", 4), entry("PAY-9", 4), entry("PAY-8", 5)], tolerance=0)
+    assert ranking.keys == ["PAY-8", "PAY-10", "PAY-9"]
 
 
 def test_equal_scores_keep_the_current_order_when_there_is_a_tolerance():
@@ -318,10 +331,10 @@ def test_max_move_caps_how_far_any_item_moves_in_one_run():
     assert ranking.keys == ["B", "A", "D", "C", "E"]
     assert all(abs(r.moved_by) <= 1 for r in ranking.items)
     assert reasons(ranking) == {
-        "B": "score 2",
-        "A": "capped: max_move 1",
-        "D": "capped: max_move 1",
-        "C": "score 3",
+        "B": "score 2, moved from 2 to 1, first",
+        "A": "score 1, moved from 1 to 2, below B; capped: max_move 1",
+        "D": "score 4, moved from 4 to 3, below A; capped: max_move 1",
+        "C": "score 3, moved from 3 to 4, below D; capped: max_move 1",
         "E": "capped: max_move 1",
     }
     assert explain_position(ranking, "C") == (
@@ -336,7 +349,7 @@ def test_an_item_held_back_from_dropping_explains_why_a_better_one_is_below_it()
     ranking = rank(entries, max_move=1)
     assert ranking.keys == ["A", "C", "B", "D"]
     assert explain_position(ranking, "A") == (
-        "A sits above C: C scores higher (3 vs 2), but max_move held A back (capped: max_move 1)."
+        "A sits above C: C scores higher (3 vs 2), but max_move held C back (capped: max_move 1)."
     )
 
 
@@ -346,8 +359,7 @@ def test_an_item_that_could_not_reach_a_place_under_the_cap_is_explained():
     ranking = rank(entries, max_move=2)
     assert ranking.keys == ["C", "D", "A", "B", "E"]
     assert explain_position(ranking, "C") == (
-        "C sits above D: D scores higher (4 vs 3), but under max_move 2 it could not take this "
-        "place this run (places fill top-down with the best item allowed there)."
+        "C sits above D: D scores higher (4 vs 3), but max_move held D back (capped: max_move 2)."
     )
 
 
@@ -356,6 +368,7 @@ def test_max_move_counts_positions_in_the_whole_backlog_including_held_items():
     ranking = rank(entries, max_move=2)
     assert ranking.keys == ["B", "X", "A", "C"]  # C may not pass X; A may not drop past 2
     assert reasons(ranking)["C"] == "capped: max_move 2"
+    assert reasons(ranking)["A"] == "score 1, moved from 1 to 3, below B; capped: max_move 2"
 
 
 def test_new_items_are_not_capped_by_max_move():
@@ -408,7 +421,7 @@ def test_a_blocker_that_already_ranks_higher_stays_where_it_is():
     entries = [entry("A", 10), entry("B", 5), entry("C", 20, blocks=("B",))]
     ranking = rank(entries)
     assert ranking.keys == ["C", "A", "B"]
-    assert reasons(ranking)["C"] == "score 20"
+    assert reasons(ranking)["C"] == "score 20, moved from 3 to 1, first"
 
 
 def test_several_blockers_of_one_item_keep_their_own_order_above_it():
@@ -610,23 +623,23 @@ def test_a_cap_larger_than_the_backlog_changes_nothing(case):
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.sampled_from([1.0, 2.0, 3.0, 5.0]), min_size=1, max_size=20))
-def test_with_no_tolerance_and_no_guardrails_the_order_is_a_plain_sort(scores):
+def test_with_no_tolerance_and_no_guardrails_the_order_is_sorted_ties_in_current_order(scores):
     entries = [entry(f"K-{n}", score) for n, score in enumerate(scores)]
     current = [e.key for e in reversed(entries)]
     ranking = rank(entries, current)
-    expected = sorted(entries, key=lambda e: (-e.score.value, natural_key(e.key)))
+    expected = sorted(entries, key=lambda e: (-e.score.value, current.index(e.key)))
     assert ranking.keys == [e.key for e in expected]
 
 
-def test_a_move_is_explained_by_the_score_and_the_neighbour_it_stops_below():
-    # 10.8 clearly beats 10.0 but not 10.4: moving up from the bottom it stops below 10.4
-    entries = [entry("A-1", 10.4), entry("A-2", 10.0), entry("A-3", 10.8)]
+def test_an_item_kept_below_a_lower_neighbour_is_explained_for_a_move_by_score_and_neighbour():
+    # A-1 moves below A-2 (10.8 clearly beats 10.0); A-3 stays below A-2, within tolerance
+    entries = [entry("A-1", 10.0), entry("A-2", 10.4), entry("A-3", 10.8)]
     ranking = rank(entries, tolerance=0.05)
-    moved = ranking.find("A-3")
-    assert moved is not None
-    assert moved.reason == "kept: within tolerance of A-1"
+    kept = ranking.find("A-3")
+    assert kept is not None
+    assert kept.reason == "kept: within tolerance of A-2"
 
-    assert reason_for_move(moved) == "score 10.8, stops below A-1 (within tolerance)"
+    assert reason_for_move(kept) == "score 10.8, stops below A-2 (within tolerance)"
 
 
 def test_other_reasons_are_kept_as_they_are_for_a_move():

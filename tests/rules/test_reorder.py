@@ -7,6 +7,7 @@ programme of DESIGN.md §4 on medium ones.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import random
 from collections.abc import Iterator, Sequence
@@ -331,3 +332,48 @@ def test_the_breadth_first_search_itself_agrees_with_hand_counts():
     assert bfs_calls(list("ABC"), list("ABC")) == 0
     assert bfs_calls(list("ABC"), list("CAB")) == 1
     assert bfs_calls(list("ABCDEF"), list("BADCFE")) == 1  # keep B, E; A D C F between
+
+
+# --------------------------------------------------------------------------- issues touched
+
+
+def cheapest_from(current: Sequence[str]) -> dict[tuple[str, ...], tuple[int, int]]:
+    """(fewest calls, fewest issues touched at that cost) to every order, over every plan.
+
+    Dijkstra over all orders, one edge per possible rank call, costing (1 call, its size): a
+    brute force that allows anything Jira allows, an issue carried twice included.
+    """
+    start = tuple(current)
+    best = {start: (0, 0)}
+    frontier = [((0, 0), start)]
+    while frontier:
+        cost, order = heapq.heappop(frontier)
+        if best[order] < cost:
+            continue
+        for size in range(1, len(order)):
+            for chosen in itertools.permutations(order, size):
+                rest = [key for key in order if key not in chosen]
+                step = (cost[0] + 1, cost[1] + size)
+                for gap in range(len(rest) + 1):
+                    following = (*rest[:gap], *chosen, *rest[gap:])
+                    if following not in best or step < best[following]:
+                        best[following] = step
+                        heapq.heappush(frontier, (step, following))
+    return best
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 5])
+def test_among_the_fewest_calls_the_plan_touches_the_fewest_issues_any_plan_could(size):
+    current = keys(size)
+    for target, (calls, touched) in cheapest_from(current).items():
+        plan = plan_moves(current, target)
+        assert (plan.calls, plan.touched) == (calls, touched), target
+
+
+def test_touched_counts_the_issues_the_calls_carry_and_moved_those_that_change_place():
+    # one call carries B..E to the top; only A changes place relative to the others
+    plan = plan_moves(list("ABCDE"), list("BCDEA"))
+    assert (plan.calls, plan.touched, plan.moved) == (1, 1, 1)
+    # two swaps: calls come first, so one call carrying B A C D (kept: F) beats two of one
+    plan = plan_moves(list("ABCDEF"), list("BACDFE"))
+    assert (plan.calls, plan.touched, plan.moved) == (1, 4, 2)
