@@ -27,7 +27,7 @@ from bot.config import ConfigError, NorthstarConfig, Team, load_config
 from bot.errors import UserError
 from bot.progress import reporting
 from bot.settings import Settings
-from bot.usecases.shapes import plan_json, ranking_rows
+from bot.usecases.json_rows import plan_json, ranking_rows
 from connectors.base import ConnectorError
 from rules.errors import PlanInputError, RulesError
 from rules.model import Ranking, RankPlan
@@ -190,7 +190,7 @@ def demo(
 
 
 def _rank_source(source: str, team: str | None) -> TeamScores:
-    from bot.usecases.offline import rank_source
+    from bot.usecases.rank_source import rank_source
 
     return rank_source(source, _config(), team_name=team)
 
@@ -410,7 +410,7 @@ def digest(
     if as_json:
         _emit_json({"blocks": [block.to_dict() for block in blocks]})
         return
-    from bot.slack.digest_blocks import digest_text
+    from bot.chat.digest_blocks import digest_text
 
     out.print(digest_text(model), highlight=False, markup=False)
 
@@ -430,7 +430,7 @@ def checkin(
     item: Annotated[str | None, typer.Option("--item", help="Ask about one issue only.")] = None,
 ) -> None:
     """Start a stakeholder check-in round (direct messages in Slack)."""
-    from bot.slack.checkins import start_round
+    from bot.usecases.checkins import start_round
 
     svc = _services()
     round_id = start_round(svc, _team(svc, team), items=[item] if item else None, started_by=None)

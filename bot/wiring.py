@@ -50,7 +50,7 @@ class Services:
         return compile_rules(self.config.rules)
 
     def slack_client(self) -> WebClient:
-        from bot.slack_client import build_web_client
+        from bot.chat.client import build_web_client
 
         return build_web_client(self.settings)
 

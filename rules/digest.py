@@ -18,8 +18,6 @@ from rules.ranking import reason_for_move
 
 #: What a stakeholder may answer when asked whether a delivered benefit came.
 RealisationAnswerValue = Literal["yes", "partly", "no"]
-#: Where the digest points for the whole list when it shows only the top of one.
-FULL_LIST_HINT = "/value top"
 
 
 class DigestItem(Frozen):
@@ -157,7 +155,6 @@ class Digest(Frozen):
     response: ResponseRate = ResponseRate()
     benefits: BenefitReview = BenefitReview()
     burn_up: BurnUp = BurnUp()
-    full_list: str = FULL_LIST_HINT
     #: a link to the whole ordered backlog in the tool, when there is one
     full_list_url: str | None = None
 
@@ -189,7 +186,6 @@ class Reminder(Frozen):
     top: tuple[DigestItem, ...] = ()
     goals: tuple[ValueGoal, ...] = ()
     unvalued: tuple[DigestItem, ...] = ()
-    full_list: str = FULL_LIST_HINT
     full_list_url: str | None = None
 
 

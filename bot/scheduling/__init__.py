@@ -7,7 +7,7 @@
   ``post_reminder``). Imports no APScheduler, so the Slack app may use it.
 * :mod:`~bot.scheduling.runner`: the APScheduler process (``northstar scheduler``), which runs
   only while elected leader (:mod:`~bot.scheduling.leader`). Web processes never import it.
-* :mod:`~bot.scheduling.slack_post`: per-channel pacing and 429 handling for posts.
+* :mod:`~bot.chat.pacing`: per-channel pacing and 429 handling for posts.
 
 Import the submodules directly; this package imports nothing, so ``import bot.scheduling.jobs``
 does not load APScheduler.

@@ -37,14 +37,14 @@ from slack_sdk.models.blocks import (
     HeaderBlock,
 )
 
+from bot.chat import messages
+from bot.chat.pacing import ChannelPacer, post_message, upload_file
 from bot.config import Team
 from bot.errors import UserError
 from bot.logs import bound
 from bot.metrics import JOB_RUNS
-from bot.scheduling import messages
 from bot.scheduling.budget import Decision, NotificationBudget
-from bot.scheduling.slack_post import ChannelPacer, post_message, upload_file
-from bot.scheduling.timespec import iso_week, local_day, local_slot
+from rules.calendar import iso_week, local_day, local_slot
 from rules.model import Sprint, SprintState
 
 if TYPE_CHECKING:
@@ -302,7 +302,7 @@ class _ChannelJob:
 def build_digest_post(svc: Services, team: Team, now: datetime) -> tuple[Digest, Post]:
     """The weekly digest of ``team`` as a post: blocks, fallback text and the burn-up chart."""
     from bot.charts import value_burn_up_png
-    from bot.slack.digest_blocks import digest_blocks, digest_text
+    from bot.chat.digest_blocks import digest_blocks, digest_text
     from bot.usecases.digest import build_digest
 
     digest = build_digest(svc, team, now)
@@ -325,7 +325,7 @@ def build_reminder_post(
     svc: Services, team: Team, sprint: Sprint, now: datetime
 ) -> tuple[Reminder, Post]:
     """The sprint-start reminder: sprint goal, value committed, top items, the team's goals."""
-    from bot.slack.digest_blocks import reminder_blocks, reminder_text
+    from bot.chat.digest_blocks import reminder_blocks, reminder_text
     from bot.usecases.digest import build_reminder
 
     reminder = build_reminder(svc, team, sprint, now)
@@ -624,7 +624,7 @@ def checkin_round(
     attempts: int = 0,
 ) -> Outcome:
     """Start the team's scheduled stakeholder check-in round, once per day (team's calendar)."""
-    from bot.slack.checkins import start_round
+    from bot.usecases.checkins import start_round
 
     chosen = _team(svc, team)
     environment = env or JobEnv()
@@ -684,7 +684,7 @@ def checkin_reminders(
     non-responder gets one direct message. Polled; outside quiet hours only. A run whose DMs
     partly failed stays failed, so the next poll reminds the rest (never anyone twice).
     """
-    from bot.slack.checkins import remind_non_responders
+    from bot.usecases.checkins import remind_non_responders
 
     chosen = _team(svc, team)
     environment = env or JobEnv()
@@ -731,10 +731,10 @@ def checkin_close(
     """Close rounds open for ``checkin_close_hours`` and post each summary to the channel.
 
     Polled. The summary is a channel post, so quiet hours and the daily cap hold it back to a
-    later poll. Each round closes once (:func:`bot.slack.checkins.close_round` claims it); a
+    later poll. Each round closes once (:func:`bot.usecases.checkins.close_round` claims it); a
     failed post leaves the round open, so the next poll tries again.
     """
-    from bot.slack.checkins import close_round
+    from bot.usecases.checkins import close_round
 
     chosen = _team(svc, team)
     environment = env or JobEnv()
@@ -796,7 +796,7 @@ def realisation_reviews(
     attempts: int = 0,
 ) -> Outcome:
     """Ask whether delivered benefits came (each item once; see ``ask_realisation``)."""
-    from bot.slack.checkins import ask_realisation
+    from bot.usecases.checkins import ask_realisation
 
     chosen = _team(svc, team)
     environment = env or JobEnv()

@@ -1,13 +1,12 @@
 """Days, times of day and periods on a team's calendar: the pure parsing behind schedules.
 
-Kept apart from :mod:`bot.scheduling.triggers` so the budget and the jobs (which the Slack app
-imports for ``/value digest``) never load APScheduler.
+Kept apart from :mod:`bot.scheduling.triggers` so the budget never loads APScheduler. The periods
+(ISO week, local day, local slot) are pure calendar arithmetic in :mod:`rules.calendar`.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, tzinfo
 
 #: Day names in calendar order (``date.weekday()``: 0 = Monday).
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -67,23 +66,3 @@ def parse_days(text: str) -> tuple[str, ...]:
         else:
             chosen.add(day_name(word))
     return tuple(name for name in WEEKDAY_NAMES if name in chosen)
-
-
-def iso_week(now: datetime, zone: tzinfo) -> str:
-    """The ISO week of ``now`` on the team's calendar, e.g. ``"2026-W48"``: a digest's period."""
-    year, week, _ = now.astimezone(zone).isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def local_day(now: datetime, zone: tzinfo) -> str:
-    """The team's calendar day of ``now``, e.g. ``"2026-11-19"``: a daily job's period."""
-    return now.astimezone(zone).date().isoformat()
-
-
-def local_slot(now: datetime, zone: tzinfo, minutes: int = 1) -> str:
-    """``now`` truncated to a ``minutes`` slot on the team's clock: a frequent job's period."""
-    local = now.astimezone(zone)
-    floored = local - timedelta(
-        minutes=local.minute % minutes, seconds=local.second, microseconds=local.microsecond
-    )
-    return floored.strftime("%Y-%m-%dT%H:%M%z")

@@ -21,16 +21,11 @@ from slack_bolt import Ack, App, BoltResponse, Respond
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
+from bot.chat import blocks, messages
+from bot.chat.client import build_web_client
 from bot.config import ConfigError
 from bot.logs import bound
-from bot.slack import blocks, messages, payloads
-from bot.slack.checkins import (
-    Answer,
-    open_comment_modal,
-    open_realisation_modal,
-    record_answer,
-    record_realisation_answer,
-)
+from bot.slack import payloads
 from bot.slack.handlers import (
     Invocation,
     apply_clicked,
@@ -41,7 +36,13 @@ from bot.slack.handlers import (
 )
 from bot.slack.home import publish_home
 from bot.slack.work import ScoreCache, WorkQueue
-from bot.slack_client import build_web_client
+from bot.usecases.checkins import (
+    Answer,
+    open_comment_modal,
+    open_realisation_modal,
+    record_answer,
+    record_realisation_answer,
+)
 from bot.wiring import Services
 
 logger = logging.getLogger(__name__)

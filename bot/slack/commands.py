@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bot.slack import messages
+from bot.chat import messages
 from rules.model import INPUT_NAMES
 
 #: Longest command text accepted; Slack allows more, but no valid command needs it.

@@ -18,10 +18,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.chat import blocks, messages
 from bot.config import ConfigError, Team
 from bot.errors import UnknownIssueError, UserError
-from bot.slack import blocks, messages
-from bot.slack.checkins import close_round, open_round, visible_ratings
 from bot.slack.commands import (
     Checkin,
     Command,
@@ -40,6 +39,7 @@ from bot.slack.commands import (
 )
 from bot.slack.roles import is_allowed
 from bot.slack.work import ScoreCache
+from bot.usecases.checkins import close_round, open_round, visible_ratings
 from bot.usecases.reorder import ReorderPreview, apply_reorder, preview_reorder, undo_reorder
 from bot.usecases.score import TeamScores, find_team_of, score_team, set_inputs, whatif
 from bot.wiring import Services

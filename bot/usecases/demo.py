@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.charts import value_burn_up_png
+from bot.chat.digest_blocks import digest_blocks, digest_text
 from bot.config import load_config
-from bot.slack.digest_blocks import digest_blocks, digest_text
 from bot.usecases.digest import compose_digest
+from bot.usecases.json_rows import plan_json, ranking_rows
 from bot.usecases.score import TeamScores, score_and_rank
-from bot.usecases.shapes import plan_json, ranking_rows
 from connectors.registry import open_source
 from connectors.sample import SAMPLE_TODAY
 from rules.model import RankPlan

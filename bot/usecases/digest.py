@@ -18,10 +18,10 @@ from datetime import datetime, timedelta
 from urllib.parse import quote
 
 from bot.config import Team
-from bot.scheduling.timespec import iso_week
 from bot.settings import Settings
 from bot.usecases.score import TeamScores, load_items, rank_snapshot, score_and_rank
 from bot.wiring import Services
+from rules.calendar import iso_week
 from rules.digest import (
     Digest,
     RealisationAnswer,

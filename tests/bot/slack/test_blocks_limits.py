@@ -10,7 +10,8 @@ import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.slack import blocks, checkins, limits
+from bot.chat import blocks, limits
+from bot.usecases import checkins
 from rules.model import Item, RankedItem, Score, ValueGoal
 from tests.bot.slack.support import ADMIN, SlackWorld, command_body, dispatch
 

@@ -11,7 +11,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.slack import blocks, checkins, messages
+from bot.chat import blocks, messages
+from bot.usecases import checkins
 from tests.bot.slack.support import (
     CHANNEL,
     STAKEHOLDERS,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.slack import messages
+from bot.chat import messages
 from bot.slack.commands import (
     DEFAULT_TOP,
     MAX_TEXT_LENGTH,

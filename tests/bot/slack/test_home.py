@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
+from bot.chat.limits import MAX_VIEW_BLOCKS
 from bot.config import Team
-from bot.slack import checkins, home
-from bot.slack.limits import MAX_VIEW_BLOCKS
+from bot.slack import home
+from bot.usecases import checkins
 from tests.bot.slack.support import SlackWorld, dispatch
 
 
@@ -109,7 +110,7 @@ def test_home_stays_within_the_block_limit_with_many_teams(world: SlackWorld):
 
 
 def test_home_shows_the_latest_digest_of_the_team(world: SlackWorld):
-    from bot.slack.digest_blocks import digest_text
+    from bot.chat.digest_blocks import digest_text
     from bot.usecases.digest import build_digest
 
     digest = digest_text(build_digest(world.svc, world.team(), world.clock.now))

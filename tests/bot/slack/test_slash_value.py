@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.slack import blocks, messages
+from bot.chat import blocks, messages
+from bot.chat.limits import validate_blocks
 from bot.slack.commands import SUBCOMMANDS
-from bot.slack.limits import validate_blocks
 from connectors.base import ConnectorError, FetchResult
 from connectors.memory import MemoryConnector
 from rules.model import RankMove
@@ -432,7 +432,7 @@ def test_reading_is_open_to_everyone(world, text):
 
 
 def test_why_shows_ratings_with_their_spread_and_why_it_sits_above_the_next(world):
-    from bot.slack import checkins
+    from bot.usecases import checkins
 
     started = checkins.open_round(
         world.svc, world.team(), items=["PAY-3"], started_by=None, client=world.client

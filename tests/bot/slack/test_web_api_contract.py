@@ -12,9 +12,11 @@ from typing import Any
 
 import pytest
 
-from bot.slack import blocks, checkins, payloads
+from bot.chat import blocks
+from bot.slack import payloads
 from bot.slack.app import WEB_API_METHODS
 from bot.slack.commands import ParseError, parse_command
+from bot.usecases import checkins
 from tests.bot.slack.support import ADMIN, OUTSIDER, PO, SlackWorld, command_body, dispatch
 
 #: Methods newer than the frozen 2020 spec, with where their contract is checked instead.

@@ -19,11 +19,11 @@ from datetime import datetime, timedelta
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.chat import blocks, messages
+from bot.chat.client import build_web_client
 from bot.config import Team
 from bot.errors import UnknownIssueError, UserError
-from bot.slack import blocks, messages
 from bot.slack.work import ScoreCache
-from bot.slack_client import build_web_client
 from bot.storage import RealisationRecord
 from bot.usecases.score import load_items, score_team
 from bot.wiring import Services
