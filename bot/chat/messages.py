@@ -14,6 +14,11 @@ from datetime import date, datetime
 #: Where the digest and the reminder point for the whole list when they show only its top.
 FULL_LIST_COMMAND = "/value top"
 
+
+def _did_you_mean(suggestion: str | None) -> str:
+    return f" Did you mean `{suggestion}`?" if suggestion else ""
+
+
 #: One line of usage and one worked example per ``/value`` sub-command, in help order.
 USAGE: dict[str, tuple[str, str]] = {
     "help": ("/value help [command]", "/value help whatif"),
@@ -97,7 +102,7 @@ def parse_bad_key(command: str, token: str) -> str:
 
 
 def parse_unknown_command(word: str, suggestion: str | None) -> str:
-    hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+    hint = _did_you_mean(suggestion)
     return f"There is no `/value {word}` command.{hint} `/value help` lists them all."
 
 
@@ -123,7 +128,7 @@ def parse_bad_pair(token: str) -> str:
 
 
 def parse_unknown_input(name: str, suggestion: str | None, names: Sequence[str]) -> str:
-    hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+    hint = _did_you_mean(suggestion)
     return f"There is no input called `{name}`.{hint} Inputs: {', '.join(names)}."
 
 
@@ -144,13 +149,13 @@ def parse_duplicate_input(name: str) -> str:
 
 
 def parse_unknown_team(name: str, suggestion: str | None, teams: Sequence[str]) -> str:
-    hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+    hint = _did_you_mean(suggestion)
     known = ", ".join(teams) or "none configured"
     return f"There is no team called `{name}`.{hint} Teams: {known}."
 
 
 def parse_unknown_topic(word: str, suggestion: str | None) -> str:
-    hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+    hint = _did_you_mean(suggestion)
     return f"There is no help on `{word}`.{hint}"
 
 
@@ -873,8 +878,16 @@ def deferred(until: datetime, reason: str) -> str:
     return f"held back ({reason}) until {until:%Y-%m-%d %H:%M %Z}"
 
 
-def slack_unreachable(what: str, channel: str, error: OSError) -> str:
+def slack_unreachable(what: str, channel: str, error: str) -> str:
     return (
         f"could not post the {what} to {channel}: Slack could not be reached "
-        f"({type(error).__name__}); check the network and NORTHSTAR_SLACK_API_URL, then run again"
+        f"({error}); check the network and NORTHSTAR_SLACK_API_URL, then run again"
     )
+
+
+def slack_refused(method: str, where: str, error: str) -> str:
+    return f"Slack refused {method} to {where}: {error}"
+
+
+def slack_down(method: str, where: str, error: str) -> str:
+    return f"Slack could not be reached for {method} to {where} ({error})"

@@ -19,9 +19,9 @@ from slack_sdk.models.views import View
 
 from bot.chat import blocks, limits, messages
 from bot.config import Team
-from bot.slack.handlers import new_error_id
-from bot.slack.work import ScoreCache
+from bot.errors import new_error_id
 from bot.usecases.score import score_team
+from bot.usecases.score_cache import ScoreCache
 from bot.wiring import Services
 
 logger = logging.getLogger(__name__)

@@ -26,7 +26,7 @@ import pytest
 
 from bot.slack.app import build_app
 from bot.slack.server import create_wsgi_app
-from bot.slack.work import ScoreCache
+from bot.usecases.score_cache import ScoreCache
 from connectors.sample import SampleConnector
 from tests.bot.slack.support import (
     CHANNEL,

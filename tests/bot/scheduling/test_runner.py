@@ -31,6 +31,7 @@ from bot.scheduling.runner import (
     sync_jobs,
 )
 from bot.scheduling.triggers import ScheduleError, next_fire
+from bot.usecases.runs import JobName
 from tests.bot.scheduling.support import BERLIN
 from tests.bot.scheduling.world import PAYMENTS_CHANNEL, World, make_world, scheduler_config
 
@@ -146,7 +147,7 @@ def test_jobs_of_teams_no_longer_configured_are_removed(sqlite_url, slack_api, c
     try:
         scheduler = started(world)
         SchedulerDeferrals(scheduler).defer(
-            "growth", Deferred(jobs.JOB_DIGEST, "2026-W45"), datetime.now(tz=UTC)
+            "growth", Deferred(JobName.WEEKLY_DIGEST, "2026-W45"), datetime.now(tz=UTC)
         )
         assert scheduler.get_job("weekly_digest:growth") is not None
         world.svc.config = payments_only()
@@ -167,9 +168,9 @@ def test_held_back_posts_wait_in_the_job_store_as_one_batch_across_a_restart(pay
     with time_machine.travel(datetime(2026, 11, 2, 20, 0, tzinfo=BERLIN), tick=False):
         scheduler = started(payments_world)
         deferrals = SchedulerDeferrals(scheduler)
-        deferrals.defer("payments", Deferred(jobs.JOB_DIGEST, "2026-W45"), opens)
-        deferrals.defer("payments", Deferred(jobs.JOB_REMINDER, "sprint-1394"), opens)
-        deferrals.defer("payments", Deferred(jobs.JOB_REMINDER, "sprint-1394"), opens)
+        deferrals.defer("payments", Deferred(JobName.WEEKLY_DIGEST, "2026-W45"), opens)
+        deferrals.defer("payments", Deferred(JobName.SPRINT_START_REMINDER, "sprint-1394"), opens)
+        deferrals.defer("payments", Deferred(JobName.SPRINT_START_REMINDER, "sprint-1394"), opens)
         scheduler.shutdown()
 
         restarted = started(payments_world)
@@ -179,7 +180,7 @@ def test_held_back_posts_wait_in_the_job_store_as_one_batch_across_a_restart(pay
     assert batch.next_run_time == opens
     assert batch.args == (
         "payments",
-        ((jobs.JOB_DIGEST, "2026-W45", 0), (jobs.JOB_REMINDER, "sprint-1394", 0)),
+        ((JobName.WEEKLY_DIGEST, "2026-W45", 0), (JobName.SPRINT_START_REMINDER, "sprint-1394", 0)),
     )
     assert batch.func_ref == "bot.scheduling.jobs:run_batch"
 
@@ -222,7 +223,7 @@ def test_a_scheduler_started_after_a_missed_digest_posts_it_once(
 
     assert len(world.posts(PAYMENTS_CHANNEL)) == 1
     assert following.astimezone(BERLIN).date() == (down_until + timedelta(days=7)).date()
-    assert world.store.claim_run(jobs.JOB_DIGEST, "payments", period, down_until) is False
+    assert world.store.claim_run(JobName.WEEKLY_DIGEST, "payments", period, down_until) is False
 
 
 def test_past_the_grace_time_a_missed_digest_is_skipped(payments_world):

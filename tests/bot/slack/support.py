@@ -20,6 +20,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
+from bot.chat.messenger import SlackMessenger
 from bot.config import NorthstarConfig, Roles, Schedule, Team, load_config
 from bot.settings import Settings
 from connectors.memory import MemoryConnector
@@ -147,6 +148,11 @@ class SlackWorld:
 
     def team(self, name: str = "payments") -> Team:
         return self.svc.config.team(name)
+
+    @property
+    def messenger(self) -> SlackMessenger:
+        """Outbound Slack over the fake, as the app's listeners build it."""
+        return self.svc.messenger(self.client)
 
 
 def make_world(

@@ -65,7 +65,11 @@ def test_home_shows_goals_and_the_top_ten_with_scores(world: SlackWorld):
 
 def test_home_lists_check_ins_waiting_for_the_persons_rating(world: SlackWorld):
     started = checkins.open_round(
-        world.svc, world.team(), items=["PAY-2", "PAY-3"], started_by=None, client=world.client
+        world.svc,
+        world.team(),
+        items=["PAY-2", "PAY-3"],
+        started_by=None,
+        messenger=world.messenger,
     )
     checkins.record_answer(
         world.svc,
@@ -73,7 +77,7 @@ def test_home_lists_check_ins_waiting_for_the_persons_rating(world: SlackWorld):
         round_id=started.round_id,
         key="PAY-2",
         value=4,
-        client=world.client,
+        messenger=world.messenger,
     )
     text = view_text(home.build_home(world.svc, "U0111", world.clock.now).to_dict())
     assert "Waiting for your rating" in text

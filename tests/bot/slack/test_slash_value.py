@@ -435,7 +435,7 @@ def test_why_shows_ratings_with_their_spread_and_why_it_sits_above_the_next(worl
     from bot.usecases import checkins
 
     started = checkins.open_round(
-        world.svc, world.team(), items=["PAY-3"], started_by=None, client=world.client
+        world.svc, world.team(), items=["PAY-3"], started_by=None, messenger=world.messenger
     )
     for user, value in (("U0111", 1), ("U0222", 5)):
         checkins.record_answer(
