@@ -10,9 +10,10 @@ import threading
 from datetime import datetime, timedelta
 
 import pytest
-from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from slack_sdk.models.blocks import Block, SectionBlock
 
+from bot.chat.client import build_web_client
 from bot.chat.posts import Post, combine
 from bot.errors import DeliveryError
 from bot.metrics import REGISTRY
@@ -457,7 +458,7 @@ def test_a_summary_slack_refused_is_posted_by_the_next_poll(world):
     world.clock.set(THURSDAY_1400 + timedelta(hours=world.team().schedule.checkin_close_hours))
     world.slack.state.fail("chat.postMessage", "internal_error")
 
-    with pytest.raises(SlackApiError):
+    with pytest.raises(DeliveryError, match="internal_error"):
         checkin_close(world.svc, "payments", world.clock(), env=world.env)
     assert len(world.store.open_rounds("payments")) == 1  # still open: nothing is lost
     retried = checkin_close(world.svc, "payments", world.clock(), env=world.env)
@@ -611,10 +612,14 @@ def test_a_week_with_nothing_to_report_posts_no_digest(world, tmp_path):
 
 
 def test_an_unreachable_slack_fails_the_post_with_one_clear_line_and_retries(world):
-    world.svc.settings = world.svc.settings.model_copy(
+    unreachable = world.svc.settings.model_copy(
         update={"slack_api_url": "http://127.0.0.1:9/api/"}  # nothing listens on port 9
     )
-    env = JobEnv(pacer=world.env.pacer, deferrals=world.deferrals)
+    # slack_sdk still retries the connection three times, without sleeping between
+    client = build_web_client(
+        unreachable, connection_backoff=FixedValueRetryIntervalCalculator(0.0)
+    )
+    env = JobEnv(client=client, pacer=world.env.pacer, deferrals=world.deferrals)
 
     with pytest.raises(DeliveryError, match="Slack could not be reached"):
         weekly_digest(world.svc, "payments", world.clock(), env=env)

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -104,7 +105,7 @@ def test_a_bad_schedule_names_the_team_and_the_key():
 
 
 def test_a_bad_schedule_stops_the_scheduler_before_it_waits_to_lead(payments_world):
-    payments_world.svc.config = payments_only(digest="monday morning")
+    payments_world.svc = replace(payments_world.svc, config=payments_only(digest="monday morning"))
 
     with pytest.raises(ScheduleError, match=r"schedule\.digest"):
         run_scheduler(payments_world.svc, stop=threading.Event())
@@ -134,7 +135,7 @@ def test_a_changed_schedule_replaces_the_stored_job(payments_world):
     with time_machine.travel(MONDAY_0800, tick=False):
         first = started(payments_world)
         first.shutdown()
-        payments_world.svc.config = payments_only(digest="tue 10:00")
+        payments_world.svc = replace(payments_world.svc, config=payments_only(digest="tue 10:00"))
         second = started(payments_world)
         moved = second.get_job("weekly_digest:payments").next_run_time
         second.shutdown()
@@ -150,7 +151,7 @@ def test_jobs_of_teams_no_longer_configured_are_removed(sqlite_url, slack_api, c
             "growth", Deferred(JobName.WEEKLY_DIGEST, "2026-W45"), datetime.now(tz=UTC)
         )
         assert scheduler.get_job("weekly_digest:growth") is not None
-        world.svc.config = payments_only()
+        world.svc = replace(world.svc, config=payments_only())
 
         sync_jobs(scheduler, world.svc)
 
@@ -249,17 +250,18 @@ def test_past_the_grace_time_a_missed_digest_is_skipped(payments_world):
 
 
 def test_the_grace_time_comes_from_the_settings(payments_world):
-    payments_world.svc.settings = payments_world.svc.settings.model_copy(
+    settings = payments_world.svc.settings.model_copy(
         update={"scheduler_misfire_grace_seconds": 120}
     )
+    payments_world.svc = replace(payments_world.svc, settings=settings)
 
-    scheduler = build_scheduler(payments_world.svc)
+    scheduler = started(payments_world)
+    try:
+        job = scheduler.get_job("weekly_digest:payments")
+    finally:
+        scheduler.shutdown()
 
-    assert scheduler._job_defaults == {
-        "coalesce": True,
-        "misfire_grace_time": 120,
-        "max_instances": 1,
-    }
+    assert (job.misfire_grace_time, job.coalesce, job.max_instances) == (120, True, 1)
 
 
 # ---------------------------------------------------------------- leadership

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from bot.chat.limits import MAX_VIEW_BLOCKS
 from bot.config import Team
@@ -108,7 +109,8 @@ def test_home_stays_within_the_block_limit_with_many_teams(world: SlackWorld):
         Team(name=f"team{i}", source="memory", stakeholders=("U0111",), goals=world.team().goals)
         for i in range(30)
     )
-    world.svc.config = world.svc.config.model_copy(update={"teams": (world.team(), *many)})
+    config = world.svc.config.model_copy(update={"teams": (world.team(), *many)})
+    world.svc = replace(world.svc, config=config)
     view = home.build_home(world.svc, "U0111", world.clock.now).to_dict()
     assert len(view["blocks"]) <= MAX_VIEW_BLOCKS
 
