@@ -4,6 +4,9 @@ Builders return :mod:`slack_sdk.models` objects so Slack's own validators run on
 and they keep within Slack's limits (see :mod:`bot.chat.limits`): long text is cut or split
 into several sections, long lists are capped with a "…and N more" line. Buttons carry a small
 JSON value that the action handlers decode with :func:`decode_value`.
+
+Over 400 lines on purpose: every message's layout sits beside the others, so the limits and the
+look are applied the same way everywhere; each builder is small and independent.
 """
 
 from __future__ import annotations

@@ -15,6 +15,9 @@ processes race. A failed once-a-week post books a retry (:mod:`bot.scheduling.de
 This module never imports APScheduler. The scheduler calls :func:`run_job` and :func:`run_batch`
 by their textual references, so stored jobs pickle as plain strings and tuples; the runner
 installs (:func:`install`) the services they use (there is no fallback that builds its own).
+
+A little over 400 lines: the seven jobs stay side by side with the one table (:data:`JOBS`)
+and the scheduler's entry points, whose textual references are stored in the job store.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Stakeholder check-ins and realisation reviews: the use cases behind the DMs and buttons.
+"""Stakeholder check-in rounds: the use cases behind the check-in DMs and buttons.
 
 A round asks a team's stakeholders (by DM) to rate a few items 1-5. A click is stored at once
 and the item's score and rank change at once, so people see their answer matter. Non-responders
@@ -7,6 +7,9 @@ and where raters disagree. Anonymous rounds never show who rated; hidden rounds 
 until they close. Realisation reviews ask, some weeks after delivery, whether a planned benefit
 came (:mod:`bot.usecases.realisation`). The CLI, the scheduler and the Slack buttons all call
 these functions; they talk to people only through a :class:`~bot.usecases.ports.Messenger`.
+
+Over 400 lines because a round's whole life (open, answer, remind, summarise, close) is read
+and changed together; realisation reviews, which only share the DM helper, live apart.
 """
 
 from __future__ import annotations
