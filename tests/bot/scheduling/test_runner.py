@@ -197,6 +197,7 @@ def test_held_back_posts_wait_in_the_job_store_as_one_batch_across_a_restart(pay
     ],
     ids=["missed_this_morning", "missed_two_mondays"],
 )
+@pytest.mark.slow
 def test_a_scheduler_started_after_a_missed_digest_posts_it_once(
     payments_world, down_until, period
 ):
@@ -312,6 +313,7 @@ def test_of_two_scheduler_processes_one_schedules_and_the_other_takes_over(payme
         rival_world.store.close()
 
 
+@pytest.mark.slow
 def test_the_scheduler_process_stops_cleanly_on_sigterm(tmp_path):
     script = (
         "import logging\n"
@@ -353,6 +355,7 @@ def test_the_scheduler_process_stops_cleanly_on_sigterm(tmp_path):
     assert "scheduler stopped" in (remaining or "")
 
 
+@pytest.mark.slow
 def test_web_processes_never_load_the_scheduler():
     """`serve` imports the Slack app, which imports jobs for /value digest: no APScheduler."""
     script = (
