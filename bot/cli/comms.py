@@ -52,14 +52,14 @@ def checkin(
     item: Annotated[str | None, typer.Option("--item", help="Ask about one issue only.")] = None,
 ) -> None:
     """Start a stakeholder check-in round (direct messages in Slack)."""
-    from bot.usecases.checkins import start_round
+    from bot.usecases.checkins import open_round
 
     svc = options.services()
-    round_id = start_round(
+    started = open_round(
         svc,
         options.team_of(svc, team),
         items=[item] if item else None,
         started_by=None,
         messenger=svc.messenger(),
     )
-    out.print(f"Check-in round {round_id} started.")
+    out.print(f"Check-in round {started.round_id} started.")

@@ -42,7 +42,7 @@ from bot.scheduling.budget import Decision, NotificationBudget
 from bot.scheduling.deferrals import Deferrals, Deferred, hold, retry_later
 from bot.storage import StoredRound
 from bot.usecases.channel_posts import POST_JOBS, deliver_post
-from bot.usecases.checkins import close_round, remind_non_responders, start_round
+from bot.usecases.checkins import close_round, open_round, remind_non_responders
 from bot.usecases.realisation import ask_realisation
 from bot.usecases.reminder import new_sprint_periods
 from bot.usecases.reorder import apply_reorder
@@ -226,7 +226,7 @@ def checkin_round(
                 return Outcome(job, chosen.name, entry.period, Status.SKIPPED, "already done")
             try:
                 messenger = environment.messenger(svc)
-                round_id = start_round(svc, chosen, started_by=None, messenger=messenger)
+                round_id = open_round(svc, chosen, started_by=None, messenger=messenger).round_id
             except UserError as e:
                 # no stakeholders or no open items: nothing a retry would fix, so say so and stop
                 run.fail(str(e))

@@ -147,15 +147,46 @@ def cancel_reorder_clicked(respond: Respond) -> None:
 # ---------------------------------------------------------------- check-in buttons and modal
 
 
+def _answer_click(
+    deps: Deps, respond: Respond, what: str, record: Callable[[], Answer | None]
+) -> None:
+    """Record a click on a work thread; ``record`` returns None for a stale button."""
+
+    def job() -> None:
+        answer = record()
+        _tell(
+            respond, answer if answer is not None else Answer(messages.error_stale_button(), False)
+        )
+
+    deps.later(what, respond, job)
+
+
+def _answer_modal(
+    deps: Deps,
+    client: WebClient,
+    user: str,
+    what: str,
+    record: Callable[[SlackMessenger], Answer | None],
+) -> None:
+    """Record a modal's submission on a work thread; ``record`` returns None when it is empty."""
+    messenger = deps.messenger(client)
+
+    def job() -> None:
+        answer = record(messenger)
+        if answer is not None:
+            _tell_in_dm(messenger, user, answer)
+
+    deps.later(what, None, job)
+
+
 def rate_clicked(body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps) -> None:
     action = payloads.block_action(body)
     ref = payloads.checkin_ref(action)
 
-    def job() -> None:
+    def record() -> Answer | None:
         if ref is None or ref.value is None:
-            _stale(respond)
-            return
-        answer = record_answer(
+            return None
+        return record_answer(
             deps.svc,
             user=action.user_id,
             round_id=ref.round_id,
@@ -166,9 +197,8 @@ def rate_clicked(body: dict[str, Any], respond: Respond, client: WebClient, *, d
             messenger=deps.messenger(client),
             scores=deps.scores,
         )
-        _tell(respond, answer)
 
-    deps.later(f"check-in rating by {action.user_id}", respond, job)
+    _answer_click(deps, respond, f"check-in rating by {action.user_id}", record)
 
 
 def close_round_clicked(
@@ -217,13 +247,12 @@ def comment_clicked(
 
 def comment_submitted(body: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
     submission = payloads.comment_submission(body)
-    messenger = deps.messenger(client)
 
-    def job() -> None:
+    def record(messenger: SlackMessenger) -> Answer | None:
         if submission.round_id is None or submission.key is None or submission.rating is None:
             logger.warning("comment modal without round, item or rating; ignored")
-            return
-        answer = record_answer(
+            return None
+        return record_answer(
             deps.svc,
             user=submission.user_id,
             round_id=submission.round_id,
@@ -235,9 +264,9 @@ def comment_submitted(body: dict[str, Any], client: WebClient, *, deps: Deps) ->
             messenger=messenger,
             scores=deps.scores,
         )
-        _tell_in_dm(messenger, submission.user_id, answer)
 
-    deps.later(f"check-in comment by {submission.user_id}", None, job)
+    what = f"check-in comment by {submission.user_id}"
+    _answer_modal(deps, client, submission.user_id, what, record)
 
 
 # ---------------------------------------------------------------- realisation buttons and modal
@@ -250,11 +279,10 @@ def realisation_clicked(
     choice = action.action_id.removeprefix(blocks.ACTION_REALISATION_PREFIX)
     key = action.value.get("k")
 
-    def job() -> None:
+    def record() -> Answer | None:
         if not isinstance(key, str):
-            _stale(respond)
-            return
-        answer = record_realisation_answer(
+            return None
+        return record_realisation_answer(
             deps.svc,
             user=action.user_id,
             key=key,
@@ -263,9 +291,8 @@ def realisation_clicked(
             ts=action.message_ts,
             messenger=deps.messenger(client),
         )
-        _tell(respond, answer)
 
-    deps.later(f"realisation answer by {action.user_id}", respond, job)
+    _answer_click(deps, respond, f"realisation answer by {action.user_id}", record)
 
 
 def realisation_comment_clicked(
@@ -289,13 +316,12 @@ def realisation_comment_clicked(
 
 def realisation_submitted(body: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
     submission = payloads.realisation_submission(body)
-    messenger = deps.messenger(client)
 
-    def job() -> None:
+    def record(messenger: SlackMessenger) -> Answer | None:
         if submission.key is None or submission.answer is None:
             logger.warning("realisation modal without item or answer; ignored")
-            return
-        answer = record_realisation_answer(
+            return None
+        return record_realisation_answer(
             deps.svc,
             user=submission.user_id,
             key=submission.key,
@@ -305,9 +331,9 @@ def realisation_submitted(body: dict[str, Any], client: WebClient, *, deps: Deps
             ts=submission.message_ts,
             messenger=messenger,
         )
-        _tell_in_dm(messenger, submission.user_id, answer)
 
-    deps.later(f"realisation comment by {submission.user_id}", None, job)
+    what = f"realisation comment by {submission.user_id}"
+    _answer_modal(deps, client, submission.user_id, what, record)
 
 
 # ---------------------------------------------------------------- App Home

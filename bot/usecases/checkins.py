@@ -171,28 +171,6 @@ def open_round(
     return RoundStarted(round_id, team.name, [item.key for item in chosen], asked, failed)
 
 
-def start_round(
-    svc: Services,
-    team: Team,
-    *,
-    items: Sequence[str] | None = None,
-    started_by: str | None,
-    anonymous: bool = False,
-    hidden: bool = False,
-    messenger: Messenger,
-) -> int:
-    """Start a check-in round (see :func:`open_round`) and return its id."""
-    return open_round(
-        svc,
-        team,
-        items=items,
-        started_by=started_by,
-        anonymous=anonymous,
-        hidden=hidden,
-        messenger=messenger,
-    ).round_id
-
-
 def visible_ratings(svc: Services, ratings: Iterable[Rating]) -> list[Rating]:
     """``ratings`` without those of open rounds that hide values until they close."""
     hidden = {

@@ -81,11 +81,12 @@ def test_starting_a_round_dms_each_stakeholder_with_rating_buttons(world):
     assert checkin.remind_at == world.clock.now + timedelta(hours=24)
 
 
-def test_start_round_returns_the_round_id(world):
-    round_id = checkins.start_round(
+def test_a_round_about_one_item_stores_just_that_item(world):
+    started = checkins.open_round(
         world.svc, world.team(), items=["PAY-4"], started_by=None, messenger=world.messenger
     )
-    assert list(world.store.get_round(round_id).items) == ["PAY-4"]
+    assert started.items == ["PAY-4"]
+    assert list(world.store.get_round(started.round_id).items) == ["PAY-4"]
 
 
 def test_a_click_stores_the_rating_and_answers_with_the_new_rank(world):
