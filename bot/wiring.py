@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from slack_sdk import WebClient
 
     from bot.chat.messenger import SlackMessenger
+    from bot.usecases.ports import Clock
 
 
 def utc_now() -> datetime:
@@ -61,7 +62,7 @@ class Services:
     config: NorthstarConfig
     store: Store
     connector_factory: Callable[[Team], Connector]
-    clock: Callable[[], datetime] = utc_now
+    clock: Clock = utc_now
     connectors: ConnectorPool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -114,7 +115,7 @@ def build_services(
     config: NorthstarConfig | None = None,
     *,
     connector_factory: Callable[[Team], Connector] | None = None,
-    clock: Callable[[], datetime] = utc_now,
+    clock: Clock = utc_now,
 ) -> Services:
     """Wire a process: load the config (the example one when none is set) and open the store.
 

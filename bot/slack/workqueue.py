@@ -1,4 +1,4 @@
-"""Where the Slack app's slow work runs, and how repeated scoring is shared.
+"""Where the Slack app's slow work runs, so acks never wait behind it.
 
 Acks and lazy listeners share Bolt's listener executor. If the slow part of a lazy listener
 (scoring thousands of items, calling Jira) ran there, a burst of commands would fill every

@@ -1,4 +1,4 @@
-"""Build the weekly value digest and the sprint-start reminder of a team.
+"""Build the weekly value digest of a team, preview it, and turn it into a channel post.
 
 :func:`build_digest` gathers what the store remembers (the ranking of a week ago, score and
 rating history, check-in turnout, realisation answers) and hands it to
