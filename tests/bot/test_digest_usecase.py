@@ -12,7 +12,7 @@ import pytest
 from bot.config import Team, load_config
 from bot.settings import Settings
 from bot.storage import Store
-from bot.usecases.digest import STALE_AFTER_DAYS, build_digest
+from bot.usecases.digest import STALE_AFTER_DAYS, build_digest, digest_post, preview_digest
 from bot.usecases.links import backlog_url
 from bot.usecases.reminder import build_reminder
 from bot.usecases.score import rank_snapshot
@@ -217,3 +217,16 @@ def test_a_jira_team_links_to_its_board_and_other_sources_to_the_slash_command(s
         "https://acme.atlassian.net/issues/?jql=project%20%3D%20PAY%20ORDER%20BY%20Rank"
     )
     assert build_digest(svc, team, NOW).full_list_url is None  # the sample: /value top only
+
+
+def test_the_posted_digest_carries_the_chart_and_the_preview_draws_none(svc):
+    team = payments(svc)
+
+    _, post = digest_post(svc, team, NOW)
+    _, preview = digest_post(svc, team, NOW, chart=False)
+    _, blocks = preview_digest(svc, team, NOW)
+
+    [chart] = post.uploads
+    assert chart.content.startswith(b"\x89PNG")
+    assert preview.uploads == ()
+    assert [block.to_dict() for block in blocks] == [block.to_dict() for block in post.blocks]
