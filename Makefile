@@ -14,7 +14,7 @@ LOCK_FLAGS ?=
 COMPILE = $(abspath $(BIN))/uv pip compile pyproject.toml --universal --generate-hashes \
 	--python-version 3.11 --custom-compile-command "make lock" --quiet
 
-.PHONY: demo test lint typecheck unit bench clean lock lock-check
+.PHONY: demo test quick lint typecheck unit bench clean lock lock-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,11 @@ unit: $(VENV)/.installed-dev
 	fi
 
 test: lock-check lint typecheck unit
+
+# the tests without the multi-second ones (end-to-end runs, processes, long property tests);
+# `make test` still runs everything
+quick: $(VENV)/.installed-dev
+	$(BIN)/pytest -m "not slow"
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/pytest tests/benchmarks --benchmark-only -p no:randomly

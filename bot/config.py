@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from rules import schedules
 from rules.config import GuardrailConfig, RuleSpec, ScoringConfig
 from rules.errors import RulesError
 from rules.model import ValueGoal
@@ -178,16 +179,12 @@ def _place(loc: tuple[int | str, ...], raw: Mapping[str, Any]) -> str:
 def _schedule_problems(team: Team) -> list[str]:
     """What the scheduler would refuse in ``team.schedule``, found when the config loads.
 
-    The scheduler's own parsers, so a string accepted here is one the scheduler can run; an
-    empty string is "off" there, and here. One import line: it becomes an import from
-    :mod:`rules.calendar` when parsing moves to the core (imported here, not at the top,
-    because :mod:`bot.scheduling.budget` imports this module).
+    The same pure parsers the scheduler builds its triggers from, so a string accepted here is
+    one the scheduler can run; an empty string is "off" there, and here.
     """
-    from bot.scheduling import budget, triggers
-
     schedule = team.schedule
     checks: list[tuple[str, Callable[[], object]]] = [
-        (key, partial(triggers.parse_schedule, text, team.zone))
+        (key, partial(schedules.cron_fields, text))
         for key, text in (
             ("digest", schedule.digest),
             ("checkin", schedule.checkin),
@@ -196,13 +193,13 @@ def _schedule_problems(team: Team) -> list[str]:
         if text
     ]
     if schedule.quiet_hours:
-        checks.append(("quiet_hours", partial(budget.parse_quiet_hours, schedule.quiet_hours)))
-    checks.append(("quiet_days", partial(budget.parse_quiet_days, schedule.quiet_days)))
+        checks.append(("quiet_hours", partial(schedules.parse_quiet_hours, schedule.quiet_hours)))
+    checks.append(("quiet_days", partial(schedules.parse_quiet_days, schedule.quiet_days)))
     problems = []
     for key, check in checks:
         try:
             check()
-        except triggers.ScheduleError as e:
+        except schedules.ScheduleError as e:
             problems.append(f"team {team.name!r}: schedule.{key}: {e}")
     return problems
 

@@ -37,7 +37,11 @@ class DiscoveryCache(Protocol):
 def jira_config(settings: Settings, config: NorthstarConfig, team: Team) -> JiraConfig:
     """The connector's config; a PAT (Data Center) wins over email + API token (Cloud)."""
     if settings.jira_url is None:
-        raise ConnectorConfigError("NORTHSTAR_JIRA_URL is not set; set it to Jira's base URL")
+        raise ConnectorConfigError(
+            f"team {team.name!r} reads Jira but NORTHSTAR_JIRA_URL is not set; set it, with "
+            "NORTHSTAR_JIRA_EMAIL and NORTHSTAR_JIRA_API_TOKEN (Cloud) or NORTHSTAR_JIRA_PAT "
+            "(Data Center)"
+        )
     auth: CloudAuth | TokenAuth
     if settings.jira_pat is not None:
         auth = TokenAuth(pat=settings.jira_pat)

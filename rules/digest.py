@@ -23,8 +23,6 @@ from rules.value import item_value, value_unit
 
 #: What a stakeholder may answer when asked whether a delivered benefit came.
 RealisationAnswerValue = Literal["yes", "partly", "no"]
-#: Where the digest points for the whole list when it shows only the top of one.
-FULL_LIST_HINT = "/value top"
 
 
 class DigestItem(Frozen):
@@ -168,7 +166,6 @@ class Digest(Frozen):
     burn_up: BurnUp = BurnUp()
     #: what value_delivered, the sprint's value and the burn-up count (see rules.value)
     value_unit: str = "cost of delay points"
-    full_list: str = FULL_LIST_HINT
     #: a link to the whole ordered backlog in the tool, when there is one
     full_list_url: str | None = None
 
@@ -201,7 +198,6 @@ class Reminder(Frozen):
     top: tuple[DigestItem, ...] = ()
     goals: tuple[ValueGoal, ...] = ()
     unvalued: tuple[DigestItem, ...] = ()
-    full_list: str = FULL_LIST_HINT
     full_list_url: str | None = None
 
 

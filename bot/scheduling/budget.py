@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.config import Team
-from bot.scheduling.timespec import WEEKDAY_NAMES, ScheduleError, day_name, parse_time
+from rules.schedules import QuietHours, ScheduleError, parse_quiet_days, parse_quiet_hours
 
 if TYPE_CHECKING:
     from datetime import tzinfo
@@ -41,59 +41,6 @@ class Reason(StrEnum):
     QUIET_HOURS = "quiet hours"
     QUIET_DAY = "quiet day"
     DAILY_CAP = "daily cap"
-
-
-@dataclass(frozen=True, slots=True)
-class QuietHours:
-    """A daily stretch of wall-clock time without posts; ``start > end`` crosses midnight."""
-
-    start: time
-    end: time
-
-    @property
-    def crosses_midnight(self) -> bool:
-        return self.start > self.end
-
-    def contains(self, wall: time) -> bool:
-        """Whether the wall-clock time ``wall`` falls inside (start inclusive, end exclusive)."""
-        if self.crosses_midnight:
-            return wall >= self.start or wall < self.end
-        return self.start <= wall < self.end
-
-    def __str__(self) -> str:
-        return f"{self.start:%H:%M}-{self.end:%H:%M}"
-
-
-def parse_quiet_hours(text: str) -> QuietHours:
-    """``"18:00-08:30"`` -> :class:`QuietHours`; the stretch may cross midnight.
-
-    Raises:
-        ScheduleError: not two HH:MM times joined by a dash, or an empty stretch.
-    """
-    first, dash, last = text.partition("-")
-    if not dash:
-        raise ScheduleError(
-            f'quiet_hours {text!r} must be two times with a dash, e.g. "18:00-08:30"'
-        )
-    start = time(*parse_time(first, what="quiet_hours start"))
-    end = time(*parse_time(last, what="quiet_hours end"))
-    if start == end:
-        raise ScheduleError(
-            f"quiet_hours {text!r} starts and ends at the same time; remove it or widen it"
-        )
-    return QuietHours(start, end)
-
-
-def parse_quiet_days(days: Iterable[str]) -> frozenset[int]:
-    """``["sat", "sun"]`` -> ``{5, 6}`` (``date.weekday()`` numbers).
-
-    Raises:
-        ScheduleError: an unknown day name, or every day of the week is quiet.
-    """
-    numbers = frozenset(WEEKDAY_NAMES.index(day_name(day)) for day in days)
-    if len(numbers) == len(WEEKDAY_NAMES):
-        raise ScheduleError("quiet_days covers the whole week, so nothing could ever be posted")
-    return numbers
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,9 +36,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Team
 from bot.scheduling import jobs
-from bot.scheduling.jobs import Deferred, JobEnv, merge_deferred
+from bot.scheduling.deferrals import Deferred, merge_deferred
+from bot.scheduling.jobs import JobEnv
 from bot.scheduling.leader import Elector, elector_for, wait_for_leadership
 from bot.scheduling.triggers import ScheduleError, parse_schedule
+from bot.usecases.runs import JobName
 
 if TYPE_CHECKING:
     from bot.wiring import Services
@@ -84,17 +86,19 @@ def planned_jobs(team: Team) -> list[PlannedJob]:
     poll = IntervalTrigger(minutes=schedule.reminder_poll_minutes, timezone=team.zone)
     wanted: list[tuple[str, Any]] = []
     if schedule.digest and team.channel:
-        wanted.append((jobs.JOB_DIGEST, _cron(team, "digest", schedule.digest)))
+        wanted.append((JobName.WEEKLY_DIGEST, _cron(team, "digest", schedule.digest)))
     if team.channel:
-        wanted.append((jobs.JOB_REMINDER, poll))
+        wanted.append((JobName.SPRINT_START_REMINDER, poll))
     if schedule.checkin and team.stakeholders:
-        wanted.append((jobs.JOB_CHECKIN, _cron(team, "checkin", schedule.checkin)))
+        wanted.append((JobName.CHECKIN_ROUND, _cron(team, "checkin", schedule.checkin)))
     if team.stakeholders:
-        wanted.append((jobs.JOB_CHECKIN_REMINDERS, poll))
-        wanted.append((jobs.JOB_CHECKIN_CLOSE, poll))
-        wanted.append((jobs.JOB_REALISATION, _cron(team, "realisation", REALISATION_SCHEDULE)))
+        wanted.append((JobName.CHECKIN_REMINDERS, poll))
+        wanted.append((JobName.CHECKIN_CLOSE, poll))
+        wanted.append(
+            (JobName.REALISATION_REVIEWS, _cron(team, "realisation", REALISATION_SCHEDULE))
+        )
     if schedule.sync:
-        wanted.append((jobs.JOB_SYNC, _cron(team, "sync", schedule.sync)))
+        wanted.append((JobName.SYNC_AND_SCORE, _cron(team, "sync", schedule.sync)))
     return [PlannedJob(f"{job}:{team.name}", job, team.name, trigger) for job, trigger in wanted]
 
 

@@ -26,15 +26,13 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.scheduling.timespec import (
+from rules.schedules import (
+    CRON_DAYS,
     FULL_DAY_NAMES,
-    TIME_PATTERN,
     WEEKDAY_NAMES,
     ScheduleError,
+    cron_fields,
     day_name,
-    iso_week,
-    local_day,
-    local_slot,
     parse_days,
     parse_time,
 )
@@ -47,18 +45,11 @@ __all__ = [
     "WallClockCronTrigger",
     "day_name",
     "is_repeated",
-    "iso_week",
-    "local_day",
-    "local_slot",
     "next_fire",
     "parse_days",
     "parse_schedule",
     "parse_time",
 ]
-
-#: Day names in crontab order (0 = Sunday); APScheduler accepts these names as they are.
-CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-EXAMPLES = '"mon 09:00", "mon,thu 14:00", "weekdays 08:30", "daily 18:00" or "0 9 * * 1"'
 
 
 class WallClockCronTrigger(CronTrigger):  # type: ignore[misc]
@@ -89,72 +80,8 @@ def is_repeated(moment: datetime) -> bool:
     return moment.replace(fold=0).utcoffset() != moment.replace(fold=1).utcoffset()
 
 
-def _cron_weekdays(field: str) -> str:
-    """A crontab day-of-week field (0/7 = Sunday, names allowed) as APScheduler day names."""
-    days: set[int] = set()
-    for part in field.lower().split(","):
-        body, _, step_text = part.partition("/")
-        step = 1
-        if step_text:
-            if not step_text.isdigit() or int(step_text) == 0:
-                raise ScheduleError(f"bad step {part!r} in the day-of-week field")
-            step = int(step_text)
-        if body == "*":
-            start, end = 0, 6
-        elif "-" in body:
-            first, _, last = body.partition("-")
-            start, end = _cron_day(first), _cron_day(last, end_of_range=True)
-        else:
-            start = end = _cron_day(body)
-            if step_text:
-                end = 6
-        if start > end:
-            raise ScheduleError(f"day range {body!r} runs backwards in the day-of-week field")
-        days.update(day % 7 for day in range(start, end + 1, step))
-    if len(days) == 7:
-        return "*"
-    # APScheduler takes names in any order; list them Monday-first for readable logs.
-    return ",".join(CRON_DAYS[(index + 1) % 7] for index in range(7) if (index + 1) % 7 in days)
-
-
-def _cron_day(text: str, *, end_of_range: bool = False) -> int:
-    if text.isdigit():
-        number = int(text)
-        if number > 7:
-            raise ScheduleError(f"day of week {text!r} must be 0-7 (0 and 7 are Sunday)")
-        return number
-    name = day_name(text)
-    number = CRON_DAYS.index(name)
-    return 7 if end_of_range and number == 0 else number
-
-
-def _parse_crontab(fields: list[str], zone: tzinfo) -> WallClockCronTrigger:
-    minute, hour, day, month, weekday = fields
-    if day not in ("*", "?") and weekday not in ("*", "?"):
-        # crontab ORs the two fields, APScheduler ANDs them: refuse rather than guess
-        raise ScheduleError(
-            "a crontab schedule may restrict day-of-month or day-of-week, not both "
-            "(cron would run on either, APScheduler only on both)"
-        )
-    try:
-        return WallClockCronTrigger(
-            minute=minute,
-            hour=hour,
-            day="*" if day == "?" else day,
-            month=month,
-            day_of_week=_cron_weekdays("*" if weekday == "?" else weekday),
-            timezone=zone,
-        )
-    except ValueError as e:
-        raise ScheduleError(f"bad crontab field: {e}") from e
-
-
 def parse_schedule(text: str, zone: tzinfo | str) -> WallClockCronTrigger:
-    """Parse a team schedule into a cron trigger on the team's wall clock.
-
-    Forms: ``"<days> HH:MM"`` where days are day names (``mon``, ``Monday``), lists (``mon,thu``),
-    ranges (``mon-fri``) or one of ``daily``, ``weekdays``, ``weekends``; ``"HH:MM"`` alone
-    means daily; or a standard 5-field crontab (``"30 8 * * 1-5"``, Sunday = 0 or 7).
+    """Parse a team schedule (see :func:`rules.schedules.cron_fields`) into a cron trigger.
 
     Args:
         text: The schedule as written in ``northstar.toml``.
@@ -164,26 +91,11 @@ def parse_schedule(text: str, zone: tzinfo | str) -> WallClockCronTrigger:
         ScheduleError: the string matches none of the forms; the message shows examples.
     """
     tz = ZoneInfo(zone) if isinstance(zone, str) else zone
-    words = text.split()
-    if not words:
-        raise ScheduleError(f"empty schedule; write e.g. {EXAMPLES}")
-    if len(words) == 1 and TIME_PATTERN.fullmatch(words[0]):
-        words = ["daily", words[0]]
-    if len(words) not in (2, 5):
-        raise ScheduleError(f"cannot read schedule {text!r}; write e.g. {EXAMPLES}")
+    fields = cron_fields(text)
     try:
-        if len(words) == 5:
-            return _parse_crontab(words, tz)
-        days = parse_days(words[0])
-        hour, minute = parse_time(words[1])
-    except ScheduleError as e:
-        raise ScheduleError(f"schedule {text!r}: {e}") from e
-    return WallClockCronTrigger(
-        day_of_week="*" if len(days) == 7 else ",".join(days),
-        hour=hour,
-        minute=minute,
-        timezone=tz,
-    )
+        return WallClockCronTrigger(**fields, timezone=tz)
+    except ValueError as e:
+        raise ScheduleError(f"schedule {text!r}: bad crontab field: {e}") from e
 
 
 def next_fire(trigger: Any, now: datetime) -> datetime | None:

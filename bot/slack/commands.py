@@ -8,14 +8,14 @@ never becomes a stack trace. Close misspellings of sub-commands, inputs and team
 
 from __future__ import annotations
 
-import difflib
 import html
 import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bot.slack import messages
+from bot.chat import messages
+from bot.errors import suggest
 from rules.model import INPUT_NAMES
 
 #: Longest command text accepted; Slack allows more, but no valid command needs it.
@@ -121,11 +121,6 @@ class Goals:
 Command = Help | Top | Why | WhatIf | SetInputs | Checkin | Reorder | Undo | Digest | Goals
 
 
-def _closest(word: str, choices: Sequence[str]) -> str | None:
-    found = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return found[0] if found else None
-
-
 def tokenize(text: str) -> list[str]:
     """Split command text into words; ``a = 1`` becomes ``a=1`` and commas separate too.
 
@@ -163,7 +158,7 @@ def parse_changes(tokens: Sequence[str], command: str) -> dict[str, float]:
         name = name.lower().replace("-", "_")
         if name not in INPUT_NAMES:
             raise ParseError(
-                messages.parse_unknown_input(name[:60], _closest(name, INPUT_NAMES), INPUT_NAMES),
+                messages.parse_unknown_input(name[:60], suggest(name, INPUT_NAMES), INPUT_NAMES),
                 example,
             )
         if name in changes:
@@ -196,7 +191,7 @@ class _Parser:
             return token
         found = self._by_lower.get(token.lower())
         if found is None:
-            suggestion = _closest(token.lower(), list(self._by_lower))
+            suggestion = suggest(token.lower(), list(self._by_lower))
             raise ParseError(
                 messages.parse_unknown_team(
                     token[:60], self._by_lower[suggestion] if suggestion else None, self.teams
@@ -247,7 +242,7 @@ class _Parser:
         topic = ALIASES.get(args[0].lower(), args[0].lower())
         if topic not in messages.USAGE or len(args) > 1:
             raise ParseError(
-                messages.parse_unknown_topic(args[0][:60], _closest(topic, list(messages.USAGE))),
+                messages.parse_unknown_topic(args[0][:60], suggest(topic, list(messages.USAGE))),
                 messages.example_for("help"),
             )
         return Help(topic)
@@ -309,7 +304,7 @@ def parse_command(text: str | None, *, teams: Sequence[str] = ()) -> Command:
     command = ALIASES.get(word, word)
     if command not in SUBCOMMANDS:
         raise ParseError(
-            messages.parse_unknown_command(word[:60], _closest(word, SUBCOMMANDS)),
+            messages.parse_unknown_command(word[:60], suggest(word, SUBCOMMANDS)),
             messages.example_for("help"),
         )
     return _Parser(teams).parse(command, tokens[1:])

@@ -17,11 +17,11 @@ from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block, DividerBlock
 from slack_sdk.models.views import View
 
+from bot.chat import blocks, limits, messages
 from bot.config import Team
-from bot.slack import blocks, limits, messages
-from bot.slack.handlers import new_error_id
-from bot.slack.work import ScoreCache
+from bot.errors import new_error_id
 from bot.usecases.score import score_team
+from bot.usecases.score_cache import ScoreCache
 from bot.wiring import Services
 
 logger = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ def top_blocks(svc: Services, team: Team, scores: ScoreCache | None = None) -> l
 
 def digest_blocks(svc: Services, team: Team, now: datetime) -> list[Block]:
     """The first lines of the team's digest as of ``now``."""
-    from bot.slack.digest_blocks import digest_text
+    from bot.chat.digest_blocks import digest_text
     from bot.usecases.digest import build_digest
 
     text = digest_text(build_digest(svc, team, now))

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.slack import blocks, messages
+from bot.chat import blocks, messages
 
 
 def _dict(value: object) -> Mapping[str, Any]:

@@ -15,6 +15,9 @@ from collections.abc import Callable, Sequence
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.chat import messages
+from bot.errors import UserError
+
 logger = logging.getLogger(__name__)
 
 #: How long a user group's members are trusted before Slack is asked again.
@@ -97,3 +100,18 @@ def is_allowed(
             error = e.response.get("error") if isinstance(e, SlackApiError) else type(e).__name__
             logger.warning("cannot read members of user group %s: %s", entity, error)
     return False
+
+
+class RoleRefusedError(UserError):
+    """The person lacks the role an action needs; the message names who may."""
+
+    def __init__(self, action: str, allowed: Sequence[str]):
+        self.action = action
+        self.allowed = list(allowed)
+        super().__init__(messages.error_not_allowed(action, self.allowed))
+
+
+def require_role(user_id: str, client: WebClient, allowed: Sequence[str], action: str) -> None:
+    """Raise :class:`RoleRefusedError` unless the person holds one of ``allowed``."""
+    if not is_allowed(user_id, allowed, client):
+        raise RoleRefusedError(action, allowed)

@@ -24,7 +24,7 @@ from bot.config import ConfigError
 from bot.metrics import ACK_LATENCY, SLACK_REQUESTS
 from bot.metrics import render as render_metrics
 from bot.slack.app import build_app, oauth_configured
-from bot.slack.work import requests_in_flight
+from bot.slack.workqueue import requests_in_flight
 from bot.wiring import Services
 
 if TYPE_CHECKING:

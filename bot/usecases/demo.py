@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.charts import value_burn_up_png
+from bot.chat.digest_blocks import digest_blocks, digest_text
 from bot.config import load_config
-from bot.slack.digest_blocks import digest_blocks, digest_text
-from bot.usecases.digest import compose_digest
+from bot.usecases.digest import build_digest_from_scores
+from bot.usecases.json_rows import plan_json, ranking_rows
 from bot.usecases.score import TeamScores, score_and_rank
-from bot.usecases.shapes import plan_json, ranking_rows
 from connectors.registry import open_source
 from connectors.sample import SAMPLE_TODAY
 from rules.model import RankPlan
@@ -61,7 +61,7 @@ def run_demo(out_dir: Path) -> DemoResult:
     # as `northstar reorder` plans it: from the tool's order of the open items to the ranking
     plan = plan_moves(scores.current_order, scores.ranking.keys)
     # no store, so "last week's ranking" is the order the backlog has now
-    digest = compose_digest(team, scores, DEMO_NOW, previous_order=scores.current_order)
+    digest = build_digest_from_scores(team, scores, DEMO_NOW, previous_order=scores.current_order)
     out_dir.mkdir(parents=True, exist_ok=True)
     files = [
         _write_json(out_dir / RANKING_FILE, ranking_rows(scores.ranking)),

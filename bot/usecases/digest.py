@@ -1,9 +1,11 @@
-"""Build the weekly value digest and the sprint-start reminder of a team.
+"""Build the weekly value digest of a team, preview it, and turn it into a channel post.
 
 :func:`build_digest` gathers what the store remembers (the ranking of a week ago, score and
-rating history, check-in turnout, realisation answers) and hands it to :func:`compose_digest`,
-which does the rest with :mod:`rules.digest`. The demo, which has no store, calls
-:func:`compose_digest` with the sample backlog alone.
+rating history, check-in turnout, realisation answers) and hands it to
+:func:`build_digest_from_scores`, which does the rest with :mod:`rules.digest`. The demo, which
+has no store, calls :func:`build_digest_from_scores` with the sample backlog alone.
+:func:`preview_digest` shows it without posting (and without drawing the chart);
+:func:`bot.usecases.channel_posts.post_digest` posts it to the team's channel.
 
 The digest reports on the team's previous ISO week (Monday 00:00 to Monday 00:00 on the team's
 calendar), so a Monday-morning digest covers last week whatever time it is posted, and compares
@@ -15,24 +17,27 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
-from urllib.parse import quote
 
+from slack_sdk.models.blocks import Block
+
+from bot.charts import value_burn_up_png
+from bot.chat import messages
+from bot.chat.digest_blocks import digest_blocks, digest_text
+from bot.chat.posts import Post, Upload
 from bot.config import Team
-from bot.scheduling.timespec import iso_week
-from bot.settings import Settings
-from bot.usecases.score import TeamScores, load_items, rank_snapshot, score_and_rank
+from bot.usecases.links import backlog_url
+from bot.usecases.score import TeamScores, load_items, score_and_rank
 from bot.wiring import Services
+from rules.calendar import iso_week
 from rules.digest import (
     Digest,
     RealisationAnswer,
-    Reminder,
     ScorePoint,
     make_digest,
-    make_reminder,
     shift_weeks,
     week_start,
 )
-from rules.model import Rating, Sprint
+from rules.model import Rating
 
 #: an open item nobody rated or rescored for this many days is listed as stale
 STALE_AFTER_DAYS = 30
@@ -50,7 +55,7 @@ def digest_period(now: datetime, team: Team) -> tuple[datetime, datetime]:
     return shift_weeks(end, -1, team.zone), end
 
 
-def compose_digest(
+def build_digest_from_scores(
     team: Team,
     scores: TeamScores,
     now: datetime,
@@ -86,18 +91,6 @@ def compose_digest(
         previous_at=previous_at,
         full_list_url=full_list_url,
     )
-
-
-def backlog_url(settings: Settings, team: Team) -> str | None:
-    """The team's ordered backlog in Jira (its board's backlog, or its JQL), else None."""
-    if team.source != "jira" or settings.jira_url is None:
-        return None
-    base = str(settings.jira_url).rstrip("/")
-    if team.board is not None:
-        return f"{base}/secure/RapidBoard.jspa?rapidView={team.board}&view=planning"
-    if team.jql:
-        return f"{base}/issues/?jql={quote(team.jql)}"
-    return None
 
 
 def _previous_order(
@@ -140,7 +133,7 @@ def build_digest(svc: Services, team: Team, now: datetime) -> Digest:
         for record in svc.store.realisations(keys=keys)
     ]
     previous_order, previous_at = _previous_order(svc, team, now, scores)
-    return compose_digest(
+    return build_digest_from_scores(
         team,
         scores,
         now,
@@ -154,13 +147,34 @@ def build_digest(svc: Services, team: Team, now: datetime) -> Digest:
     )
 
 
-def build_reminder(svc: Services, team: Team, sprint: Sprint, now: datetime) -> Reminder:
-    """The sprint-start reminder of ``sprint``, from the team's snapshot."""
-    scores = rank_snapshot(svc, team, load_items(svc, team), now)
-    return make_reminder(
-        team=team.name,
-        sprint=sprint,
-        scored=scores.scored,
-        goals=team.goals,
-        full_list_url=backlog_url(svc.settings, team),
+def digest_post(
+    svc: Services, team: Team, now: datetime, *, chart: bool = True
+) -> tuple[Digest, Post]:
+    """The weekly digest of ``team`` as a post: blocks, fallback text and the burn-up chart.
+
+    ``chart=False`` leaves the chart out (a preview shows no chart, so none is drawn).
+    """
+    digest = build_digest(svc, team, now)
+    uploads: tuple[Upload, ...] = ()
+    if chart:
+        week = iso_week(now, team.zone)
+        uploads = (
+            Upload(
+                filename=f"value-burn-up-{team.name}-{week}.png",
+                title=messages.chart_title(team.name, week),
+                content=value_burn_up_png(digest),
+            ),
+        )
+    post = Post(
+        kind="digest",
+        text=digest_text(digest),
+        blocks=tuple(digest_blocks(digest)),
+        uploads=uploads,
     )
+    return digest, post
+
+
+def preview_digest(svc: Services, team: Team, now: datetime) -> tuple[Digest, list[Block]]:
+    """The digest and its blocks, as the channel would get them; nothing is posted or drawn."""
+    digest, post = digest_post(svc, team, now, chart=False)
+    return digest, list(post.blocks)

@@ -6,13 +6,12 @@ explained in Slack is exactly the score the reorder used.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.config import NorthstarConfig, Team
-from bot.errors import NotWritableError, UnknownIssueError, UserError
+from bot.errors import NotWritableError, UnknownIssueError, UserError, suggest
 from bot.usecases.sync import sync_team
 from bot.wiring import Services
 from rules.checkins import apply_ratings
@@ -150,8 +149,8 @@ def check_inputs(changes: Mapping[str, float]) -> None:
     """Reject unknown input names, naming the closest one."""
     for name in changes:
         if name not in INPUT_NAMES:
-            close = difflib.get_close_matches(name, INPUT_NAMES, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            close = suggest(name, INPUT_NAMES)
+            hint = f"; did you mean {close!r}?" if close else ""
             raise UserError(f"unknown input {name!r}{hint} (inputs: {', '.join(INPUT_NAMES)})")
 
 

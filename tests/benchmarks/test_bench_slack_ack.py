@@ -26,7 +26,7 @@ import pytest
 
 from bot.slack.app import build_app
 from bot.slack.server import create_wsgi_app
-from bot.slack.work import ScoreCache
+from bot.usecases.score_cache import ScoreCache
 from connectors.sample import SampleConnector
 from tests.bot.slack.support import (
     CHANNEL,
@@ -80,10 +80,9 @@ def served(request, tmp_path) -> Iterator[tuple[SlackWorld, ScoreCache, int]]:
     size: int = request.param
     with FakeSlackServer() as slack:
         clock = FakeClock()
-        world = make_world(f"sqlite:///{tmp_path / 'bench.db'}", slack, clock)
         backlog = SampleConnector("payments", size=size, clock=clock)
-        world.svc.connector_factory = lambda team: backlog
-        world.svc._connectors.clear()
+        url = f"sqlite:///{tmp_path / 'bench.db'}"
+        world = make_world(url, slack, clock, connector_factory=lambda team: backlog)
         from bot.usecases.sync import sync_team
 
         sync_team(world.svc, world.team(), full=True)  # the snapshot exists, as in production

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
+from bot.chat import limits
 from bot.cli import main
-from bot.slack import limits
 from bot.usecases.demo import run_demo
 from connectors.registry import open_source
 from rules.model import RankMove

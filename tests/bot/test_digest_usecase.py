@@ -12,7 +12,9 @@ import pytest
 from bot.config import Team, load_config
 from bot.settings import Settings
 from bot.storage import Store
-from bot.usecases.digest import STALE_AFTER_DAYS, backlog_url, build_digest, build_reminder
+from bot.usecases.digest import STALE_AFTER_DAYS, build_digest, digest_post, preview_digest
+from bot.usecases.links import backlog_url
+from bot.usecases.reminder import build_reminder
 from bot.usecases.score import rank_snapshot
 from bot.wiring import Services
 from connectors.registry import open_source
@@ -208,13 +210,26 @@ def test_a_mover_says_how_its_score_changed_since_the_older_ranking(svc):
 def test_a_jira_team_links_to_its_board_and_other_sources_to_the_slash_command(svc):
     team = payments(svc)
     jira = team.model_copy(update={"source": "jira", "board": 42})
-    svc.settings = svc.settings.model_copy(update={"jira_url": "https://acme.atlassian.net"})
+    settings = svc.settings.model_copy(update={"jira_url": "https://acme.atlassian.net"})
 
-    assert backlog_url(svc.settings, jira) == (
+    assert backlog_url(settings, jira) == (
         "https://acme.atlassian.net/secure/RapidBoard.jspa?rapidView=42&view=planning"
     )
     by_jql = jira.model_copy(update={"board": None, "jql": "project = PAY ORDER BY Rank"})
-    assert backlog_url(svc.settings, by_jql) == (
+    assert backlog_url(settings, by_jql) == (
         "https://acme.atlassian.net/issues/?jql=project%20%3D%20PAY%20ORDER%20BY%20Rank"
     )
     assert build_digest(svc, team, NOW).full_list_url is None  # the sample: /value top only
+
+
+def test_the_posted_digest_carries_the_chart_and_the_preview_draws_none(svc):
+    team = payments(svc)
+
+    _, post = digest_post(svc, team, NOW)
+    _, preview = digest_post(svc, team, NOW, chart=False)
+    _, blocks = preview_digest(svc, team, NOW)
+
+    [chart] = post.uploads
+    assert chart.content.startswith(b"\x89PNG")
+    assert preview.uploads == ()
+    assert [block.to_dict() for block in blocks] == [block.to_dict() for block in post.blocks]

@@ -28,6 +28,9 @@ from tests.e2e.conftest import (
 )
 from tests.fakes.jira_server import FakeJiraServer
 
+#: multi-second runs against the fake Jira: `pytest -m "not slow"` leaves them out
+pytestmark = pytest.mark.slow
+
 
 def ok(run: Run) -> Run:
     assert run.code == 0, f"exit {run.code}\nstdout:\n{run.out}\nstderr:\n{run.err}"

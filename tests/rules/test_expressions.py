@@ -434,6 +434,7 @@ EMPTY_ENV: dict[str, object] = {
 
 @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
 @given(WELL_FORMED)
+@pytest.mark.slow
 def test_well_formed_expressions_evaluate_or_fail_only_with_a_rule_evaluation_error(source):
     """Grammar-built expressions reach evaluation far more often than token soup does."""
     try:

@@ -567,6 +567,7 @@ def _held(entry_: ScoredItem, index: int, guardrails: GuardrailConfig, existing:
 
 @settings(max_examples=150, deadline=None)
 @given(backlogs())
+@pytest.mark.slow
 def test_every_ranking_respects_the_guardrails(case):
     entries, current, guardrails, tolerance = case
     ranking = rank_items(entries, current, guardrails, tolerance)
@@ -585,6 +586,7 @@ def test_every_ranking_respects_the_guardrails(case):
 
 @settings(max_examples=100, deadline=None)
 @given(backlogs())
+@pytest.mark.slow
 def test_without_a_cap_blockers_rank_above_what_they_block(case):
     entries, current, guardrails, tolerance = case
     guardrails = guardrails.model_copy(update={"max_move": 0})
@@ -604,6 +606,7 @@ def test_without_a_cap_blockers_rank_above_what_they_block(case):
 
 @settings(max_examples=100, deadline=None)
 @given(backlogs())
+@pytest.mark.slow
 def test_without_a_cap_ranking_the_result_again_changes_nothing(case):
     entries, current, guardrails, tolerance = case
     guardrails = guardrails.model_copy(update={"max_move": 0})
@@ -614,6 +617,7 @@ def test_without_a_cap_ranking_the_result_again_changes_nothing(case):
 
 @settings(max_examples=100, deadline=None)
 @given(backlogs())
+@pytest.mark.slow
 def test_a_cap_larger_than_the_backlog_changes_nothing(case):
     entries, current, guardrails, tolerance = case
     free = rank_items(entries, current, guardrails.model_copy(update={"max_move": 0}), tolerance)

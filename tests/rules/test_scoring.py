@@ -5,12 +5,13 @@ from __future__ import annotations
 import gc
 import math
 from datetime import date
+from typing import get_args
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rules.config import RuleSpec, ScoringConfig
+from rules.config import ModelName, RuleSpec, ScoringConfig
 from rules.errors import RuleSyntaxError
 from rules.model import INPUT_NAMES, Item, Score, ScoredItem, ScoreTerm
 from rules.ruleset import TIMES, Ruleset, compile_rules
@@ -304,16 +305,11 @@ def test_every_input_has_one_line_of_help():
     assert all(text and "\n" not in text for text in INPUT_HELP.values())
 
 
-def test_every_model_documents_its_defaults():
-    assert set(MODEL_DEFAULTS) == {
-        "wsjf",
-        "cd3",
-        "rice",
-        "ice",
-        "net_value",
-        "value_per_cost",
-        "formula",
-    }
+def test_every_model_the_config_accepts_has_defaults_for_inputs_that_exist():
+    """A model added to the config without defaults would fail at scoring time (a KeyError)."""
+    assert set(MODEL_DEFAULTS) == set(get_args(ModelName))
+    for model, defaults in MODEL_DEFAULTS.items():
+        assert set(defaults) <= set(INPUT_NAMES), model
 
 
 # --- properties -----------------------------------------------------------------------------

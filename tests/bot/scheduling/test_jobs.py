@@ -10,30 +10,28 @@ import threading
 from datetime import datetime, timedelta
 
 import pytest
-from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from slack_sdk.models.blocks import Block, SectionBlock
 
+from bot.chat.client import build_web_client
+from bot.chat.posts import Post, combine
+from bot.errors import DeliveryError
 from bot.metrics import REGISTRY
 from bot.scheduling import jobs
+from bot.scheduling.deferrals import RETRY_DELAYS, Deferred
 from bot.scheduling.jobs import (
-    Deferred,
     JobEnv,
-    Outcome,
-    Post,
-    PostFailedError,
-    Status,
     checkin_close,
     checkin_reminders,
     checkin_round,
-    combine,
-    post_digest,
-    post_reminder,
-    preview_digest,
     run_deferred,
     sprint_start_reminder,
     sync_and_score,
     weekly_digest,
 )
+from bot.usecases.channel_posts import post_digest, post_reminders
+from bot.usecases.digest import preview_digest
+from bot.usecases.runs import JobName, Outcome, Status
 from connectors.registry import open_source
 from tests.bot.scheduling.support import BERLIN
 from tests.bot.scheduling.world import (
@@ -89,7 +87,7 @@ def test_the_weekly_digest_reaches_the_team_channel_with_its_burn_up_chart(world
     outcome = weekly_digest(world.svc, "payments", world.clock(), env=world.env)
 
     assert outcome == Outcome(
-        jobs.JOB_DIGEST, "payments", WEEK, Status.POSTED, f"posted to {PAYMENTS_CHANNEL}"
+        JobName.WEEKLY_DIGEST, "payments", WEEK, Status.POSTED, f"posted to {PAYMENTS_CHANNEL}"
     )
     [post] = world.posts()
     assert_valid_message(post)
@@ -125,7 +123,9 @@ def test_a_restarted_process_does_not_post_the_digest_again(any_world):
     restarted.store.close()
 
 
-@pytest.mark.parametrize("job", [jobs.JOB_DIGEST, jobs.JOB_REMINDER], ids=["digest", "reminder"])
+@pytest.mark.parametrize(
+    "job", [JobName.WEEKLY_DIGEST, JobName.SPRINT_START_REMINDER], ids=["digest", "reminder"]
+)
 def test_two_processes_racing_for_the_same_post_post_it_once(any_world, job):
     """Two stores on one database (two scheduler processes) run the same key at one moment."""
     world = any_world
@@ -165,7 +165,7 @@ def test_a_failed_post_leaves_the_run_failed_and_the_next_trigger_posts_it(world
     world.slack.state.fail("chat.postMessage", "channel_not_found")
     no_retry = JobEnv(pacer=world.env.pacer)
 
-    with pytest.raises(PostFailedError, match="channel_not_found") as raised:
+    with pytest.raises(DeliveryError, match="channel_not_found") as raised:
         weekly_digest(world.svc, "payments", world.clock(), env=no_retry)
     again = weekly_digest(world.svc, "payments", world.clock(), env=no_retry)
     third = weekly_digest(world.svc, "payments", world.clock(), env=no_retry)
@@ -179,12 +179,12 @@ def test_a_failed_post_leaves_the_run_failed_and_the_next_trigger_posts_it(world
 def test_a_failed_weekly_post_books_a_retry_instead_of_waiting_a_week(world):
     world.slack.state.fail("chat.postMessage", "internal_error")
 
-    with pytest.raises(PostFailedError):
+    with pytest.raises(DeliveryError):
         weekly_digest(world.svc, "payments", world.clock(), env=world.env)
 
     assert world.deferrals.until["payments"] == world.clock() + timedelta(minutes=5)
     held = world.deferrals.take("payments")
-    assert held == [Deferred(jobs.JOB_DIGEST, WEEK, attempts=1)]
+    assert held == [Deferred(JobName.WEEKLY_DIGEST, WEEK, attempts=1)]
     world.clock.set(MONDAY_0900 + timedelta(minutes=5))
     [outcome] = run_deferred(world.svc, "payments", held, world.clock(), world.env)
     assert outcome.status is Status.POSTED
@@ -193,9 +193,9 @@ def test_a_failed_weekly_post_books_a_retry_instead_of_waiting_a_week(world):
 def test_retries_stop_after_the_last_backoff(world, caplog):
     world.slack.state.fail("chat.postMessage", "internal_error")
 
-    with pytest.raises(PostFailedError):
+    with pytest.raises(DeliveryError):
         weekly_digest(
-            world.svc, "payments", world.clock(), env=world.env, attempts=len(jobs.RETRY_DELAYS)
+            world.svc, "payments", world.clock(), env=world.env, attempts=len(RETRY_DELAYS)
         )
 
     assert world.deferrals.pending == {}
@@ -242,8 +242,8 @@ def test_quiet_hours_hold_posts_back_and_post_them_as_one_message_when_the_windo
     outcomes = run_deferred(world.svc, "payments", held, world.clock(), world.env)
 
     assert sorted((o.job, o.period, o.status) for o in outcomes) == [
-        (jobs.JOB_REMINDER, SPRINT, Status.POSTED),
-        (jobs.JOB_DIGEST, WEEK, Status.POSTED),
+        (JobName.SPRINT_START_REMINDER, SPRINT, Status.POSTED),
+        (JobName.WEEKLY_DIGEST, WEEK, Status.POSTED),
     ]
     [batch] = world.posts()
     assert_valid_message(batch)
@@ -275,7 +275,7 @@ def test_the_same_post_held_back_twice_is_sent_once(world):
 
     held = world.deferrals.take("payments")
 
-    assert held == [Deferred(jobs.JOB_REMINDER, SPRINT)]
+    assert held == [Deferred(JobName.SPRINT_START_REMINDER, SPRINT)]
 
 
 def test_a_full_daily_cap_defers_the_digest_to_the_next_morning(other_world):
@@ -297,7 +297,7 @@ def test_a_batch_still_over_the_cap_is_held_back_again(other_world):
     world.store.record_message("payments", PAYMENTS_CHANNEL, "test", world.clock())
 
     outcomes = run_deferred(
-        world.svc, "payments", [Deferred(jobs.JOB_DIGEST, WEEK)], world.clock(), world.env
+        world.svc, "payments", [Deferred(JobName.WEEKLY_DIGEST, WEEK)], world.clock(), world.env
     )
 
     assert [outcome.status for outcome in outcomes] == [Status.DEFERRED]
@@ -308,7 +308,7 @@ def test_a_batch_still_over_the_cap_is_held_back_again(other_world):
 def test_a_person_asking_for_the_digest_gets_it_even_in_quiet_hours(world):
     world.clock.set(EVENING)
 
-    outcome = post_digest(world.svc, world.team(), world.clock(), env=world.env)
+    outcome = post_digest(world.svc, world.env.messenger(world.svc), world.team(), world.clock())
 
     assert outcome.status is Status.POSTED
     assert len(world.posts()) == 1
@@ -317,8 +317,10 @@ def test_a_person_asking_for_the_digest_gets_it_even_in_quiet_hours(world):
 def test_forcing_the_digest_posts_it_again_and_plain_posting_does_not(world):
     weekly_digest(world.svc, "payments", world.clock(), env=world.env)
 
-    plain = post_digest(world.svc, world.team(), world.clock(), env=world.env)
-    forced = post_digest(world.svc, world.team(), world.clock(), force=True, env=world.env)
+    plain = post_digest(world.svc, world.env.messenger(world.svc), world.team(), world.clock())
+    forced = post_digest(
+        world.svc, world.env.messenger(world.svc), world.team(), world.clock(), force=True
+    )
 
     assert plain.status is Status.SKIPPED
     assert forced.status is Status.POSTED
@@ -355,8 +357,8 @@ def test_a_new_active_sprint_gets_one_reminder(world):
 def test_northstar_remind_posts_new_sprints_now_but_only_once(world):
     world.clock.set(EVENING)
 
-    first = post_reminder(world.svc, world.team(), world.clock(), env=world.env)
-    second = post_reminder(world.svc, world.team(), world.clock(), env=world.env)
+    first = post_reminders(world.svc, world.env.messenger(world.svc), world.team(), world.clock())
+    second = post_reminders(world.svc, world.env.messenger(world.svc), world.team(), world.clock())
 
     assert first.status is Status.POSTED
     assert second.status is Status.NOTHING
@@ -367,7 +369,7 @@ def test_a_sprint_that_closed_while_held_back_gets_no_reminder(world):
     outcomes = run_deferred(
         world.svc,
         "payments",
-        [Deferred(jobs.JOB_REMINDER, "sprint-1393")],  # PAY Sprint 23, closed
+        [Deferred(JobName.SPRINT_START_REMINDER, "sprint-1393")],  # PAY Sprint 23, closed
         world.clock(),
         world.env,
     )
@@ -401,7 +403,7 @@ def test_a_check_in_round_due_in_quiet_hours_waits_for_the_morning(world):
 
     assert outcome.status is Status.DEFERRED
     assert world.deferrals.pending["payments"] == {
-        (jobs.JOB_CHECKIN, "2026-11-02"): Deferred(jobs.JOB_CHECKIN, "2026-11-02")
+        (JobName.CHECKIN_ROUND, "2026-11-02"): Deferred(JobName.CHECKIN_ROUND, "2026-11-02")
     }
     assert world.slack.state.calls == []
 
@@ -456,7 +458,7 @@ def test_a_summary_slack_refused_is_posted_by_the_next_poll(world):
     world.clock.set(THURSDAY_1400 + timedelta(hours=world.team().schedule.checkin_close_hours))
     world.slack.state.fail("chat.postMessage", "internal_error")
 
-    with pytest.raises(SlackApiError):
+    with pytest.raises(DeliveryError, match="internal_error"):
         checkin_close(world.svc, "payments", world.clock(), env=world.env)
     assert len(world.store.open_rounds("payments")) == 1  # still open: nothing is lost
     retried = checkin_close(world.svc, "payments", world.clock(), env=world.env)
@@ -506,28 +508,28 @@ def installed(world):
 
 
 def test_run_job_runs_the_named_job_for_the_named_team(installed):
-    before = job_runs(jobs.JOB_DIGEST, "posted")
+    before = job_runs(JobName.WEEKLY_DIGEST, "posted")
 
-    jobs.run_job(jobs.JOB_DIGEST, "payments")
+    jobs.run_job(JobName.WEEKLY_DIGEST, "payments")
 
     assert len(installed.posts()) == 1
-    assert job_runs(jobs.JOB_DIGEST, "posted") == before + 1
+    assert job_runs(JobName.WEEKLY_DIGEST, "posted") == before + 1
 
 
 def test_run_job_logs_a_failure_and_never_raises(installed, caplog):
     installed.slack.state.fail("chat.postMessage", "channel_not_found")
-    before = job_runs(jobs.JOB_DIGEST, "failed")
+    before = job_runs(JobName.WEEKLY_DIGEST, "failed")
 
-    jobs.run_job(jobs.JOB_DIGEST, "payments")
+    jobs.run_job(JobName.WEEKLY_DIGEST, "payments")
 
-    assert job_runs(jobs.JOB_DIGEST, "failed") == before + 1
+    assert job_runs(JobName.WEEKLY_DIGEST, "failed") == before + 1
     assert "job weekly_digest for payments failed" in caplog.text
     assert "xoxb-scheduler-test" not in caplog.text
 
 
 def test_run_job_skips_a_team_that_left_the_config(installed, caplog):
-    jobs.run_job(jobs.JOB_DIGEST, "marketing")
-    jobs.run_batch("marketing", [(jobs.JOB_DIGEST, WEEK, 0)])
+    jobs.run_job(JobName.WEEKLY_DIGEST, "marketing")
+    jobs.run_batch("marketing", [(JobName.WEEKLY_DIGEST, WEEK, 0)])
 
     assert "no longer configured" in caplog.text
     assert installed.slack.state.calls == []
@@ -536,7 +538,9 @@ def test_run_job_skips_a_team_that_left_the_config(installed, caplog):
 def test_run_batch_posts_held_back_work(installed):
     installed.clock.set(NEXT_MORNING)
 
-    jobs.run_batch("payments", [(jobs.JOB_DIGEST, WEEK, 0), (jobs.JOB_REMINDER, SPRINT, 0)])
+    jobs.run_batch(
+        "payments", [(JobName.WEEKLY_DIGEST, WEEK, 0), (JobName.SPRINT_START_REMINDER, SPRINT, 0)]
+    )
 
     [batch] = installed.posts()
     assert_valid_message(batch)
@@ -582,7 +586,7 @@ def test_held_back_posts_too_big_for_one_message_go_out_in_several_and_none_is_c
 
 
 def test_an_outcome_reads_as_a_sentence():
-    outcome = Outcome(jobs.JOB_DIGEST, "payments", WEEK, Status.DEFERRED, "held back")
+    outcome = Outcome(JobName.WEEKLY_DIGEST, "payments", WEEK, Status.DEFERRED, "held back")
 
     assert str(outcome) == "weekly_digest for payments (2026-W45): deferred, held back"
 
@@ -608,14 +612,18 @@ def test_a_week_with_nothing_to_report_posts_no_digest(world, tmp_path):
 
 
 def test_an_unreachable_slack_fails_the_post_with_one_clear_line_and_retries(world):
-    world.svc.settings = world.svc.settings.model_copy(
+    unreachable = world.svc.settings.model_copy(
         update={"slack_api_url": "http://127.0.0.1:9/api/"}  # nothing listens on port 9
     )
-    env = JobEnv(pacer=world.env.pacer, deferrals=world.deferrals)
+    # slack_sdk still retries the connection three times, without sleeping between
+    client = build_web_client(
+        unreachable, connection_backoff=FixedValueRetryIntervalCalculator(0.0)
+    )
+    env = JobEnv(client=client, pacer=world.env.pacer, deferrals=world.deferrals)
 
-    with pytest.raises(PostFailedError, match="Slack could not be reached"):
+    with pytest.raises(DeliveryError, match="Slack could not be reached"):
         weekly_digest(world.svc, "payments", world.clock(), env=env)
 
     assert world.deferrals.pending["payments"] == {
-        (jobs.JOB_DIGEST, WEEK): Deferred(jobs.JOB_DIGEST, WEEK, attempts=1)
+        (JobName.WEEKLY_DIGEST, WEEK): Deferred(JobName.WEEKLY_DIGEST, WEEK, attempts=1)
     }

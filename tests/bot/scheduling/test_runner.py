@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,6 +32,7 @@ from bot.scheduling.runner import (
     sync_jobs,
 )
 from bot.scheduling.triggers import ScheduleError, next_fire
+from bot.usecases.runs import JobName
 from tests.bot.scheduling.support import BERLIN
 from tests.bot.scheduling.world import PAYMENTS_CHANNEL, World, make_world, scheduler_config
 
@@ -103,7 +105,7 @@ def test_a_bad_schedule_names_the_team_and_the_key():
 
 
 def test_a_bad_schedule_stops_the_scheduler_before_it_waits_to_lead(payments_world):
-    payments_world.svc.config = payments_only(digest="monday morning")
+    payments_world.svc = replace(payments_world.svc, config=payments_only(digest="monday morning"))
 
     with pytest.raises(ScheduleError, match=r"schedule\.digest"):
         run_scheduler(payments_world.svc, stop=threading.Event())
@@ -133,7 +135,7 @@ def test_a_changed_schedule_replaces_the_stored_job(payments_world):
     with time_machine.travel(MONDAY_0800, tick=False):
         first = started(payments_world)
         first.shutdown()
-        payments_world.svc.config = payments_only(digest="tue 10:00")
+        payments_world.svc = replace(payments_world.svc, config=payments_only(digest="tue 10:00"))
         second = started(payments_world)
         moved = second.get_job("weekly_digest:payments").next_run_time
         second.shutdown()
@@ -146,10 +148,10 @@ def test_jobs_of_teams_no_longer_configured_are_removed(sqlite_url, slack_api, c
     try:
         scheduler = started(world)
         SchedulerDeferrals(scheduler).defer(
-            "growth", Deferred(jobs.JOB_DIGEST, "2026-W45"), datetime.now(tz=UTC)
+            "growth", Deferred(JobName.WEEKLY_DIGEST, "2026-W45"), datetime.now(tz=UTC)
         )
         assert scheduler.get_job("weekly_digest:growth") is not None
-        world.svc.config = payments_only()
+        world.svc = replace(world.svc, config=payments_only())
 
         sync_jobs(scheduler, world.svc)
 
@@ -167,9 +169,9 @@ def test_held_back_posts_wait_in_the_job_store_as_one_batch_across_a_restart(pay
     with time_machine.travel(datetime(2026, 11, 2, 20, 0, tzinfo=BERLIN), tick=False):
         scheduler = started(payments_world)
         deferrals = SchedulerDeferrals(scheduler)
-        deferrals.defer("payments", Deferred(jobs.JOB_DIGEST, "2026-W45"), opens)
-        deferrals.defer("payments", Deferred(jobs.JOB_REMINDER, "sprint-1394"), opens)
-        deferrals.defer("payments", Deferred(jobs.JOB_REMINDER, "sprint-1394"), opens)
+        deferrals.defer("payments", Deferred(JobName.WEEKLY_DIGEST, "2026-W45"), opens)
+        deferrals.defer("payments", Deferred(JobName.SPRINT_START_REMINDER, "sprint-1394"), opens)
+        deferrals.defer("payments", Deferred(JobName.SPRINT_START_REMINDER, "sprint-1394"), opens)
         scheduler.shutdown()
 
         restarted = started(payments_world)
@@ -179,7 +181,7 @@ def test_held_back_posts_wait_in_the_job_store_as_one_batch_across_a_restart(pay
     assert batch.next_run_time == opens
     assert batch.args == (
         "payments",
-        ((jobs.JOB_DIGEST, "2026-W45", 0), (jobs.JOB_REMINDER, "sprint-1394", 0)),
+        ((JobName.WEEKLY_DIGEST, "2026-W45", 0), (JobName.SPRINT_START_REMINDER, "sprint-1394", 0)),
     )
     assert batch.func_ref == "bot.scheduling.jobs:run_batch"
 
@@ -195,6 +197,7 @@ def test_held_back_posts_wait_in_the_job_store_as_one_batch_across_a_restart(pay
     ],
     ids=["missed_this_morning", "missed_two_mondays"],
 )
+@pytest.mark.slow
 def test_a_scheduler_started_after_a_missed_digest_posts_it_once(
     payments_world, down_until, period
 ):
@@ -222,7 +225,7 @@ def test_a_scheduler_started_after_a_missed_digest_posts_it_once(
 
     assert len(world.posts(PAYMENTS_CHANNEL)) == 1
     assert following.astimezone(BERLIN).date() == (down_until + timedelta(days=7)).date()
-    assert world.store.claim_run(jobs.JOB_DIGEST, "payments", period, down_until) is False
+    assert world.store.claim_run(JobName.WEEKLY_DIGEST, "payments", period, down_until) is False
 
 
 def test_past_the_grace_time_a_missed_digest_is_skipped(payments_world):
@@ -248,17 +251,18 @@ def test_past_the_grace_time_a_missed_digest_is_skipped(payments_world):
 
 
 def test_the_grace_time_comes_from_the_settings(payments_world):
-    payments_world.svc.settings = payments_world.svc.settings.model_copy(
+    settings = payments_world.svc.settings.model_copy(
         update={"scheduler_misfire_grace_seconds": 120}
     )
+    payments_world.svc = replace(payments_world.svc, settings=settings)
 
-    scheduler = build_scheduler(payments_world.svc)
+    scheduler = started(payments_world)
+    try:
+        job = scheduler.get_job("weekly_digest:payments")
+    finally:
+        scheduler.shutdown()
 
-    assert scheduler._job_defaults == {
-        "coalesce": True,
-        "misfire_grace_time": 120,
-        "max_instances": 1,
-    }
+    assert (job.misfire_grace_time, job.coalesce, job.max_instances) == (120, True, 1)
 
 
 # ---------------------------------------------------------------- leadership
@@ -309,6 +313,7 @@ def test_of_two_scheduler_processes_one_schedules_and_the_other_takes_over(payme
         rival_world.store.close()
 
 
+@pytest.mark.slow
 def test_the_scheduler_process_stops_cleanly_on_sigterm(tmp_path):
     script = (
         "import logging\n"
@@ -350,6 +355,7 @@ def test_the_scheduler_process_stops_cleanly_on_sigterm(tmp_path):
     assert "scheduler stopped" in (remaining or "")
 
 
+@pytest.mark.slow
 def test_web_processes_never_load_the_scheduler():
     """`serve` imports the Slack app, which imports jobs for /value digest: no APScheduler."""
     script = (

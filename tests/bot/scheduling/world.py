@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.chat.pacing import ChannelPacer
 from bot.config import NorthstarConfig, Team, load_config
-from bot.scheduling.jobs import JobEnv, MemoryDeferrals
-from bot.scheduling.slack_post import ChannelPacer
+from bot.scheduling.deferrals import MemoryDeferrals
+from bot.scheduling.jobs import JobEnv
 from bot.settings import Settings
 from bot.storage import Store
 from bot.wiring import Services

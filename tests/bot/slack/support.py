@@ -7,6 +7,7 @@ import hmac
 import io
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -20,8 +21,10 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
+from bot.chat.messenger import SlackMessenger
 from bot.config import NorthstarConfig, Roles, Schedule, Team, load_config
 from bot.settings import Settings
+from connectors.base import Connector
 from connectors.memory import MemoryConnector
 from rules.model import BenefitCategory, BenefitRegisterEntry, Item, StatusCategory
 from tests.fakes.slack_api import FakeSlackServer
@@ -148,6 +151,11 @@ class SlackWorld:
     def team(self, name: str = "payments") -> Team:
         return self.svc.config.team(name)
 
+    @property
+    def messenger(self) -> SlackMessenger:
+        """Outbound Slack over the fake, as the app's listeners build it."""
+        return self.svc.messenger(self.client)
+
 
 def make_world(
     url: str,
@@ -156,6 +164,7 @@ def make_world(
     *,
     items: list[Item] | None = None,
     config: NorthstarConfig | None = None,
+    connector_factory: Callable[[Team], Connector] | None = None,
 ) -> SlackWorld:
     from bot.storage import Store
     from bot.wiring import Services
@@ -180,7 +189,8 @@ def make_world(
         settings=settings,
         config=config,
         store=store,
-        connector_factory=lambda team: backlog if team.name == "payments" else others,
+        connector_factory=connector_factory
+        or (lambda team: backlog if team.name == "payments" else others),
         clock=clock,
     )
     client = WebClient(

@@ -10,7 +10,8 @@ import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.slack import blocks, checkins, limits
+from bot.chat import blocks, limits
+from bot.usecases import checkins, realisation
 from rules.model import Item, RankedItem, Score, ValueGoal
 from tests.bot.slack.support import ADMIN, SlackWorld, command_body, dispatch
 
@@ -76,7 +77,9 @@ def test_every_payload_of_a_busy_session_is_valid(world: SlackWorld):
             world.app, command_body(text, user_id=ADMIN, response_url=world.slack.response_url())
         )
     world.slack.state.wait_for("response_url", len(texts), timeout=30)
-    started = checkins.open_round(world.svc, world.team(), started_by=ADMIN, client=world.client)
+    started = checkins.open_round(
+        world.svc, world.team(), started_by=ADMIN, messenger=world.messenger
+    )
     for key in started.items:
         checkins.record_answer(
             world.svc,
@@ -86,33 +89,35 @@ def test_every_payload_of_a_busy_session_is_valid(world: SlackWorld):
             value=3,
             channel="D0111",
             ts="1.0",
-            client=world.client,
+            messenger=world.messenger,
         )
-    checkins.open_comment_modal(
-        world.svc,
-        user="U0222",
-        round_id=started.round_id,
-        key=started.items[0],
+    world.client.views_open(
         trigger_id="t",
-        channel="D0222",
-        ts="1.0",
-        client=world.client,
+        view=checkins.comment_modal(
+            world.svc,
+            user="U0222",
+            round_id=started.round_id,
+            key=started.items[0],
+            channel="D0222",
+            ts="1.0",
+        ),
     )
     checkins.remind_non_responders(
-        world.svc, started.round_id, world.clock.advance(hours=30), client=world.client
+        world.svc, started.round_id, world.clock.advance(hours=30), messenger=world.messenger
     )
-    checkins.close_round(world.svc, started.round_id, world.clock.now, client=world.client)
-    checkins.ask_realisation(world.svc, world.team(), world.clock.now, client=world.client)
-    checkins.open_realisation_modal(
-        world.svc,
-        user="U0111",
-        key="PAY-900",
+    checkins.close_round(world.svc, started.round_id, world.clock.now, messenger=world.messenger)
+    realisation.ask_realisation(world.svc, world.team(), world.clock.now, messenger=world.messenger)
+    world.client.views_open(
         trigger_id="t",
-        channel="D0111",
-        ts="1.0",
-        client=world.client,
+        view=realisation.realisation_modal(
+            world.svc,
+            user="U0111",
+            key="PAY-900",
+            channel="D0111",
+            ts="1.0",
+        ),
     )
-    checkins.record_realisation_answer(
+    realisation.record_realisation_answer(
         world.svc,
         user="U0111",
         key="PAY-900",
@@ -120,7 +125,7 @@ def test_every_payload_of_a_busy_session_is_valid(world: SlackWorld):
         comment="half",
         channel="D0111",
         ts="1.0",
-        client=world.client,
+        messenger=world.messenger,
     )
     from bot.slack.home import publish_home
 

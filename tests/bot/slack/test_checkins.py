@@ -7,11 +7,13 @@ modal submissions to the Bolt app, and checked on what reached the fake Slack an
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
-from bot.slack import blocks, checkins, messages
+from bot.chat import blocks, messages
+from bot.usecases import checkins, realisation
 from tests.bot.slack.support import (
     CHANNEL,
     STAKEHOLDERS,
@@ -62,7 +64,7 @@ def click_rating(world: SlackWorld, user: str, key: str, value: int) -> None:
 
 def test_starting_a_round_dms_each_stakeholder_with_rating_buttons(world):
     started = checkins.open_round(
-        world.svc, world.team(), started_by="U0ADMIN", client=world.client
+        world.svc, world.team(), started_by="U0ADMIN", messenger=world.messenger
     )
     assert started.asked == list(STAKEHOLDERS)
     assert len(started.items) == 3
@@ -79,26 +81,29 @@ def test_starting_a_round_dms_each_stakeholder_with_rating_buttons(world):
     assert checkin.remind_at == world.clock.now + timedelta(hours=24)
 
 
-def test_start_round_returns_the_round_id(world):
-    round_id = checkins.start_round(
-        world.svc, world.team(), items=["PAY-4"], started_by=None, client=world.client
+def test_a_round_about_one_item_stores_just_that_item(world):
+    started = checkins.open_round(
+        world.svc, world.team(), items=["PAY-4"], started_by=None, messenger=world.messenger
     )
-    assert world.store.get_round(round_id).items == ("PAY-4",) or list(
-        world.store.get_round(round_id).items
-    ) == ["PAY-4"]
+    assert started.items == ["PAY-4"]
+    assert list(world.store.get_round(started.round_id).items) == ["PAY-4"]
 
 
 def test_a_click_stores_the_rating_and_answers_with_the_new_rank(world):
+    from bot.usecases.score import score_team
+
     started = checkins.open_round(
-        world.svc, world.team(), items=["PAY-7"], started_by=None, client=world.client
+        world.svc, world.team(), items=["PAY-7"], started_by=None, messenger=world.messenger
     )
+    before = score_team(world.svc, world.team()).ranking.find("PAY-7").rank
     click_rating(world, "U0111", "PAY-7", 5)
+    after = score_team(world.svc, world.team()).ranking.find("PAY-7").rank
     [rating] = world.store.round_ratings(started.round_id)
     assert (rating.stakeholder, rating.item_key, rating.value) == ("U0111", "PAY-7", 5)
     assert rating.role == "sponsor"
     assert rating.at == world.clock.now
     update = world.slack.state.calls_to("chat.update")[-1]
-    assert "PAY-7 now ranks" in update.all_text() or "PAY-7 ranks" in update.all_text()
+    assert messages.checkin_rank_now("PAY-7", before, after) in update.all_text()
     assert "You rated 5 of 5" in update.all_text()
 
 
@@ -106,7 +111,7 @@ def test_rating_changes_the_score_at_once(world):
     from bot.usecases.score import score_team
 
     checkins.open_round(
-        world.svc, world.team(), items=["PAY-7"], started_by=None, client=world.client
+        world.svc, world.team(), items=["PAY-7"], started_by=None, messenger=world.messenger
     )
     before = score_team(world.svc, world.team()).ranking.find("PAY-7")
     for user in STAKEHOLDERS:
@@ -118,7 +123,7 @@ def test_rating_changes_the_score_at_once(world):
 
 def test_a_double_click_is_counted_once(world):
     started = checkins.open_round(
-        world.svc, world.team(), items=["PAY-7"], started_by=None, client=world.client
+        world.svc, world.team(), items=["PAY-7"], started_by=None, messenger=world.messenger
     )
     click_rating(world, "U0222", "PAY-7", 4)
     click_rating(world, "U0222", "PAY-7", 4)
@@ -129,7 +134,7 @@ def test_a_double_click_is_counted_once(world):
 
 def test_changing_ones_mind_replaces_the_rating(world):
     started = checkins.open_round(
-        world.svc, world.team(), items=["PAY-7"], started_by=None, client=world.client
+        world.svc, world.team(), items=["PAY-7"], started_by=None, messenger=world.messenger
     )
     click_rating(world, "U0222", "PAY-7", 2)
     click_rating(world, "U0222", "PAY-7", 5)
@@ -140,7 +145,7 @@ def test_changing_ones_mind_replaces_the_rating(world):
 
 def test_someone_not_asked_cannot_rate(world):
     started = checkins.open_round(
-        world.svc, world.team(), items=["PAY-7"], started_by=None, client=world.client
+        world.svc, world.team(), items=["PAY-7"], started_by=None, messenger=world.messenger
     )
     answer = checkins.record_answer(
         world.svc,
@@ -148,7 +153,7 @@ def test_someone_not_asked_cannot_rate(world):
         round_id=started.round_id,
         key="PAY-7",
         value=5,
-        client=world.client,
+        messenger=world.messenger,
     )
     assert "sent to other people" in answer.note
     assert not answer.shown
@@ -157,7 +162,7 @@ def test_someone_not_asked_cannot_rate(world):
 
 def test_add_comment_opens_a_modal_and_its_submission_is_stored(world):
     started = checkins.open_round(
-        world.svc, world.team(), items=["PAY-7"], started_by=None, client=world.client
+        world.svc, world.team(), items=["PAY-7"], started_by=None, messenger=world.messenger
     )
     dm = dm_to(world, "U0333")
     payload = block_action_payload(
@@ -228,16 +233,16 @@ def test_a_comment_modal_without_a_rating_is_refused_in_the_modal(world):
 
 def test_reminders_go_only_to_non_responders_and_only_once(world):
     started = checkins.open_round(
-        world.svc, world.team(), items=["PAY-7"], started_by=None, client=world.client
+        world.svc, world.team(), items=["PAY-7"], started_by=None, messenger=world.messenger
     )
     click_rating(world, "U0111", "PAY-7", 3)
     early = checkins.remind_non_responders(
-        world.svc, started.round_id, world.clock.now + timedelta(hours=1), client=world.client
+        world.svc, started.round_id, world.clock.now + timedelta(hours=1), messenger=world.messenger
     )
     assert early == []
     later = world.clock.now + timedelta(hours=25)
     assert checkins.remind_non_responders(
-        world.svc, started.round_id, later, client=world.client
+        world.svc, started.round_id, later, messenger=world.messenger
     ) == [
         "U0222",
         "U0333",
@@ -247,20 +252,26 @@ def test_reminders_go_only_to_non_responders_and_only_once(world):
     ]
     assert {c.body["channel"] for c in reminders} == {"D0222", "D0333"}
     assert (
-        checkins.remind_non_responders(world.svc, started.round_id, later, client=world.client)
+        checkins.remind_non_responders(
+            world.svc, started.round_id, later, messenger=world.messenger
+        )
         == []
     )
 
 
 def test_closing_posts_response_rate_movers_and_disagreement_to_the_team_channel(world):
     started = checkins.open_round(
-        world.svc, world.team(), items=["PAY-7", "PAY-8"], started_by=None, client=world.client
+        world.svc,
+        world.team(),
+        items=["PAY-7", "PAY-8"],
+        started_by=None,
+        messenger=world.messenger,
     )
     click_rating(world, "U0111", "PAY-7", 1)
     click_rating(world, "U0222", "PAY-7", 5)
     click_rating(world, "U0111", "PAY-8", 4)
     summary = checkins.close_round(
-        world.svc, started.round_id, world.clock.now, client=world.client
+        world.svc, started.round_id, world.clock.now, messenger=world.messenger
     )
     assert summary is not None
     [posted] = [
@@ -276,11 +287,15 @@ def test_closing_posts_response_rate_movers_and_disagreement_to_the_team_channel
 
 def test_closing_twice_posts_once(world):
     started = checkins.open_round(
-        world.svc, world.team(), items=["PAY-7"], started_by=None, client=world.client
+        world.svc, world.team(), items=["PAY-7"], started_by=None, messenger=world.messenger
     )
-    assert checkins.close_round(world.svc, started.round_id, world.clock.now, client=world.client)
+    assert checkins.close_round(
+        world.svc, started.round_id, world.clock.now, messenger=world.messenger
+    )
     assert (
-        checkins.close_round(world.svc, started.round_id, world.clock.now, client=world.client)
+        checkins.close_round(
+            world.svc, started.round_id, world.clock.now, messenger=world.messenger
+        )
         is None
     )
     assert (
@@ -298,9 +313,9 @@ def test_closing_twice_posts_once(world):
 def test_a_click_on_a_closed_round_is_answered_politely_and_stores_nothing(world):
     """The DM still shows buttons after the round closed; a click there must not go unanswered."""
     started = checkins.open_round(
-        world.svc, world.team(), items=["PAY-7"], started_by=None, client=world.client
+        world.svc, world.team(), items=["PAY-7"], started_by=None, messenger=world.messenger
     )
-    checkins.close_round(world.svc, started.round_id, world.clock.now, client=world.client)
+    checkins.close_round(world.svc, started.round_id, world.clock.now, messenger=world.messenger)
     dm = dm_to(world, "U0111")
     url = world.slack.response_url()
     payload = block_action_payload(
@@ -327,7 +342,7 @@ def test_anonymous_hidden_round_shows_no_names_and_no_values_until_closed(world)
         started_by=None,
         anonymous=True,
         hidden=True,
-        client=world.client,
+        messenger=world.messenger,
     )
     dm = dm_to(world, "U0111")
     assert "anonymous" in dm.all_text()
@@ -337,7 +352,7 @@ def test_anonymous_hidden_round_shows_no_names_and_no_values_until_closed(world)
     update = world.slack.state.calls_to("chat.update")[-1].all_text()
     assert "results are shown when the check-in closes" in update
     assert "ranks" not in update
-    checkins.close_round(world.svc, started.round_id, world.clock.now, client=world.client)
+    checkins.close_round(world.svc, started.round_id, world.clock.now, messenger=world.messenger)
     [posted] = [
         c for c in world.slack.state.calls_to("chat.postMessage") if c.body["channel"] == CHANNEL
     ]
@@ -349,7 +364,9 @@ def test_anonymous_hidden_round_shows_no_names_and_no_values_until_closed(world)
 
 
 def test_realisation_review_asks_the_benefit_owner_once(world):
-    asked = checkins.ask_realisation(world.svc, world.team(), world.clock.now, client=world.client)
+    asked = realisation.ask_realisation(
+        world.svc, world.team(), world.clock.now, messenger=world.messenger
+    )
     assert asked == ["PAY-900"]
     [dm] = world.slack.state.calls_to("chat.postMessage")
     assert dm.body["channel"] == "D0111"
@@ -364,13 +381,15 @@ def test_realisation_review_asks_the_benefit_owner_once(world):
     }
     assert "you own this benefit" in dm.all_text()
     assert (
-        checkins.ask_realisation(world.svc, world.team(), world.clock.now, client=world.client)
+        realisation.ask_realisation(
+            world.svc, world.team(), world.clock.now, messenger=world.messenger
+        )
         == []
     )
 
 
 def test_realisation_answer_is_stored(world):
-    checkins.ask_realisation(world.svc, world.team(), world.clock.now, client=world.client)
+    realisation.ask_realisation(world.svc, world.team(), world.clock.now, messenger=world.messenger)
     payload = block_action_payload(
         "realisation_partly", blocks.encode_value(k="PAY-900"), user_id="U0111", channel_id="D0111"
     )
@@ -382,19 +401,26 @@ def test_realisation_answer_is_stored(world):
 
 def test_items_delivered_recently_are_not_asked_about_yet(world):
     early = world.clock.now - timedelta(weeks=4)
-    assert checkins.ask_realisation(world.svc, world.team(), early, client=world.client) == []
+    assert (
+        realisation.ask_realisation(world.svc, world.team(), early, messenger=world.messenger) == []
+    )
 
 
 def test_why_keeps_ratings_of_a_hidden_round_out_of_sight_until_it_closes(world):
-    from bot.slack.handlers import Invocation, why
+    from bot.slack.value_command import Invocation, why
 
     started = checkins.open_round(
-        world.svc, world.team(), items=["PAY-7"], started_by=None, hidden=True, client=world.client
+        world.svc,
+        world.team(),
+        items=["PAY-7"],
+        started_by=None,
+        hidden=True,
+        messenger=world.messenger,
     )
     click_rating(world, "U0111", "PAY-7", 5)
-    inv = Invocation("U0ADMIN", None, world.client)
+    inv = Invocation("U0ADMIN", None, world.client, world.messenger)
     assert "Stakeholders rate it" not in json.dumps(why(world.svc, "PAY-7", inv).payload())
-    checkins.close_round(world.svc, started.round_id, world.clock.now, client=world.client)
+    checkins.close_round(world.svc, started.round_id, world.clock.now, messenger=world.messenger)
     assert "Stakeholders rate it 5.0 of 5" in json.dumps(why(world.svc, "PAY-7", inv).payload())
 
 
@@ -411,7 +437,7 @@ def submission_of(view: dict, user: str, values: dict) -> dict:
 
 
 def test_realisation_comment_opens_a_modal_and_its_answer_and_comment_are_stored(world):
-    checkins.ask_realisation(world.svc, world.team(), world.clock.now, client=world.client)
+    realisation.ask_realisation(world.svc, world.team(), world.clock.now, messenger=world.messenger)
     payload = block_action_payload(
         blocks.ACTION_REALISATION_COMMENT,
         blocks.encode_value(k="PAY-900"),
@@ -456,12 +482,17 @@ def test_realisation_comment_opens_a_modal_and_its_answer_and_comment_are_stored
 
 
 def test_a_later_click_keeps_the_realisation_comment(world):
-    checkins.record_realisation_answer(
-        world.svc, user="U0111", key="PAY-900", answer="no", comment="not yet", client=world.client
+    realisation.record_realisation_answer(
+        world.svc,
+        user="U0111",
+        key="PAY-900",
+        answer="no",
+        comment="not yet",
+        messenger=world.messenger,
     )
     world.clock.advance(minutes=5)
-    checkins.record_realisation_answer(
-        world.svc, user="U0111", key="PAY-900", answer="partly", client=world.client
+    realisation.record_realisation_answer(
+        world.svc, user="U0111", key="PAY-900", answer="partly", messenger=world.messenger
     )
     [answer] = world.store.realisations(["PAY-900"])
     assert (answer.answer, answer.comment) == ("partly", "not yet")
@@ -478,12 +509,10 @@ def test_the_check_in_dm_says_why_the_person_is_asked_and_links_each_item(world)
     """A stakeholder between two meetings must see what each item is and why they are asked."""
     team = world.team().model_copy(update={"source": "jira", "board": 42})
     settings = world.svc.settings.model_copy(update={"jira_url": "https://acme.atlassian.net/"})
-    world.svc.settings = settings
-    world.svc.config = world.svc.config.model_copy(
-        update={"teams": (team, *world.svc.config.teams[1:])}
-    )
+    config = world.svc.config.model_copy(update={"teams": (team, *world.svc.config.teams[1:])})
+    world.svc = replace(world.svc, settings=settings, config=config)
     checkins.open_round(
-        world.svc, world.team(), items=["PAY-7"], started_by="U0ADMIN", client=world.client
+        world.svc, world.team(), items=["PAY-7"], started_by="U0ADMIN", messenger=world.messenger
     )
     text = dm_to(world, "U0222").all_text()
     assert "You are a stakeholder of *payments*" in text
@@ -494,17 +523,18 @@ def test_the_check_in_dm_says_why_the_person_is_asked_and_links_each_item(world)
 
 def test_the_comment_modal_asks_what_value_is_expected(world):
     started = checkins.open_round(
-        world.svc, world.team(), items=["PAY-7"], started_by=None, client=world.client
+        world.svc, world.team(), items=["PAY-7"], started_by=None, messenger=world.messenger
     )
-    checkins.open_comment_modal(
-        world.svc,
-        user="U0111",
-        round_id=started.round_id,
-        key="PAY-7",
+    world.client.views_open(
         trigger_id="t",
-        channel="D0111",
-        ts="1.0",
-        client=world.client,
+        view=checkins.comment_modal(
+            world.svc,
+            user="U0111",
+            round_id=started.round_id,
+            key="PAY-7",
+            channel="D0111",
+            ts="1.0",
+        ),
     )
     [opened] = world.slack.state.calls_to("views.open")
     assert "What value do you expect; has it changed?" in opened.all_text()
@@ -513,7 +543,7 @@ def test_the_comment_modal_asks_what_value_is_expected(world):
 
 def test_a_slack_failure_opening_the_modal_is_told_in_plain_words_and_logged(world, caplog):
     started = checkins.open_round(
-        world.svc, world.team(), items=["PAY-7"], started_by=None, client=world.client
+        world.svc, world.team(), items=["PAY-7"], started_by=None, messenger=world.messenger
     )
     world.slack.state.fail("views.open", "expired_trigger_id")
     url = world.slack.response_url()

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.slack import messages
+from bot.chat import messages
 from bot.slack.commands import (
     DEFAULT_TOP,
     MAX_TEXT_LENGTH,
@@ -188,6 +188,7 @@ def _outcome(text: str) -> tuple[object | None, ParseError | None]:
 
 @settings(max_examples=400, deadline=None)
 @given(st.one_of(st.text(max_size=600), st.lists(_WORDS, max_size=8).map(" ".join)))
+@pytest.mark.slow
 def test_any_text_gets_a_command_or_a_parse_error_never_a_crash(text):
     parsed, error = _outcome(text)
     if error is not None:

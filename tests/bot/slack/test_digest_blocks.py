@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
-from bot.slack import limits
-from bot.slack.digest_blocks import (
+from bot.chat import limits
+from bot.chat.digest_blocks import (
     LIST_SHOWN,
     digest_blocks,
     digest_text,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
+from bot.chat.limits import MAX_VIEW_BLOCKS
 from bot.config import Team
-from bot.slack import checkins, home
-from bot.slack.limits import MAX_VIEW_BLOCKS
+from bot.slack import home
+from bot.usecases import checkins
 from tests.bot.slack.support import SlackWorld, dispatch
 
 
@@ -64,7 +66,11 @@ def test_home_shows_goals_and_the_top_ten_with_scores(world: SlackWorld):
 
 def test_home_lists_check_ins_waiting_for_the_persons_rating(world: SlackWorld):
     started = checkins.open_round(
-        world.svc, world.team(), items=["PAY-2", "PAY-3"], started_by=None, client=world.client
+        world.svc,
+        world.team(),
+        items=["PAY-2", "PAY-3"],
+        started_by=None,
+        messenger=world.messenger,
     )
     checkins.record_answer(
         world.svc,
@@ -72,7 +78,7 @@ def test_home_lists_check_ins_waiting_for_the_persons_rating(world: SlackWorld):
         round_id=started.round_id,
         key="PAY-2",
         value=4,
-        client=world.client,
+        messenger=world.messenger,
     )
     text = view_text(home.build_home(world.svc, "U0111", world.clock.now).to_dict())
     assert "Waiting for your rating" in text
@@ -103,13 +109,14 @@ def test_home_stays_within_the_block_limit_with_many_teams(world: SlackWorld):
         Team(name=f"team{i}", source="memory", stakeholders=("U0111",), goals=world.team().goals)
         for i in range(30)
     )
-    world.svc.config = world.svc.config.model_copy(update={"teams": (world.team(), *many)})
+    config = world.svc.config.model_copy(update={"teams": (world.team(), *many)})
+    world.svc = replace(world.svc, config=config)
     view = home.build_home(world.svc, "U0111", world.clock.now).to_dict()
     assert len(view["blocks"]) <= MAX_VIEW_BLOCKS
 
 
 def test_home_shows_the_latest_digest_of_the_team(world: SlackWorld):
-    from bot.slack.digest_blocks import digest_text
+    from bot.chat.digest_blocks import digest_text
     from bot.usecases.digest import build_digest
 
     digest = digest_text(build_digest(world.svc, world.team(), world.clock.now))

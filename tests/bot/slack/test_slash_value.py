@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.slack import blocks, messages
+from bot.chat import blocks, messages
+from bot.chat.limits import validate_blocks
 from bot.slack.commands import SUBCOMMANDS
-from bot.slack.limits import validate_blocks
 from connectors.base import ConnectorError, FetchResult
 from connectors.memory import MemoryConnector
 from rules.model import RankMove
@@ -101,10 +101,7 @@ class BrokenConnector(MemoryConnector):
 
 
 def world_with(connector: MemoryConnector, sqlite_url, slack_api, clock) -> SlackWorld:
-    built = make_world(sqlite_url, slack_api, clock)
-    built.svc.connector_factory = lambda team: connector
-    built.svc._connectors.clear()
-    return built
+    return make_world(sqlite_url, slack_api, clock, connector_factory=lambda team: connector)
 
 
 # ---------------------------------------------------------------- ack, then answer
@@ -432,20 +429,28 @@ def test_reading_is_open_to_everyone(world, text):
 
 
 def test_why_shows_ratings_with_their_spread_and_why_it_sits_above_the_next(world):
-    from bot.slack import checkins
+    from bot.usecases import checkins
+    from bot.usecases.score import score_team
+    from rules.explain import explain_position
 
     started = checkins.open_round(
-        world.svc, world.team(), items=["PAY-3"], started_by=None, client=world.client
+        world.svc, world.team(), items=["PAY-3"], started_by=None, messenger=world.messenger
     )
     for user, value in (("U0111", 1), ("U0222", 5)):
         checkins.record_answer(
-            world.svc, user=user, round_id=started.round_id, key="PAY-3", value=value
+            world.svc,
+            user=user,
+            round_id=started.round_id,
+            key="PAY-3",
+            value=value,
+            messenger=world.messenger,
         )
     text = ask(world, "why PAY-3", user=OUTSIDER).all_text()
     assert "Stakeholders rate it" in text
     assert "2 rater(s), spread" in text
     assert "they disagree" in text
-    assert "PAY-3 sits above PAY-" in text or "PAY-3 is last" in text
+    ranking = score_team(world.svc, world.team()).ranking
+    assert explain_position(ranking, "PAY-3") in text
 
 
 def test_why_names_the_rules_that_fired(sqlite_url, slack_api, clock):

@@ -12,9 +12,11 @@ from typing import Any
 
 import pytest
 
-from bot.slack import blocks, checkins, payloads
+from bot.chat import blocks
+from bot.slack import payloads
 from bot.slack.app import WEB_API_METHODS
 from bot.slack.commands import ParseError, parse_command
+from bot.usecases import checkins
 from tests.bot.slack.support import ADMIN, OUTSIDER, PO, SlackWorld, command_body, dispatch
 
 #: Methods newer than the frozen 2020 spec, with where their contract is checked instead.
@@ -59,7 +61,9 @@ def test_every_call_of_a_busy_session_matches_the_spec(world: SlackWorld, spec):
             world.app, command_body(text, user_id=user, response_url=world.slack.response_url())
         )
     world.slack.state.wait_for("response_url", 5, timeout=30)
-    started = checkins.open_round(world.svc, world.team(), started_by=ADMIN, client=world.client)
+    started = checkins.open_round(
+        world.svc, world.team(), started_by=ADMIN, messenger=world.messenger
+    )
     checkins.record_answer(
         world.svc,
         user="U0111",
@@ -68,19 +72,20 @@ def test_every_call_of_a_busy_session_matches_the_spec(world: SlackWorld, spec):
         value=3,
         channel="D0111",
         ts="1.0",
-        client=world.client,
+        messenger=world.messenger,
     )
-    checkins.open_comment_modal(
-        world.svc,
-        user="U0222",
-        round_id=started.round_id,
-        key=started.items[0],
+    world.client.views_open(
         trigger_id="t",
-        channel="D0222",
-        ts="1.0",
-        client=world.client,
+        view=checkins.comment_modal(
+            world.svc,
+            user="U0222",
+            round_id=started.round_id,
+            key=started.items[0],
+            channel="D0222",
+            ts="1.0",
+        ),
     )
-    checkins.close_round(world.svc, started.round_id, world.clock.now, client=world.client)
+    checkins.close_round(world.svc, started.round_id, world.clock.now, messenger=world.messenger)
     from bot.slack.home import publish_home
 
     publish_home(world.svc, world.client, "U0111")

@@ -7,8 +7,9 @@ import time
 
 import pytest
 
-from bot.slack.work import InFlight, ScoreCache, WorkQueue
+from bot.slack.workqueue import InFlight, WorkQueue
 from bot.usecases.score import score_team
+from bot.usecases.score_cache import ScoreCache
 from tests.bot.slack.support import SlackWorld
 
 

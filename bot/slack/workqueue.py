@@ -1,4 +1,4 @@
-"""Where the Slack app's slow work runs, and how repeated scoring is shared.
+"""Where the Slack app's slow work runs, so acks never wait behind it.
 
 Acks and lazy listeners share Bolt's listener executor. If the slow part of a lazy listener
 (scoring thousands of items, calling Jira) ran there, a burst of commands would fill every
@@ -7,31 +7,20 @@ latency of seconds at 50 concurrent commands on a 5,000-item backlog. So lazy li
 hand the work to a small :class:`WorkQueue` (about one thread a core; Python runs one at a time
 anyway), and the listener threads stay free to ack.
 
-:class:`ScoreCache` lets concurrent and back-to-back readers of the same team's ranking share
-one computation (single flight, kept a few seconds); every write made through the Slack app
-invalidates the team at once, and writes from other processes show after at most ``ttl``.
+The rankings those jobs read are shared by :class:`~bot.usecases.score_cache.ScoreCache`.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from bot.config import Team
-    from bot.usecases.score import TeamScores
-    from bot.wiring import Services
 
 logger = logging.getLogger(__name__)
 
 #: Threads for slow work; more only adds GIL contention with the threads that ack.
 WORK_THREADS = 2
-#: Seconds a computed ranking is shared with later readers.
-SCORE_TTL_SECONDS = 10.0
 #: The longest a job waits for in-flight requests to be acknowledged before it starts anyway.
 ACK_PRIORITY_SECONDS = 0.5
 
@@ -96,52 +85,3 @@ class WorkQueue:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True)
-
-
-class ScoreCache:
-    """Team rankings shared between readers: one computation at a time per team, kept briefly."""
-
-    def __init__(self, ttl: float = SCORE_TTL_SECONDS, clock: Callable[[], float] = time.monotonic):
-        self.ttl = ttl
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._entries: dict[str, tuple[float, TeamScores]] = {}
-        self._running: dict[str, Future[TeamScores]] = {}
-        self._generation: dict[str, int] = {}
-
-    def get(self, svc: Services, team: Team) -> TeamScores:
-        """The team's scores: cached if fresh, else computed once for every concurrent caller."""
-        from bot.usecases.score import score_team
-
-        with self._lock:
-            entry = self._entries.get(team.name)
-            if entry is not None and self._clock() - entry[0] <= self.ttl:
-                return entry[1]
-            running = self._running.get(team.name)
-            owner = running is None
-            if running is None:
-                running = Future()
-                self._running[team.name] = running
-            generation = self._generation.get(team.name, 0)
-        if not owner:
-            return running.result()
-        try:
-            result = score_team(svc, team)
-        except BaseException as e:
-            with self._lock:
-                self._running.pop(team.name, None)
-            running.set_exception(e)
-            raise
-        with self._lock:
-            self._running.pop(team.name, None)
-            # a write during the computation makes its result stale: hand it out, don't keep it
-            if self._generation.get(team.name, 0) == generation:
-                self._entries[team.name] = (self._clock(), result)
-        running.set_result(result)
-        return result
-
-    def invalidate(self, team: str) -> None:
-        """Forget the team's ranking (after a rating, an input change or a reorder)."""
-        with self._lock:
-            self._entries.pop(team, None)
-            self._generation[team] = self._generation.get(team, 0) + 1

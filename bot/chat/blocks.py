@@ -1,9 +1,12 @@
 """Block Kit builders for everything the Slack app shows: pure functions, data in, blocks out.
 
 Builders return :mod:`slack_sdk.models` objects so Slack's own validators run on ``to_dict()``,
-and they keep within Slack's limits (see :mod:`bot.slack.limits`): long text is cut or split
+and they keep within Slack's limits (see :mod:`bot.chat.limits`): long text is cut or split
 into several sections, long lists are capped with a "…and N more" line. Buttons carry a small
 JSON value that the action handlers decode with :func:`decode_value`.
+
+Over 400 lines on purpose: every message's layout sits beside the others, so the limits and the
+look are applied the same way everywhere; each builder is small and independent.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.slack import limits, messages
+from bot.chat import limits, messages
 from rules.model import RankedItem, ValueGoal
 
 # ---------------------------------------------------------------- action and view ids

@@ -1,41 +1,39 @@
-"""Stakeholder check-ins and realisation reviews: the use cases behind the DMs and buttons.
+"""Stakeholder check-in rounds: the use cases behind the check-in DMs and buttons.
 
 A round asks a team's stakeholders (by DM) to rate a few items 1-5. A click is stored at once
 and the item's score and rank change at once, so people see their answer matter. Non-responders
 are nudged once. Closing posts a summary to the team channel: response rate, where value moved,
 and where raters disagree. Anonymous rounds never show who rated; hidden rounds show no values
 until they close. Realisation reviews ask, some weeks after delivery, whether a planned benefit
-came. The CLI, the scheduler and the Slack buttons all call these functions.
+came (:mod:`bot.usecases.realisation`). The CLI, the scheduler and the Slack buttons all call
+these functions; they talk to people only through a :class:`~bot.usecases.ports.Messenger`.
+
+Over 400 lines because a round's whole life (open, answer, remind, summarise, close) is read
+and changed together; realisation reviews, which only share the DM helper, live apart.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.models.views import View
 
+from bot.chat import blocks, messages
 from bot.config import Team
-from bot.errors import UnknownIssueError, UserError
-from bot.slack import blocks, messages
-from bot.slack.work import ScoreCache
-from bot.slack_client import build_web_client
-from bot.storage import RealisationRecord
+from bot.errors import DeliveryError, UnknownIssueError, UserError
+from bot.usecases.links import issue_url
+from bot.usecases.ports import Messenger
+from bot.usecases.runs import JobName, claimed
 from bot.usecases.score import load_items, score_team
+from bot.usecases.score_cache import ScoreCache
 from bot.wiring import Services
 from rules.checkins import aggregate_ratings
 from rules.model import Item, Rating
 
 logger = logging.getLogger(__name__)
-
-#: Slack user ids, for telling a benefit owner who is a Slack user from one who is a name
-_SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,}", re.ASCII)
-JOB_CLOSE = "checkin_close"
-JOB_REALISATION = "realisation"
 
 
 @dataclass(frozen=True)
@@ -61,33 +59,6 @@ class Answer:
     shown: bool
 
 
-def _client(svc: Services, client: WebClient | None) -> WebClient:
-    return client if client is not None else build_web_client(svc.settings)
-
-
-def send_dm(client: WebClient, user: str, reply: blocks.Reply) -> tuple[str, str]:
-    """Open (or reuse) the DM with ``user`` and post ``reply``; returns (channel, ts)."""
-    opened = client.conversations_open(users=user)
-    channel = str(opened["channel"]["id"])
-    posted = client.chat_postMessage(channel=channel, **reply.payload())
-    return channel, str(posted.get("ts", ""))
-
-
-def _slack_error(e: SlackClientError) -> str:
-    """The Slack error code (``channel_not_found``...), never the request or its token."""
-    if isinstance(e, SlackApiError):
-        return str(e.response.get("error", "unknown_error"))
-    return type(e).__name__
-
-
-def issue_url(svc: Services, team: Team, key: str) -> str | None:
-    """The item's page in Jira (``<jira>/browse/KEY``), when the team's backlog is in Jira."""
-    base = svc.settings.jira_url
-    if team.source != "jira" or base is None:
-        return None
-    return f"{str(base).rstrip('/')}/browse/{key}"
-
-
 def _entries(
     svc: Services,
     team: Team,
@@ -96,12 +67,12 @@ def _entries(
     notes: dict[str, str] | None = None,
 ) -> list[blocks.CheckinEntry]:
     """The DM's items: key, summary and link, and what this person said about each so far."""
-    known = _items_by_key(svc, team)
+    known = items_by_key(svc, team)
     return [
         blocks.CheckinEntry(
             key,
             known[key].summary if key in known else "",
-            url=issue_url(svc, team, key),
+            url=issue_url(svc.settings, team, key),
             rated=(rated or {}).get(key),
             note=(notes or {}).get(key),
         )
@@ -129,7 +100,7 @@ def choose_items(svc: Services, team: Team, now: datetime, count: int) -> list[I
     return [entry.item for entry in sorted(chosen, key=lambda entry: entry.rank)]
 
 
-def _items_by_key(svc: Services, team: Team) -> dict[str, Item]:
+def items_by_key(svc: Services, team: Team) -> dict[str, Item]:
     return {item.key: item for item in load_items(svc, team)}
 
 
@@ -141,7 +112,7 @@ def open_round(
     started_by: str | None,
     anonymous: bool = False,
     hidden: bool = False,
-    client: WebClient | None = None,
+    messenger: Messenger,
 ) -> RoundStarted:
     """Create a round and DM each stakeholder; a failed DM is logged and reported, not fatal.
 
@@ -154,7 +125,7 @@ def open_round(
     now = svc.clock()
     limit = team.schedule.checkin_items
     if items:
-        known = _items_by_key(svc, team)
+        known = items_by_key(svc, team)
         chosen = []
         for key in items:
             item = known.get(key.upper())
@@ -180,25 +151,15 @@ def open_round(
         round_id,
         team.name,
         [
-            blocks.CheckinEntry(item.key, item.summary, url=issue_url(svc, team, item.key))
+            blocks.CheckinEntry(item.key, item.summary, url=issue_url(svc.settings, team, item.key))
             for item in chosen
         ],
         started_by=started_by,
         anonymous=anonymous,
         hidden=hidden,
     )
-    web = _client(svc, client)
-    asked: list[str] = []
-    failed: list[str] = []
-    for user in team.stakeholders:
-        try:
-            send_dm(web, user, reply)
-            asked.append(user)
-        except SlackClientError as e:
-            failed.append(user)
-            logger.warning(
-                "check-in %d of %s: could not DM %s: %s", round_id, team.name, user, _slack_error(e)
-            )
+    asked = dm_all(messenger, team.stakeholders, reply, f"check-in {round_id} of {team.name}")
+    failed = [user for user in team.stakeholders if user not in asked]
     logger.info(
         "check-in %d of %s started: %d item(s), %d asked, %d failed",
         round_id,
@@ -208,28 +169,6 @@ def open_round(
         len(failed),
     )
     return RoundStarted(round_id, team.name, [item.key for item in chosen], asked, failed)
-
-
-def start_round(
-    svc: Services,
-    team: Team,
-    *,
-    items: Sequence[str] | None = None,
-    started_by: str | None,
-    anonymous: bool = False,
-    hidden: bool = False,
-    client: WebClient | None = None,
-) -> int:
-    """Start a check-in round (see :func:`open_round`) and return its id."""
-    return open_round(
-        svc,
-        team,
-        items=items,
-        started_by=started_by,
-        anonymous=anonymous,
-        hidden=hidden,
-        client=client,
-    ).round_id
 
 
 def visible_ratings(svc: Services, ratings: Iterable[Rating]) -> list[Rating]:
@@ -253,7 +192,7 @@ def _rank_of(svc: Services, team: Team, key: str) -> int | None:
 
 def _update_dm(
     svc: Services,
-    client: WebClient,
+    messenger: Messenger,
     round_id: int,
     user: str,
     channel: str | None,
@@ -278,9 +217,9 @@ def _update_dm(
         hidden=checkin.hidden_until_close,
     )
     try:
-        client.chat_update(channel=channel, ts=ts, **reply.payload())
-    except SlackClientError as e:
-        logger.warning("could not update check-in DM of %s: %s", user, _slack_error(e))
+        messenger.update(channel, ts, reply)
+    except DeliveryError as e:
+        logger.warning("could not update check-in DM of %s: %s", user, e.code)
         return False
     return True
 
@@ -316,7 +255,7 @@ def record_answer(
     comment: str | None = None,
     channel: str | None = None,
     ts: str | None = None,
-    client: WebClient | None = None,
+    messenger: Messenger,
     scores: ScoreCache | None = None,
 ) -> Answer:
     """Store one rating (a button click or the comment modal) and say what it changed.
@@ -335,9 +274,7 @@ def record_answer(
     existing = _existing(svc, round_id, user, key)
     if existing is not None and existing.value == value and comment is None:
         note = messages.checkin_already(key, value)
-        return Answer(
-            note, _update_dm(svc, _client(svc, client), round_id, user, channel, ts, {key: note})
-        )
+        return Answer(note, _update_dm(svc, messenger, round_id, user, channel, ts, {key: note}))
     kept_comment = comment if comment is not None else (existing.comment if existing else None)
     rating = Rating(
         stakeholder=user,
@@ -361,23 +298,19 @@ def record_answer(
         scores.invalidate(team.name)
     if comment is not None:
         note = f"{messages.comment_saved(key)} {note}"
-    return Answer(
-        note, _update_dm(svc, _client(svc, client), round_id, user, channel, ts, {key: note})
-    )
+    return Answer(note, _update_dm(svc, messenger, round_id, user, channel, ts, {key: note}))
 
 
-def open_comment_modal(
+def comment_modal(
     svc: Services,
     *,
     user: str,
     round_id: int,
     key: str,
-    trigger_id: str,
     channel: str | None,
     ts: str | None,
-    client: WebClient | None = None,
-) -> str | None:
-    """Open the comment modal (``views.open``); returns why not, or None when it opened."""
+) -> View | str:
+    """The comment modal for this person and item, or why they cannot answer it."""
     problem = _check_answerable(svc, round_id, user, key)
     if problem is not None:
         return problem
@@ -385,8 +318,8 @@ def open_comment_modal(
     assert checkin is not None  # noqa: S101 - checked just above
     team = svc.config.team(checkin.team)
     existing = _existing(svc, round_id, user, key)
-    summary = _items_by_key(svc, team).get(key)
-    view = blocks.comment_modal(
+    summary = items_by_key(svc, team).get(key)
+    return blocks.comment_modal(
         round_id,
         key,
         summary.summary if summary else "",
@@ -395,28 +328,25 @@ def open_comment_modal(
         channel=channel,
         ts=ts,
     )
-    _client(svc, client).views_open(trigger_id=trigger_id, view=view)
-    return None
 
 
 # ---------------------------------------------------------------- reminders and closing
 
 
-def _dm_all(
-    svc: Services, client: WebClient, users: Iterable[str], reply: blocks.Reply, what: str
-) -> list[str]:
+def dm_all(messenger: Messenger, users: Iterable[str], reply: blocks.Reply, what: str) -> list[str]:
+    """DM ``reply`` to each of ``users``; a failed DM is logged, not fatal. Returns whom."""
     reached = []
     for user in users:
         try:
-            send_dm(client, user, reply)
+            messenger.dm(user, reply)
             reached.append(user)
-        except SlackClientError as e:
-            logger.warning("%s: could not DM %s: %s", what, user, _slack_error(e))
+        except DeliveryError as e:
+            logger.warning("%s: could not DM %s: %s", what, user, e.code)
     return reached
 
 
 def remind_non_responders(
-    svc: Services, round_id: int, now: datetime, *, client: WebClient | None = None
+    svc: Services, round_id: int, now: datetime, *, messenger: Messenger
 ) -> list[str]:
     """Nudge, once, the stakeholders who have not answered; returns whom.
 
@@ -443,10 +373,9 @@ def remind_non_responders(
         hidden=checkin.hidden_until_close,
         reminder=True,
     )
-    web = _client(svc, client)
     reached = []
     for user in due:
-        if _dm_all(svc, web, [user], reply, f"check-in {round_id} reminder"):
+        if dm_all(messenger, [user], reply, f"check-in {round_id} reminder"):
             svc.store.mark_reminded(round_id, user, now)
             reached.append(user)
     logger.info("check-in %d: reminded %d of %d non-responder(s)", round_id, len(reached), len(due))
@@ -471,7 +400,7 @@ def summarise_round(svc: Services, round_id: int, now: datetime) -> blocks.Reply
         and rating.at < checkin.opened_at
     ]
     before = aggregate_ratings(earlier, now, scoring.rating_half_life_days, scoring.role_weights)
-    known = _items_by_key(svc, team)
+    known = items_by_key(svc, team)
     rows = []
     for key in checkin.items:
         summary = after.get(key)
@@ -513,7 +442,7 @@ def summarise_round(svc: Services, round_id: int, now: datetime) -> blocks.Reply
 
 
 def close_round(
-    svc: Services, round_id: int, now: datetime, *, client: WebClient | None = None
+    svc: Services, round_id: int, now: datetime, *, messenger: Messenger
 ) -> blocks.Reply | None:
     """Close the round and post its summary to the team channel, exactly once.
 
@@ -524,168 +453,15 @@ def close_round(
         raise UserError(f"there is no check-in round {round_id}")
     if checkin.closed_at is not None:
         return None
-    if not svc.store.claim_run(JOB_CLOSE, checkin.team, str(round_id), now):
-        return None
-    try:
+    with claimed(svc.store, JobName.CHECKIN_CLOSE, checkin.team, str(round_id), now) as run:
+        if not run.claimed:
+            return None
         # posted before the round is marked closed: a failed post leaves it open to try again
         reply = summarise_round(svc, round_id, now)
         team = svc.config.team(checkin.team)
         if team.channel:
-            _client(svc, client).chat_postMessage(channel=team.channel, **reply.payload())
-            svc.store.record_message(team.name, team.channel, "checkin_summary", now)
+            messenger.post(team.channel, reply, team=team.name, kind="checkin_summary", at=now)
         else:
             logger.warning("check-in %d of %s closed; no channel to post to", round_id, team.name)
         svc.store.close_round(round_id, now)
-    except Exception:
-        svc.store.finish_run(JOB_CLOSE, checkin.team, str(round_id), ok=False, at=now)
-        raise
-    svc.store.finish_run(JOB_CLOSE, checkin.team, str(round_id), ok=True, at=now)
     return reply
-
-
-# ---------------------------------------------------------------- realisation reviews
-
-
-def describe_benefit(item: Item) -> str:
-    """The planned benefit in one line: category, measure, baseline → target, due date."""
-    benefit = item.benefit
-    if benefit is None:
-        return ""
-    parts = [benefit.category.value]
-    if benefit.measure:
-        parts.append(benefit.measure)
-    if benefit.baseline is not None and benefit.target is not None:
-        parts.append(f"from {benefit.baseline:g} to {benefit.target:g}")
-    elif benefit.target is not None:
-        parts.append(f"to {benefit.target:g}")
-    if benefit.planned_value is not None:
-        parts.append(f"(planned value {benefit.planned_value:g})")
-    if benefit.due is not None:
-        parts.append(f"by {benefit.due.isoformat()}")
-    return ", ".join(parts)
-
-
-def realisation_due(items: Iterable[Item], now: datetime, weeks: int) -> list[Item]:
-    """Delivered items with a planned benefit, done at least ``weeks`` weeks before ``now``."""
-    cutoff = now - timedelta(weeks=weeks)
-    return [
-        item
-        for item in items
-        if item.is_done
-        and item.benefit is not None
-        and item.resolved is not None
-        and item.resolved <= cutoff
-    ]
-
-
-def ask_realisation(
-    svc: Services, team: Team, now: datetime, *, client: WebClient | None = None
-) -> list[str]:
-    """Ask, once per item, whether the planned benefit of delivered work came; returns keys.
-
-    The benefit owner is asked when the register names a Slack user, else the stakeholders.
-    ``claim_run`` makes each question exactly-once across restarts and replicas.
-    """
-    weeks = team.schedule.realisation_after_weeks
-    web = _client(svc, client)
-    asked = []
-    for item in realisation_due(load_items(svc, team), now, weeks):
-        if not svc.store.claim_run(JOB_REALISATION, team.name, item.key, now):
-            continue
-        owner = item.benefit.owner if item.benefit else None
-        is_owner = bool(owner and _SLACK_USER.fullmatch(owner))
-        people = [owner] if owner and is_owner else list(team.stakeholders)
-        resolved = item.resolved or now
-        elapsed = max(1, (now - resolved).days // 7)
-        reply = blocks.realisation_reply(
-            item.key,
-            item.summary,
-            elapsed,
-            describe_benefit(item),
-            why=messages.realisation_why(team.name, is_owner),
-            url=issue_url(svc, team, item.key),
-        )
-        reached = _dm_all(svc, web, people, reply, f"realisation of {item.key}")
-        svc.store.finish_run(
-            JOB_REALISATION,
-            team.name,
-            item.key,
-            ok=bool(reached),
-            at=now,
-            detail=f"asked {len(reached)} of {len(people)}",
-        )
-        if reached:
-            asked.append(item.key)
-    return asked
-
-
-def _find_item(svc: Services, key: str) -> tuple[Team, Item] | None:
-    for team in svc.config.teams:
-        found = next((item for item in load_items(svc, team) if item.key == key), None)
-        if found is not None:
-            return team, found
-    return None
-
-
-def _latest_realisation(svc: Services, key: str, user: str) -> RealisationRecord | None:
-    mine = [answer for answer in svc.store.realisations([key]) if answer.stakeholder == user]
-    return mine[-1] if mine else None
-
-
-def record_realisation_answer(
-    svc: Services,
-    *,
-    user: str,
-    key: str,
-    answer: str,
-    comment: str | None = None,
-    channel: str | None = None,
-    ts: str | None = None,
-    client: WebClient | None = None,
-) -> Answer:
-    """Store a yes/partly/no answer (and comment) and turn the question into a thank-you.
-
-    A click after a comment keeps the comment: only a new comment replaces it.
-    """
-    if answer not in blocks.REALISATION_ANSWERS:
-        return Answer(messages.error_stale_button(), shown=False)
-    if comment is None:
-        earlier = _latest_realisation(svc, key, user)
-        comment = earlier.comment if earlier is not None else None
-    svc.store.record_realisation(key, user, answer, comment, svc.clock())
-    text = messages.realisation_thanks(key, answer)
-    if not channel or not ts:
-        return Answer(text, shown=False)
-    found = _find_item(svc, key)
-    summary = found[1].summary if found is not None else ""
-    url = issue_url(svc, found[0], key) if found is not None else None
-    reply = blocks.realisation_answered_reply(key, summary, answer, comment=comment, url=url)
-    try:
-        _client(svc, client).chat_update(channel=channel, ts=ts, **reply.payload())
-    except SlackClientError as e:
-        logger.warning("could not update realisation question of %s: %s", user, _slack_error(e))
-        return Answer(text, shown=False)
-    return Answer(text, shown=True)
-
-
-def open_realisation_modal(
-    svc: Services,
-    *,
-    user: str,
-    key: str,
-    trigger_id: str,
-    channel: str | None,
-    ts: str | None,
-    client: WebClient | None = None,
-) -> None:
-    """Open the realisation modal (``views.open``): the answer, pre-set if given, and a comment."""
-    found = _find_item(svc, key)
-    earlier = _latest_realisation(svc, key, user)
-    view = blocks.realisation_modal(
-        key,
-        found[1].summary if found is not None else "",
-        current=earlier.answer if earlier is not None else None,
-        channel=channel,
-        ts=ts,
-    )
-    _client(svc, client).views_open(trigger_id=trigger_id, view=view)

@@ -7,14 +7,23 @@ from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
 )
+from slack_sdk.http_retry.handler import default_interval_calculator
+from slack_sdk.http_retry.interval_calculator import RetryIntervalCalculator
 
 from bot.settings import Settings
 
 
-def build_web_client(settings: Settings, token: str | None = None) -> WebClient:
+def build_web_client(
+    settings: Settings,
+    token: str | None = None,
+    *,
+    connection_backoff: RetryIntervalCalculator | None = None,
+) -> WebClient:
     """A client that honours 429 ``Retry-After`` and retries dropped connections.
 
     ``NORTHSTAR_SLACK_API_URL`` points it at another Web API (a test fake, an enterprise proxy).
+    ``connection_backoff`` replaces slack_sdk's exponential back-off between connection retries
+    (tests pass a zero interval, so an unreachable Slack fails at once).
     """
     if token is None and settings.slack_bot_token is not None:
         token = settings.slack_bot_token.get_secret_value()
@@ -23,11 +32,12 @@ def build_web_client(settings: Settings, token: str | None = None) -> WebClient:
         if settings.slack_api_url.endswith("/")
         else f"{settings.slack_api_url}/"
     )
+    backoff = connection_backoff or default_interval_calculator
     return WebClient(
         token=token,
         base_url=base_url,
         retry_handlers=[
             RateLimitErrorRetryHandler(max_retry_count=5),
-            ConnectionErrorRetryHandler(max_retry_count=3),
+            ConnectionErrorRetryHandler(max_retry_count=3, interval_calculator=backoff),
         ],
     )

@@ -1,6 +1,7 @@
-"""Every sentence the Slack app says to a person, as small functions (bolt's ``logger/messages``).
+"""Every sentence Northstar says in Slack, as small functions (bolt's ``logger/messages``).
 
-Keeping the words in one module means a reviewer can read the whole voice of the bot at once,
+Longer than 400 lines on purpose: the whole voice of the bot (answers, check-ins, the digest,
+the reminder, what the scheduler writes) is in this one module, so a reviewer can read it at once,
 tests can assert on the same function the code used, and a wording change touches one place.
 Text is Slack ``mrkdwn``; user ids render as ``<@U...>`` and user groups as ``<!subteam^S...>``.
 """
@@ -8,6 +9,15 @@ Text is Slack ``mrkdwn``; user ids render as ``<@U...>`` and user groups as ``<!
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
+
+#: Where the digest and the reminder point for the whole list when they show only its top.
+FULL_LIST_COMMAND = "/value top"
+
+
+def _did_you_mean(suggestion: str | None) -> str:
+    return f" Did you mean `{suggestion}`?" if suggestion else ""
+
 
 #: One line of usage and one worked example per ``/value`` sub-command, in help order.
 USAGE: dict[str, tuple[str, str]] = {
@@ -92,7 +102,7 @@ def parse_bad_key(command: str, token: str) -> str:
 
 
 def parse_unknown_command(word: str, suggestion: str | None) -> str:
-    hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+    hint = _did_you_mean(suggestion)
     return f"There is no `/value {word}` command.{hint} `/value help` lists them all."
 
 
@@ -118,7 +128,7 @@ def parse_bad_pair(token: str) -> str:
 
 
 def parse_unknown_input(name: str, suggestion: str | None, names: Sequence[str]) -> str:
-    hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+    hint = _did_you_mean(suggestion)
     return f"There is no input called `{name}`.{hint} Inputs: {', '.join(names)}."
 
 
@@ -139,13 +149,13 @@ def parse_duplicate_input(name: str) -> str:
 
 
 def parse_unknown_team(name: str, suggestion: str | None, teams: Sequence[str]) -> str:
-    hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+    hint = _did_you_mean(suggestion)
     known = ", ".join(teams) or "none configured"
     return f"There is no team called `{name}`.{hint} Teams: {known}."
 
 
 def parse_unknown_topic(word: str, suggestion: str | None) -> str:
-    hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+    hint = _did_you_mean(suggestion)
     return f"There is no help on `{word}`.{hint}"
 
 
@@ -669,3 +679,215 @@ def mention(entity: str) -> str:
 
 def mention_all(entities: Sequence[str]) -> str:
     return ", ".join(mention(entity) for entity in entities)
+
+
+# ---------------------------------------------------------------- the digest and the reminder
+
+
+def digest_header(team: str, week: str) -> str:
+    return f"Weekly value digest: {team}, {week}"
+
+
+def digest_period(first: date, last: date) -> str:
+    return f"Work done from {first:%a %d %b} to {last:%a %d %b %Y}."
+
+
+def goals_title() -> str:
+    return "*Value goals*"
+
+
+def goals_none(team: str) -> str:
+    return f"No value goals yet: add `goals` to team {team} in northstar.toml."
+
+
+def delivered_title(value: float, count: int) -> str:
+    return f"*Value delivered: {value:.1f}* from {count} item(s)"
+
+
+def delivered_compared(value: float, previous: float) -> str:
+    """This week's value delivered against the week before's."""
+    if not value and not previous:
+        return "The week before: nothing either."
+    if value == previous:
+        return f"The same as the week before ({previous:.1f})."
+    change = "up" if value > previous else "down"
+    return f"{change.capitalize()} {abs(value - previous):.1f} on the week before ({previous:.1f})."
+
+
+def goal_status(
+    name: str,
+    metric: str,
+    baseline: float | None,
+    target: float | None,
+    current: float | None,
+    due: str | None,
+) -> str:
+    """A value goal with its metric now against its target (and how far along it is)."""
+    head = f"*{name}*" + (f" ({metric})" if metric else "")
+    by = f" by {due}" if due else ""
+    if target is None:
+        now = f": {current:g} now" if current is not None else ""
+        return f"{head}{now}{by}"
+    if current is None:
+        start = f", from {baseline:g}" if baseline is not None else ""
+        return f"{head}: target {target:g}{by}{start}; no current value recorded yet"
+    line = f"{head}: {current:g} now against a target of {target:g}{by}"
+    if baseline is not None and baseline != target:
+        share = (current - baseline) / (target - baseline)
+        line += f" (from {baseline:g}; {share:.0%} of the way)"
+    return line
+
+
+def full_list_link(url: str) -> str:
+    return f"<{url}|The ordered backlog in Jira>."
+
+
+def delivered_none() -> str:
+    return "Nothing was done in this period."
+
+
+def item_line(key: str, summary: str, value: float) -> str:
+    return f"• {key} {summary} — {value:.2f}"
+
+
+def more_items(count: int, where: str) -> str:
+    return f"…and {count} more; `{where}` shows the full list."
+
+
+def sprint_line(name: str, goal: str | None) -> str:
+    return f"*Active sprint:* {name}" + (f" — goal: {goal}" if goal else " (no sprint goal set)")
+
+
+def sprint_value(committed: float, delivered: float, items: int) -> str:
+    share = f" ({delivered / committed:.0%})" if committed > 0 else ""
+    return (
+        f"Value committed {committed:.1f} across {items} item(s); "
+        f"done so far {delivered:.1f}{share}."
+    )
+
+
+def sprint_none() -> str:
+    return "*Active sprint:* none right now."
+
+
+def movers_title() -> str:
+    return "*Biggest rank changes since last week*"
+
+
+def mover_line(key: str, summary: str, old: int, new: int, reason: str) -> str:
+    direction = f"up {old - new}" if new < old else f"down {new - old}"
+    because = f": {reason}" if reason else ""
+    return f"• {key} {summary}: {old} → {new} ({direction}){because}"
+
+
+def movers_none() -> str:
+    return "*Rank changes:* none since last week."
+
+
+def response_rate(answered: int, asked: int) -> str:
+    if not asked:
+        return "*Check-in response rate:* no check-in round in this period."
+    return (
+        f"*Check-in response rate:* {answered} of {asked} asked answered ({answered / asked:.0%})."
+    )
+
+
+def stale_title(count: int, days: int) -> str:
+    return f"*Stale:* {count} open item(s) with no rating or score change for {days} days"
+
+
+def unestimated_title(count: int) -> str:
+    return f"*Needs estimate:* {count} open item(s) without story points"
+
+
+def benefits_title() -> str:
+    return "*Planned vs realised benefit* (delivered items)"
+
+
+def benefits_totals(planned: float, realised: float, items: int) -> str:
+    return f"Planned {planned:g}, realised {realised:g}, over {items} item(s)."
+
+
+def benefits_answers(yes: int, partly: int, no: int) -> str:
+    if not yes + partly + no:
+        return "Nobody has answered a realisation check-in yet."
+    return f"Did the benefit come? yes {yes}, partly {partly}, no {no}."
+
+
+def benefits_none() -> str:
+    return "*Planned vs realised benefit:* no delivered item with a planned benefit yet."
+
+
+def full_list(where: str) -> str:
+    return f"The whole ranked backlog: `{where}`. Each score explained: `/value why KEY`."
+
+
+def reminder_header(sprint: str, team: str) -> str:
+    return f"Sprint starts: {sprint} ({team})"
+
+
+def reminder_goal(goal: str | None) -> str:
+    return f"*Sprint goal:* {goal}" if goal else "*Sprint goal:* none set in the backlog tool."
+
+
+def reminder_committed(value: float, items: int) -> str:
+    return f"*Value committed:* {value:.1f} across {items} item(s)."
+
+
+def reminder_top_title(count: int) -> str:
+    return f"*Top {count} by value*"
+
+
+def reminder_unvalued_title(count: int) -> str:
+    return f"*Without a value score:* {count} item(s) nobody has valued yet"
+
+
+def reminder_empty() -> str:
+    return "The sprint has no items yet."
+
+
+# ---------------------------------------------------------------- what the scheduler writes itself
+
+
+def batch_header(count: int) -> str:
+    """Heading of the message that carries posts held back by the notification budget."""
+    return f"{count} Northstar updates, held back to keep this channel quiet"
+
+
+def batch_continued(page: int, pages: int) -> str:
+    """Heading of each further message when held-back posts need more than one."""
+    return f"Held-back updates, continued ({page} of {pages})"
+
+
+def sprint_empty(sprint: str) -> str:
+    return f"{sprint} has no items yet; its reminder waits until it has some"
+
+
+def chart_title(team: str, week: str) -> str:
+    return f"Value burn-up, {team}, {week}"
+
+
+def post_failed(what: str, channel: str, error: str) -> str:
+    return (
+        f"could not post the {what} to {channel}: Slack answered {error!r}; check that the bot "
+        "is a member of the channel and that NORTHSTAR_SLACK_BOT_TOKEN is valid"
+    )
+
+
+def deferred(until: datetime, reason: str) -> str:
+    return f"held back ({reason}) until {until:%Y-%m-%d %H:%M %Z}"
+
+
+def slack_unreachable(what: str, channel: str, error: str) -> str:
+    return (
+        f"could not post the {what} to {channel}: Slack could not be reached "
+        f"({error}); check the network and NORTHSTAR_SLACK_API_URL, then run again"
+    )
+
+
+def slack_refused(method: str, where: str, error: str) -> str:
+    return f"Slack refused {method} to {where}: {error}"
+
+
+def slack_down(method: str, where: str, error: str) -> str:
+    return f"Slack could not be reached for {method} to {where} ({error})"

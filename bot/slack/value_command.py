@@ -1,64 +1,55 @@
-"""What each ``/value`` command and button does: parse, check the role, call a use case, answer.
+"""What each ``/value`` command and button does: check the role, call a use case, answer.
 
-These functions are the edge of the app: every exception ends here. Problems with what a person
-asked (a bad command, an unknown issue, a missing role, a bad rule) are told to them as they are;
-Jira, Slack and database failures get plain words and an error id; anything else is logged with
-its stack trace under that id and the person sees only the id, never the exception text.
+Nothing here catches: the listener that calls these runs them inside the app's one error
+boundary (:func:`bot.slack.boundary.guard`), which turns every exception into an answer.
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackClientError
-from sqlalchemy.exc import SQLAlchemyError
 
-from bot.config import ConfigError, Team
-from bot.errors import UnknownIssueError, UserError
-from bot.slack import blocks, messages
-from bot.slack.checkins import close_round, open_round, visible_ratings
+from bot.chat import blocks, messages
+from bot.config import Team
+from bot.errors import UserError
 from bot.slack.commands import (
     Checkin,
     Command,
     Digest,
     Goals,
     Help,
-    ParseError,
     Reorder,
     SetInputs,
     Top,
     Undo,
     WhatIf,
     Why,
-    command_name,
     parse_command,
 )
-from bot.slack.roles import is_allowed
-from bot.slack.work import ScoreCache
+from bot.slack.roles import is_allowed, require_role
+from bot.usecases.checkins import close_round, open_round
+from bot.usecases.digest import preview_digest
+from bot.usecases.explain import explain_item
+from bot.usecases.ports import Messenger
 from bot.usecases.reorder import ReorderPreview, apply_reorder, preview_reorder, undo_reorder
 from bot.usecases.score import TeamScores, find_team_of, score_team, set_inputs, whatif
+from bot.usecases.score_cache import ScoreCache
 from bot.wiring import Services
-from connectors.base import ConnectorError
-from rules.errors import RulesError
-
-if TYPE_CHECKING:
-    from rules.model import ScoredItem
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Invocation:
-    """Who asked, where, the Web API client of their workspace, and the shared score cache."""
+    """Who asked, where, their workspace's client and messenger, and the shared score cache."""
 
     user_id: str
     channel_id: str | None
     client: WebClient
+    messenger: Messenger
     scores: ScoreCache | None = None
 
     def team_scores(self, svc: Services, team: Team) -> TeamScores:
@@ -72,51 +63,13 @@ class Invocation:
         if self.scores is not None:
             self.scores.invalidate(team.name)
 
-
-class RoleRefusedError(UserError):
-    """The person lacks the role an action needs; the message names who may."""
-
-    def __init__(self, action: str, allowed: Sequence[str]):
-        self.action = action
-        self.allowed = list(allowed)
-        super().__init__(messages.error_not_allowed(action, self.allowed))
+    def require(self, allowed: tuple[str, ...] | list[str], action: str) -> None:
+        """Refuse (:class:`~bot.slack.roles.RoleRefusedError`) unless the person may."""
+        require_role(self.user_id, self.client, allowed, action)
 
 
 class TeamNeededError(UserError):
     """Several teams and no way to tell which one was meant."""
-
-
-def new_error_id() -> str:
-    """A short id that a person can quote and an admin can grep for in the logs."""
-    return uuid.uuid4().hex[:8]
-
-
-def reply_for_error(error: BaseException, *, what: str) -> blocks.Reply:
-    """Turn any exception into an answer a person can act on; log what an admin needs.
-
-    ``what`` describes the request for the log (e.g. "/value top by U123"); it must not
-    contain secrets, and the exception text of unknown errors is never shown to the person.
-    """
-    if isinstance(error, ParseError):
-        return blocks.error_reply(error.to_text())
-    if isinstance(error, UnknownIssueError):
-        return blocks.error_reply(messages.error_unknown_issue(error.key))
-    if isinstance(error, RoleRefusedError):
-        return blocks.error_reply(str(error))
-    if isinstance(error, (UserError, RulesError, ConfigError)):
-        return blocks.error_reply(messages.error_user(str(error)))
-    error_id = new_error_id()
-    if isinstance(error, ConnectorError):
-        logger.error("%s failed in Jira (error id %s)", what, error_id, exc_info=error)
-        return blocks.error_reply(messages.error_jira(str(error), error_id))
-    if isinstance(error, SlackClientError):
-        logger.error("%s failed in Slack (error id %s)", what, error_id, exc_info=error)
-        return blocks.error_reply(messages.error_slack(error_id))
-    if isinstance(error, SQLAlchemyError):
-        logger.error("%s failed in the database (error id %s)", what, error_id, exc_info=error)
-        return blocks.error_reply(messages.error_database(error_id))
-    logger.error("%s failed unexpectedly (error id %s)", what, error_id, exc_info=error)
-    return blocks.error_reply(messages.error_unexpected(error_id))
 
 
 # ---------------------------------------------------------------- helpers
@@ -138,12 +91,6 @@ def resolve_team(svc: Services, name: str | None, channel_id: str | None, comman
     raise TeamNeededError(messages.error_team_needed([team.name for team in teams], example))
 
 
-def require_role(inv: Invocation, allowed: Sequence[str], action: str) -> None:
-    """Raise :class:`RoleRefusedError` unless the person holds one of ``allowed``."""
-    if not is_allowed(inv.user_id, allowed, inv.client):
-        raise RoleRefusedError(action, allowed)
-
-
 def _input_help() -> dict[str, str]:
     from rules.scoring import INPUT_HELP
 
@@ -157,15 +104,10 @@ def _changes_text(changes: dict[str, float]) -> str:
 # ---------------------------------------------------------------- commands
 
 
-def run_command(svc: Services, text: str | None, inv: Invocation) -> blocks.Reply:
-    """Answer one ``/value`` text. Never raises: errors become answers (see module doc)."""
-    command: Command | None = None
-    try:
-        command = parse_command(text, teams=[team.name for team in svc.config.teams])
-        return dispatch(svc, command, inv)
-    except Exception as e:  # noqa: BLE001 - the edge: every error becomes an answer
-        name = command_name(command) if command is not None else "(unparsed)"
-        return reply_for_error(e, what=f"/value {name} by {inv.user_id}")
+def answer_command(svc: Services, text: str | None, inv: Invocation) -> blocks.Reply:
+    """The answer to one ``/value`` text (raises :class:`~bot.slack.commands.ParseError`...)."""
+    command = parse_command(text, teams=[team.name for team in svc.config.teams])
+    return dispatch(svc, command, inv)
 
 
 def dispatch(svc: Services, command: Command, inv: Invocation) -> blocks.Reply:
@@ -202,37 +144,17 @@ def top(svc: Services, command: Top, inv: Invocation) -> blocks.Reply:
 
 
 def why(svc: Services, key: str, inv: Invocation) -> blocks.Reply:
-    from rules.checkins import aggregate_ratings
-    from rules.explain import explain_position
-
-    team = find_team_of(svc, key)
-    scores = inv.team_scores(svc, team)
-    ranked = scores.ranking.find(key)
-    scored: ScoredItem | None = scores.scored_by_key().get(key)
-    if scored is None:
-        raise UnknownIssueError(key, [team.name])
-    if ranked is not None:
-        rank_line = messages.why_rank(ranked.rank, len(scores.ranking.items), team.name)
-        position = explain_position(scores.ranking, key)
-        explanation = ranked.score.explain()
+    found = explain_item(svc, key, lambda team: inv.team_scores(svc, team))
+    if found.ranked is not None:
+        rank_line = messages.why_rank(found.ranked.rank, found.total, found.team)
     else:
         rank_line = messages.why_not_ranked(key)
-        position = None
-        explanation = scored.score.explain()
-    scoring = svc.config.scoring
-    # ratings of a hidden check-in stay out of sight until it closes
-    summaries = aggregate_ratings(
-        visible_ratings(svc, svc.store.ratings_for([key])),
-        svc.clock(),
-        scoring.rating_half_life_days,
-        scoring.role_weights,
-    )
-    summary = summaries.get(key)
+    summary = found.ratings
     ratings_line = (
         messages.why_ratings(summary.value, summary.raters, summary.spread) if summary else None
     )
     return blocks.why_reply(
-        key, explanation, rank_line=rank_line, position=position, ratings_line=ratings_line
+        key, found.lines, rank_line=rank_line, position=found.position, ratings_line=ratings_line
     )
 
 
@@ -252,7 +174,7 @@ def what_if(svc: Services, command: WhatIf) -> blocks.Reply:
 
 def set_values(svc: Services, command: SetInputs, inv: Invocation) -> blocks.Reply:
     team = find_team_of(svc, command.key)
-    require_role(inv, team.roles.set_inputs, f"change inputs of {team.name} items")
+    inv.require(team.roles.set_inputs, f"change inputs of {team.name} items")
     result = set_inputs(svc, team, command.key, dict(command.changes))
     inv.changed(team)
     logger.info("%s set %s on %s", inv.user_id, _changes_text(dict(command.changes)), command.key)
@@ -275,7 +197,7 @@ def checkin(svc: Services, command: Checkin, inv: Invocation) -> blocks.Reply:
     else:
         team = resolve_team(svc, command.team, inv.channel_id, "checkin")
         items = None
-    require_role(inv, team.roles.checkin, f"start check-ins for {team.name}")
+    inv.require(team.roles.checkin, f"start check-ins for {team.name}")
     started = open_round(
         svc,
         team,
@@ -283,7 +205,7 @@ def checkin(svc: Services, command: Checkin, inv: Invocation) -> blocks.Reply:
         started_by=inv.user_id,
         anonymous=command.anonymous,
         hidden=command.hidden,
-        client=inv.client,
+        messenger=inv.messenger,
     )
     return blocks.checkin_started_reply(
         messages.checkin_started(
@@ -303,8 +225,8 @@ def close_clicked(svc: Services, round_id: int, inv: Invocation) -> blocks.Reply
     if checkin is None:
         return blocks.text_reply(messages.error_stale_button())
     team = svc.config.team(checkin.team)
-    require_role(inv, team.roles.checkin, f"close check-ins of {team.name}")
-    summary = close_round(svc, round_id, svc.clock(), client=inv.client)
+    inv.require(team.roles.checkin, f"close check-ins of {team.name}")
+    summary = close_round(svc, round_id, svc.clock(), messenger=inv.messenger)
     inv.changed(team)  # ratings of a hidden round count in the open now
     if summary is None:
         return blocks.text_reply(messages.checkin_closed_already())
@@ -349,36 +271,33 @@ def apply_clicked(
 
     ``on_start(team)`` runs once the role is confirmed, before the slow part (to say "Applying…").
     """
-    try:
-        team = svc.config.team(team_name)
-        require_role(inv, team.roles.reorder, f"apply a reorder of {team.name}")
-        if on_start is not None:
-            on_start(team.name)
-        report = apply_reorder(svc, team, expected_fingerprint=fingerprint)
-        inv.changed(team)
-        if report.replanned:
-            return preview_reply(
-                svc, preview_reorder(svc, team), inv, note=messages.reorder_changed(team.name)
-            )
-        logger.info(
-            "%s applied reorder of %s: %d moved in %d call(s)",
-            inv.user_id,
-            team.name,
-            report.moved,
-            report.calls,
+    team = svc.config.team(team_name)
+    inv.require(team.roles.reorder, f"apply a reorder of {team.name}")
+    if on_start is not None:
+        on_start(team.name)
+    report = apply_reorder(svc, team, expected_fingerprint=fingerprint)
+    inv.changed(team)
+    if report.replanned:
+        return preview_reply(
+            svc, preview_reorder(svc, team), inv, note=messages.reorder_changed(team.name)
         )
-        return blocks.text_reply(
-            messages.reorder_applied(
-                team.name, report.moved, report.calls, report.verified, report.resumed
-            )
+    logger.info(
+        "%s applied reorder of %s: %d moved in %d call(s)",
+        inv.user_id,
+        team.name,
+        report.moved,
+        report.calls,
+    )
+    return blocks.text_reply(
+        messages.reorder_applied(
+            team.name, report.moved, report.calls, report.verified, report.resumed
         )
-    except Exception as e:  # noqa: BLE001 - the edge: every error becomes an answer
-        return reply_for_error(e, what=f"reorder apply of {team_name} by {inv.user_id}")
+    )
 
 
 def undo(svc: Services, command: Undo, inv: Invocation) -> blocks.Reply:
     team = resolve_team(svc, command.team, inv.channel_id, "undo")
-    require_role(inv, team.roles.reorder, f"undo a reorder of {team.name}")
+    inv.require(team.roles.reorder, f"undo a reorder of {team.name}")
     report = undo_reorder(svc, team)
     inv.changed(team)
     logger.info("%s undid the last reorder of %s", inv.user_id, team.name)
@@ -387,8 +306,6 @@ def undo(svc: Services, command: Undo, inv: Invocation) -> blocks.Reply:
 
 def digest(svc: Services, command: Digest, inv: Invocation) -> blocks.Reply:
     """A private preview of the weekly digest (the same blocks the channel would get)."""
-    from bot.scheduling.jobs import preview_digest
-
     team = resolve_team(svc, command.team, inv.channel_id, "digest")
     _, digest_blocks = preview_digest(svc, team, svc.clock())
     block_list = list(digest_blocks)

@@ -11,9 +11,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import builtin_handlers
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot.scheduling.slack_post import ChannelPacer, post_message, upload_file
+from bot.chat.client import build_web_client
+from bot.chat.pacing import ChannelPacer, post_message, upload_file
 from bot.settings import Settings
-from bot.slack_client import build_web_client
 from tests.bot.scheduling.support import FakeTime, UploadReceiver, allow_uploads
 from tests.fakes.slack_api import FakeSlackServer
 

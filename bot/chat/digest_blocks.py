@@ -15,8 +15,7 @@ from datetime import timedelta
 
 from slack_sdk.models.blocks import Block
 
-from bot.slack import blocks, limits
-from bot.slack import digest_messages as words
+from bot.chat import blocks, limits, messages
 from rules.digest import Digest, DigestItem, Reminder
 from rules.model import ValueGoal
 
@@ -41,20 +40,20 @@ def _summary(text: str) -> str:
 
 def _items(entries: Sequence[DigestItem], where: str, shown: int = LIST_SHOWN) -> list[str]:
     lines = [
-        words.item_line(entry.key, _summary(entry.summary), entry.value)
+        messages.item_line(entry.key, _summary(entry.summary), entry.value)
         for entry in entries[:shown]
     ]
     if len(entries) > shown:
-        lines.append(words.more_items(len(entries) - shown, where))
+        lines.append(messages.more_items(len(entries) - shown, where))
     return lines
 
 
 def _goals(team: str, goals: Sequence[ValueGoal]) -> list[str]:
     if not goals:
-        return [words.goals_none(team)]
-    lines = [words.goals_title()] + [
+        return [messages.goals_none(team)]
+    lines = [messages.goals_title()] + [
         "• "
-        + words.goal_status(
+        + messages.goal_status(
             goal.name,
             goal.metric,
             goal.baseline,
@@ -65,35 +64,35 @@ def _goals(team: str, goals: Sequence[ValueGoal]) -> list[str]:
         for goal in goals[:GOALS_SHOWN]
     ]
     if len(goals) > GOALS_SHOWN:
-        lines.append(words.more_items(len(goals) - GOALS_SHOWN, "/value goals"))
+        lines.append(messages.more_items(len(goals) - GOALS_SHOWN, "/value goals"))
     return lines
 
 
 def _digest_parts(digest: Digest) -> list[list[str]]:
     """The digest's sections, each a list of lines, in reading order."""
-    hint = digest.full_list
+    hint = messages.FULL_LIST_COMMAND
     parts = [_goals(digest.team, digest.goals)]
     delivered = [
-        words.delivered_title(digest.value_delivered, len(digest.delivered)),
-        words.delivered_compared(digest.value_delivered, digest.previous_value_delivered),
+        messages.delivered_title(digest.value_delivered, len(digest.delivered)),
+        messages.delivered_compared(digest.value_delivered, digest.previous_value_delivered),
     ]
-    delivered += _items(digest.delivered, hint) or [words.delivered_none()]
+    delivered += _items(digest.delivered, hint) or [messages.delivered_none()]
     parts.append(delivered)
     if digest.sprint is None:
-        parts.append([words.sprint_none()])
+        parts.append([messages.sprint_none()])
     else:
         sprint = digest.sprint
         parts.append(
             [
-                words.sprint_line(sprint.name, sprint.goal),
-                words.sprint_value(sprint.committed, sprint.delivered, sprint.items),
+                messages.sprint_line(sprint.name, sprint.goal),
+                messages.sprint_value(sprint.committed, sprint.delivered, sprint.items),
             ]
         )
     if digest.movers:
         parts.append(
-            [words.movers_title()]
+            [messages.movers_title()]
             + [
-                words.mover_line(
+                messages.mover_line(
                     mover.key,
                     _summary(mover.summary),
                     mover.old_rank,
@@ -104,33 +103,33 @@ def _digest_parts(digest: Digest) -> list[list[str]]:
             ]
         )
     else:
-        parts.append([words.movers_none()])
-    parts.append([words.response_rate(digest.response.answered, digest.response.asked)])
+        parts.append([messages.movers_none()])
+    parts.append([messages.response_rate(digest.response.answered, digest.response.asked)])
     parts.append(
-        [words.stale_title(len(digest.stale), digest.stale_days), *_items(digest.stale, hint, 3)]
+        [messages.stale_title(len(digest.stale), digest.stale_days), *_items(digest.stale, hint, 3)]
     )
     parts.append(
-        [words.unestimated_title(len(digest.unestimated)), *_items(digest.unestimated, hint, 3)]
+        [messages.unestimated_title(len(digest.unestimated)), *_items(digest.unestimated, hint, 3)]
     )
     review = digest.benefits
     if review.rows:
         answers = review.answers
         parts.append(
             [
-                words.benefits_title(),
-                words.benefits_totals(review.planned, review.realised, len(review.rows)),
-                words.benefits_answers(answers["yes"], answers["partly"], answers["no"]),
+                messages.benefits_title(),
+                messages.benefits_totals(review.planned, review.realised, len(review.rows)),
+                messages.benefits_answers(answers["yes"], answers["partly"], answers["no"]),
             ]
         )
     else:
-        parts.append([words.benefits_none()])
+        parts.append([messages.benefits_none()])
     return parts
 
 
 def _period(digest: Digest) -> str:
     zone = digest.start.tzinfo
     last = (digest.end - timedelta(microseconds=1)).astimezone(zone)
-    return words.digest_period(digest.start.date(), last.date())
+    return messages.digest_period(digest.start.date(), last.date())
 
 
 def _cut(part: Sequence[str]) -> list[str]:
@@ -138,8 +137,8 @@ def _cut(part: Sequence[str]) -> list[str]:
 
 
 def _footer(hint: str, url: str | None) -> str:
-    pointer = words.full_list(hint)
-    return f"{words.full_list_link(url)} {pointer}" if url else pointer
+    pointer = messages.full_list(hint)
+    return f"{messages.full_list_link(url)} {pointer}" if url else pointer
 
 
 def _render(title: str, intro: str | None, parts: Parts, hint: str, url: str | None) -> list[Block]:
@@ -163,35 +162,43 @@ def _plain(title: str, intro: str | None, parts: Parts, hint: str, url: str | No
 
 def digest_blocks(digest: Digest) -> list[Block]:
     """The digest as one channel message: at most 50 blocks, each within Slack's limits."""
-    title = words.digest_header(digest.team, digest.week)
+    title = messages.digest_header(digest.team, digest.week)
     return _render(
-        title, _period(digest), _digest_parts(digest), digest.full_list, digest.full_list_url
+        title,
+        _period(digest),
+        _digest_parts(digest),
+        messages.FULL_LIST_COMMAND,
+        digest.full_list_url,
     )
 
 
 def digest_text(digest: Digest) -> str:
     """The digest as plain text: the notification fallback and the terminal preview."""
-    title = words.digest_header(digest.team, digest.week)
+    title = messages.digest_header(digest.team, digest.week)
     return _plain(
-        title, _period(digest), _digest_parts(digest), digest.full_list, digest.full_list_url
+        title,
+        _period(digest),
+        _digest_parts(digest),
+        messages.FULL_LIST_COMMAND,
+        digest.full_list_url,
     )
 
 
 def _reminder_parts(reminder: Reminder) -> list[list[str]]:
-    hint = reminder.full_list
+    hint = messages.FULL_LIST_COMMAND
     parts = [
-        [words.reminder_goal(reminder.goal)],
-        [words.reminder_committed(reminder.committed, reminder.items)],
+        [messages.reminder_goal(reminder.goal)],
+        [messages.reminder_committed(reminder.committed, reminder.items)],
     ]
     if reminder.top:
-        parts.append([words.reminder_top_title(len(reminder.top)), *_items(reminder.top, hint)])
+        parts.append([messages.reminder_top_title(len(reminder.top)), *_items(reminder.top, hint)])
     else:
-        parts.append([words.reminder_empty()])
+        parts.append([messages.reminder_empty()])
     parts.append(_goals(reminder.team, reminder.goals))
     if reminder.unvalued:
         parts.append(
             [
-                words.reminder_unvalued_title(len(reminder.unvalued)),
+                messages.reminder_unvalued_title(len(reminder.unvalued)),
                 *_items(reminder.unvalued, hint),
             ]
         )
@@ -200,15 +207,15 @@ def _reminder_parts(reminder: Reminder) -> list[list[str]]:
 
 def reminder_blocks(reminder: Reminder) -> list[Block]:
     """The sprint-start reminder as one channel message."""
-    title = words.reminder_header(reminder.sprint, reminder.team)
+    title = messages.reminder_header(reminder.sprint, reminder.team)
     return _render(
-        title, None, _reminder_parts(reminder), reminder.full_list, reminder.full_list_url
+        title, None, _reminder_parts(reminder), messages.FULL_LIST_COMMAND, reminder.full_list_url
     )
 
 
 def reminder_text(reminder: Reminder) -> str:
     """The sprint-start reminder as plain text (the notification fallback)."""
-    title = words.reminder_header(reminder.sprint, reminder.team)
+    title = messages.reminder_header(reminder.sprint, reminder.team)
     return _plain(
-        title, None, _reminder_parts(reminder), reminder.full_list, reminder.full_list_url
+        title, None, _reminder_parts(reminder), messages.FULL_LIST_COMMAND, reminder.full_list_url
     )

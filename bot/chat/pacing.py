@@ -7,7 +7,7 @@ Slack allows about one ``chat.postMessage`` a second per channel and answers bur
    (posts to different channels are not held back), so a scheduler posting digests to many
    channels rarely meets a 429 at all;
 2. the client's :class:`~slack_sdk.http_retry.builtin_handlers.RateLimitErrorRetryHandler`
-   retries a 429 after ``Retry-After`` (see :func:`bot.slack_client.build_web_client`), and when
+   retries a 429 after ``Retry-After`` (see :func:`bot.chat.client.build_web_client`), and when
    its retries run out :func:`post_message` waits ``Retry-After`` itself and tries again, up to
    ``patience`` seconds, before giving up with the error (the job's run is then marked failed
    and retried later, so a message is delayed, never lost).

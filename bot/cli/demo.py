@@ -1,0 +1,31 @@
+"""``northstar demo``: the main job on the built-in sample, with nothing to set up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.cli.output import out, print_plan_summary, print_ranking
+
+commands = typer.Typer()
+
+
+@commands.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Where to write the demo's files.")] = Path(
+        "northstar-demo"
+    ),
+) -> None:
+    """Run the main job on the built-in sample backlog: no config, no network, no credentials."""
+    from bot.usecases.demo import run_demo
+
+    result = run_demo(out_dir)
+    out.print(
+        f"[bold]Northstar demo[/]: team [cyan]{result.team}[/], {len(result.scores.ranking.items)}"
+        f" open items scored with {result.model.upper()} and the rules in {result.config_name}."
+    )
+    print_ranking(result.scores.ranking, 20, "Top 20 by value")
+    print_plan_summary(result.plan)
+    out.print(f"Wrote {', '.join(str(path) for path in result.files)}")

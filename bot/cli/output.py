@@ -1,0 +1,79 @@
+"""How commands print: Rich tables on a terminal, JSON with ``--json``, one-line errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from rules.model import Ranking, RankPlan
+
+out = Console()
+# errors are one line each, never wrapped, so they stay greppable in logs and CI output
+err = Console(stderr=True, soft_wrap=True)
+
+
+def emit_json(data: Any) -> None:
+    out.print_json(json.dumps(data, default=str))
+
+
+def error_line(message: str) -> None:
+    err.print(f"[red]error:[/] {message}", highlight=False)
+
+
+@contextmanager
+def progress(label: str) -> Iterator[Callable[[int, int | None], None]]:
+    """A progress bar on a terminal, nothing when output is piped."""
+    if not out.is_terminal:
+        yield lambda done, total: None
+        return
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=out, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def print_ranking(ranking: Ranking, limit: int, title: str) -> None:
+    # one line a row, so the table reads on an 80-column terminal too: rank, key and score
+    # keep their width, summary and reason share what is left and are cut with an ellipsis
+    shown = ranking.items[:limit]
+    key_width = max((len(ranked.key) for ranked in shown), default=3)
+    fixed = 3 + 3 + key_width + 7 + 3 * 6 + 1  # rank, was, key, score, borders and padding
+    free = max(out.width - fixed, 30)
+    table = Table(title=title, title_justify="left")
+    table.add_column("#", justify="right", no_wrap=True, width=3)
+    table.add_column("was", justify="right", style="dim", no_wrap=True, width=3)
+    table.add_column("key", style="bold", no_wrap=True, width=key_width)
+    table.add_column("summary", width=free * 3 // 5, overflow="ellipsis", no_wrap=True)
+    table.add_column("score", justify="right", no_wrap=True, width=7)
+    table.add_column("why", width=free - free * 3 // 5, overflow="ellipsis", no_wrap=True)
+    for ranked in shown:
+        flag = " [yellow](needs estimate)[/]" if ranked.score.needs_estimate else ""
+        lines = ranked.score.explain()
+        table.add_row(
+            str(ranked.rank),
+            "new" if ranked.previous_rank is None else str(ranked.previous_rank),
+            ranked.key,
+            ranked.item.summary,
+            f"{ranked.score.value:.2f}",
+            (ranked.reason or (lines[0] if lines else "")) + flag,
+        )
+    out.print(table)
+
+
+def print_plan_summary(plan: RankPlan) -> None:
+    moved = len(plan.moved_keys)
+    out.print(
+        f"[bold]{moved}[/] of {len(plan.target)} items move: "
+        f"[bold green]{plan.calls}[/] rank call(s), versus {plan.naive_calls} "
+        f"(one call per issue) and {plan.rerank_all_calls} (re-ranking all)."
+    )

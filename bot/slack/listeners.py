@@ -1,0 +1,350 @@
+"""Every Bolt listener, one module-level function each: read the payload, queue the work.
+
+Each lazy listener reads its payload and hands the slow part to the :class:`~bot.slack.
+workqueue.WorkQueue` inside the one error boundary (:func:`bot.slack.boundary.guard`), so every
+error becomes an answer. Bolt injects the listener's arguments by name; :class:`Deps` (the
+process's services, work queue and score cache) is bound by :func:`bot.slack.app.register`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Ack, Respond
+from slack_sdk import WebClient
+
+from bot.chat import blocks, messages
+from bot.chat.messenger import SlackMessenger
+from bot.slack import payloads
+from bot.slack.boundary import guard, respond_safely
+from bot.slack.home import publish_home
+from bot.slack.value_command import Invocation, answer_command, apply_clicked, close_clicked
+from bot.slack.workqueue import WorkQueue
+from bot.usecases.checkins import Answer, comment_modal, record_answer
+from bot.usecases.realisation import realisation_modal, record_realisation_answer
+from bot.usecases.score_cache import ScoreCache
+from bot.wiring import Services
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What every listener needs besides what Bolt injects."""
+
+    svc: Services
+    work: WorkQueue
+    scores: ScoreCache
+
+    def later(self, what: str, respond: Respond | None, job: Callable[[], object]) -> None:
+        """Run ``job`` on a work thread, inside the error boundary."""
+        self.work.submit(lambda: guard(what, respond, job))
+
+    def messenger(self, client: WebClient) -> SlackMessenger:
+        """Outbound Slack over the request's client (its workspace's token under OAuth)."""
+        return self.svc.messenger(client)
+
+    def invocation(self, user: str, channel: str | None, client: WebClient) -> Invocation:
+        return Invocation(user, channel, client, self.messenger(client), self.scores)
+
+
+def _tell(respond: Respond, answer: Answer) -> None:
+    """A note the person's DM does not show goes to them privately, so no click goes unanswered."""
+    if not answer.shown:
+        respond_safely(
+            respond,
+            blocks.text_reply(answer.note),
+            response_type="ephemeral",
+            replace_original=False,
+        )
+
+
+def _tell_in_dm(messenger: SlackMessenger, user: str, answer: Answer) -> None:
+    """The same for a modal (it has no ``response_url``): a line in the person's DM."""
+    if not answer.shown:
+        messenger.dm(user, blocks.text_reply(answer.note))
+
+
+def _stale(respond: Respond) -> None:
+    _tell(respond, Answer(messages.error_stale_button(), shown=False))
+
+
+# ---------------------------------------------------------------- acks
+
+
+def ack_command(ack: Ack) -> None:
+    ack(text=messages.ack_working())
+
+
+def ack_only(ack: Ack) -> None:
+    ack()
+
+
+def _ack_view(ack: Ack, errors: dict[str, str]) -> None:
+    """A modal's field errors travel with the ack: Slack shows them only then."""
+    if errors:
+        ack(response_action="errors", errors=errors)
+    else:
+        ack()
+
+
+def ack_comment(ack: Ack, body: dict[str, Any]) -> None:
+    _ack_view(ack, payloads.comment_errors(payloads.comment_submission(body)))
+
+
+def ack_realisation(ack: Ack, body: dict[str, Any]) -> None:
+    _ack_view(ack, payloads.realisation_errors(payloads.realisation_submission(body)))
+
+
+# ---------------------------------------------------------------- the slash command
+
+
+def run_value(body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps) -> None:
+    request = payloads.slash_command(body)
+    inv = deps.invocation(request.user_id, request.channel_id, client)
+    name = (request.text or "help").split(maxsplit=1)[0] if (request.text or "").strip() else "help"
+
+    def job() -> None:
+        reply = answer_command(deps.svc, request.text, inv)
+        respond_safely(respond, reply, response_type="ephemeral")
+
+    deps.later(f"/value {name} by {request.user_id}", respond, job)
+
+
+# ---------------------------------------------------------------- reorder buttons
+
+
+def apply_reorder_clicked(
+    body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
+) -> None:
+    action = payloads.block_action(body)
+    team, fingerprint = action.value.get("team"), action.value.get("fp")
+    if not isinstance(team, str) or not isinstance(fingerprint, str):
+        respond_safely(respond, blocks.text_reply(messages.error_stale_button()))
+        return
+
+    def applying(name: str) -> None:
+        reply = blocks.text_reply(messages.ack_applying(name))
+        respond_safely(respond, reply, replace_original=True)
+
+    inv = deps.invocation(action.user_id, action.channel_id, client)
+
+    def job() -> None:
+        reply = apply_clicked(deps.svc, team, fingerprint, inv, on_start=applying)
+        respond_safely(respond, reply, replace_original=True)
+
+    what = f"reorder apply of {team} by {action.user_id}"
+    deps.work.submit(lambda: guard(what, respond, job, replace=True))
+
+
+def cancel_reorder_clicked(respond: Respond) -> None:
+    respond_safely(respond, blocks.text_reply(messages.reorder_cancelled()), replace_original=True)
+
+
+# ---------------------------------------------------------------- check-in buttons and modal
+
+
+def _answer_click(
+    deps: Deps, respond: Respond, what: str, record: Callable[[], Answer | None]
+) -> None:
+    """Record a click on a work thread; ``record`` returns None for a stale button."""
+
+    def job() -> None:
+        answer = record()
+        _tell(
+            respond, answer if answer is not None else Answer(messages.error_stale_button(), False)
+        )
+
+    deps.later(what, respond, job)
+
+
+def _answer_modal(
+    deps: Deps,
+    client: WebClient,
+    user: str,
+    what: str,
+    record: Callable[[SlackMessenger], Answer | None],
+) -> None:
+    """Record a modal's submission on a work thread; ``record`` returns None when it is empty."""
+    messenger = deps.messenger(client)
+
+    def job() -> None:
+        answer = record(messenger)
+        if answer is not None:
+            _tell_in_dm(messenger, user, answer)
+
+    deps.later(what, None, job)
+
+
+def rate_clicked(body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps) -> None:
+    action = payloads.block_action(body)
+    ref = payloads.checkin_ref(action)
+
+    def record() -> Answer | None:
+        if ref is None or ref.value is None:
+            return None
+        return record_answer(
+            deps.svc,
+            user=action.user_id,
+            round_id=ref.round_id,
+            key=ref.key,
+            value=ref.value,
+            channel=action.channel_id,
+            ts=action.message_ts,
+            messenger=deps.messenger(client),
+            scores=deps.scores,
+        )
+
+    _answer_click(deps, respond, f"check-in rating by {action.user_id}", record)
+
+
+def close_round_clicked(
+    body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
+) -> None:
+    action = payloads.block_action(body)
+    round_id = action.value.get("r")
+    inv = deps.invocation(action.user_id, action.channel_id, client)
+
+    def job() -> None:
+        if not isinstance(round_id, int):
+            _stale(respond)
+            return
+        reply = close_clicked(deps.svc, round_id, inv)
+        respond_safely(respond, reply, response_type="ephemeral", replace_original=True)
+
+    deps.later(f"check-in close by {action.user_id}", respond, job)
+
+
+def comment_clicked(
+    body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
+) -> None:
+    action = payloads.block_action(body)
+    ref = payloads.checkin_ref(action)
+
+    def job() -> None:
+        if ref is None or not action.trigger_id:
+            _stale(respond)
+            return
+        view = comment_modal(
+            deps.svc,
+            user=action.user_id,
+            round_id=ref.round_id,
+            key=ref.key,
+            channel=action.channel_id,
+            ts=action.message_ts,
+        )
+        if isinstance(view, str):
+            _tell(respond, Answer(view, shown=False))
+            return
+        client.views_open(trigger_id=action.trigger_id, view=view)
+
+    # not queued: the trigger_id for views.open expires 3 s after the click
+    guard(f"check-in comment modal for {action.user_id}", respond, job)
+
+
+def comment_submitted(body: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
+    submission = payloads.comment_submission(body)
+
+    def record(messenger: SlackMessenger) -> Answer | None:
+        if submission.round_id is None or submission.key is None or submission.rating is None:
+            logger.warning("comment modal without round, item or rating; ignored")
+            return None
+        return record_answer(
+            deps.svc,
+            user=submission.user_id,
+            round_id=submission.round_id,
+            key=submission.key,
+            value=submission.rating,
+            comment=submission.comment or None,
+            channel=submission.channel_id,
+            ts=submission.message_ts,
+            messenger=messenger,
+            scores=deps.scores,
+        )
+
+    what = f"check-in comment by {submission.user_id}"
+    _answer_modal(deps, client, submission.user_id, what, record)
+
+
+# ---------------------------------------------------------------- realisation buttons and modal
+
+
+def realisation_clicked(
+    body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
+) -> None:
+    action = payloads.block_action(body)
+    choice = action.action_id.removeprefix(blocks.ACTION_REALISATION_PREFIX)
+    key = action.value.get("k")
+
+    def record() -> Answer | None:
+        if not isinstance(key, str):
+            return None
+        return record_realisation_answer(
+            deps.svc,
+            user=action.user_id,
+            key=key,
+            answer=choice,
+            channel=action.channel_id,
+            ts=action.message_ts,
+            messenger=deps.messenger(client),
+        )
+
+    _answer_click(deps, respond, f"realisation answer by {action.user_id}", record)
+
+
+def realisation_comment_clicked(
+    body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
+) -> None:
+    action = payloads.block_action(body)
+    key = action.value.get("k")
+
+    def job() -> None:
+        if not isinstance(key, str) or not action.trigger_id:
+            _stale(respond)
+            return
+        view = realisation_modal(
+            deps.svc, user=action.user_id, key=key, channel=action.channel_id, ts=action.message_ts
+        )
+        client.views_open(trigger_id=action.trigger_id, view=view)
+
+    # not queued: the trigger_id for views.open expires 3 s after the click
+    guard(f"realisation modal for {action.user_id}", respond, job)
+
+
+def realisation_submitted(body: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
+    submission = payloads.realisation_submission(body)
+
+    def record(messenger: SlackMessenger) -> Answer | None:
+        if submission.key is None or submission.answer is None:
+            logger.warning("realisation modal without item or answer; ignored")
+            return None
+        return record_realisation_answer(
+            deps.svc,
+            user=submission.user_id,
+            key=submission.key,
+            answer=submission.answer,
+            comment=submission.comment or None,
+            channel=submission.channel_id,
+            ts=submission.message_ts,
+            messenger=messenger,
+        )
+
+    what = f"realisation comment by {submission.user_id}"
+    _answer_modal(deps, client, submission.user_id, what, record)
+
+
+# ---------------------------------------------------------------- App Home
+
+
+def home_opened(event: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
+    opened = payloads.home_opened(event)
+    if opened.tab != "home" or not opened.user_id:
+        return
+    deps.later(
+        f"App Home of {opened.user_id}",
+        None,
+        lambda: publish_home(deps.svc, client, opened.user_id, scores=deps.scores),
+    )
