@@ -5,10 +5,10 @@ explains a model's arithmetic in words; both build text for every item, and a pe
 the explanation of a handful. Scoring a backlog needs only numbers, so this module writes ONE
 Python function per ruleset and model that loops over the items and, for each, applies every
 rule, runs the model's arithmetic and records what happened as plain data: the score, whether
-the item needs an estimate, which rule pinned or excluded it, and which rules applied or failed
-(one bit per rule). Explanations are built later, when someone reads them, by the interpreter
-(:func:`rules.scoring.interpret`); a property test keeps the two in agreement on random items
-and rulesets.
+the item needs an estimate, and which rules applied or failed (one bit per rule, from which
+the pin and the exclusion follow). Explanations are built later, when someone reads them, by
+the interpreter (:func:`rules.scoring.interpret`); a property test keeps the two in agreement
+on random items and rulesets.
 
 Only code from checked expressions (:attr:`Expression.code`), names from the whitelist, rule
 indexes and numbers formatted with ``repr`` go into the text; rule names never do.
@@ -20,7 +20,7 @@ import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
-from typing import Any, Final, cast
+from typing import Any, Final, NamedTuple, cast
 
 from rules.config import ScoringConfig
 from rules.expressions import EVALUATION_ERRORS, Expression, helper_namespace
@@ -34,13 +34,25 @@ from rules.ruleset import (
 )
 
 #: The generated function, ``(items, today, run, make_score, make_result)``. For each item, in
-#: order, it appends ``make_result(item, make_score(item, value, needs_estimate, pin, exclude,
-#: fired, failed, run))``: ``pin`` and ``exclude`` are the index of the rule that pinned (the
-#: last) or excluded (the first) the item, -1 for none; ``fired`` and ``failed`` have bit ``i``
-#: set when rule ``i`` applied or failed on the item; ``run`` is passed through.
+#: order, it appends ``make_result(item, make_score(item, value, needs_estimate, fired, failed,
+#: run))``: ``fired`` and ``failed`` have bit ``i`` set when rule ``i`` applied or failed on
+#: the item (:meth:`CompiledScorer.decisions` reads pins and exclusions from ``fired``), and
+#: ``run`` is passed through.
 ScoreFunction = Callable[
     [Sequence[Item], date, object, Callable[..., Any], Callable[[Item, Any], Any]], list[Any]
 ]
+
+#: Distinct sets of applied rules whose decisions are remembered (bounds memory, not results).
+_DECISIONS_KEPT: Final = 4096
+
+
+class Decisions(NamedTuple):
+    """What the rules that applied decided for the ranking, and which rule decided it."""
+
+    pin: Pin | None = None
+    pinned_by: str | None = None  # the last rule that pinned: its pin applies
+    excluded_by: str | None = None  # the first rule that excluded
+
 
 _INDENT: Final = " " * 8  # the body of the loop over items
 
@@ -49,13 +61,11 @@ class CompiledScorer:
     """A ruleset fused with a scoring model into one function (see the module docstring).
 
     Attributes:
-        function: the generated function.
+        function: the generated function (see :data:`ScoreFunction`).
         source: its Python source, for reading and debugging.
-        pins: each rule's pin, indexed by the ``pin`` a score is made with (-1: None).
-        names: each rule's name, indexed the same way (-1: None).
     """
 
-    __slots__ = ("function", "names", "pins", "source")
+    __slots__ = ("_decisions", "_steering", "function", "source")
 
     def __init__(
         self,
@@ -66,8 +76,28 @@ class CompiledScorer:
     ) -> None:
         self.source = generate(rules, config, defaults, formula)
         self.function = _compile(self.source)
-        self.pins: tuple[Pin | None, ...] = (*(rule.pin for rule in rules), None)
-        self.names: tuple[str | None, ...] = (*(rule.name for rule in rules), None)
+        #: the rules that pin or exclude, with their bit
+        self._steering = tuple(
+            (1 << index, rule) for index, rule in enumerate(rules) if rule.pin or rule.exclude
+        )
+        # a dict's get and set are atomic, so sharing between threads is safe
+        self._decisions: dict[int, Decisions] = {}
+
+    def decisions(self, fired: int) -> Decisions:
+        """The pin and exclusion of an item the rules with bits ``fired`` applied to."""
+        found = self._decisions.get(fired)
+        if found is None:
+            pin = pinned_by = excluded_by = None
+            for bit, rule in self._steering:
+                if fired & bit:
+                    if rule.pin is not None:
+                        pin, pinned_by = rule.pin, rule.name
+                    if rule.exclude and excluded_by is None:
+                        excluded_by = rule.name
+            if len(self._decisions) >= _DECISIONS_KEPT:
+                self._decisions.clear()
+            found = self._decisions[fired] = Decisions(pin, pinned_by, excluded_by)
+        return found
 
 
 def finite_number(result: object) -> float:
@@ -112,7 +142,7 @@ def generate(
         else:
             getter = f"_fields[{name!r}]"
         body.append(f"{_INDENT}{name} = {getter}")
-    body += [f"{_INDENT}{line}" for line in ("_fired = _failed = 0", "_pin = _excl = -1")]
+    body.append(f"{_INDENT}_fired = _failed = 0")
     multiplies = any(constant_factor(rule) != 1.0 for rule in rules)
     if multiplies:
         body.append(f"{_INDENT}_multiplier = 1.0")
@@ -131,7 +161,7 @@ def generate(
             "    _score = _round(_value, 4)",
             "    if _value:",  # 0.0 and -0.0 are one key but round to different signs
             "        _rounded[_value] = _score",
-            "_score = _make_score(_item, _score, _needs, _pin, _excl, _fired, _failed, _run)",
+            "_score = _make_score(_item, _score, _needs, _fired, _failed, _run)",
             "_append(_make_result(_item, _score))",
         )
     ]
@@ -168,10 +198,6 @@ def _rule_lines(index: int, rule: CompiledRule) -> list[str]:
     elif factor != 1.0:
         lines.append(f"        _multiplier *= {factor!r}")
     lines.append(f"        _fired |= {1 << index}")
-    if rule.pin is not None:
-        lines.append(f"        _pin = {index}")
-    if rule.exclude:
-        lines += ["        if _excl < 0:", f"            _excl = {index}"]
     lines += ["except _ERRORS:", f"    _failed |= {1 << index}"]
     return lines
 

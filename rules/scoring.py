@@ -462,7 +462,7 @@ class _Writer:
 class _Run:
     """One :func:`score_items` run, shared by its scores: what they read and write out."""
 
-    __slots__ = ("model", "names", "pins", "ruleset", "today", "writer")
+    __slots__ = ("model", "ruleset", "scorer", "today", "writer")
 
     def __init__(
         self, config: ScoringConfig, ruleset: Ruleset, today: date, scorer: CompiledScorer
@@ -470,7 +470,7 @@ class _Run:
         self.model = config.model
         self.ruleset = ruleset
         self.today = today
-        self.pins, self.names = scorer.pins, scorer.names
+        self.scorer = scorer
         self.writer = _Writer(config, today)
 
     def explain(self, item: Item, ruled: bool) -> Explanation:
@@ -483,26 +483,22 @@ class _Run:
 class _LazyScore(Score):
     """A score from :func:`score_items`: numbers now, its explanation when first read.
 
-    It keeps what the generated function recorded (the item, the rule indexes that pinned and
-    excluded it, the bits of the rules that applied and failed) and reads the rest from its
-    run, so making one is cheap.
+    It keeps what the generated function recorded (the item, the value, and the bits of the
+    rules that applied and failed) and reads the rest from its run, so making one is cheap.
     """
 
-    __slots__ = ("_exclude_at", "_failed", "_fired", "_item", "_lazy", "_pin_at", "_run")
+    __slots__ = ("_failed", "_fired", "_item", "_lazy", "_run")
 
     def __init__(  # positional, in the generated function's order: one call per item
         self,
         item: Item,
         value: float,
         needs_estimate: bool,
-        pin_at: int,
-        exclude_at: int,
         fired: int,
         failed: int,
         run: _Run,
     ) -> None:
         self._item, self._value, self._needs_estimate = item, value, needs_estimate
-        self._pin_at, self._exclude_at = pin_at, exclude_at
         self._fired, self._failed, self._run = fired, failed, run
         self._lazy: Explanation | None = None
 
@@ -516,19 +512,19 @@ class _LazyScore(Score):
 
     @property
     def pin(self) -> Pin | None:
-        return self._run.pins[self._pin_at]
+        return self._run.scorer.decisions(self._fired).pin
 
     @property
     def pinned_by(self) -> str | None:
-        return self._run.names[self._pin_at]
+        return self._run.scorer.decisions(self._fired).pinned_by
 
     @property
     def excluded(self) -> bool:
-        return self._exclude_at >= 0
+        return self._run.scorer.decisions(self._fired).excluded_by is not None
 
     @property
     def excluded_by(self) -> str | None:
-        return self._run.names[self._exclude_at]
+        return self._run.scorer.decisions(self._fired).excluded_by
 
     def _explanation(self) -> Explanation:
         details = self._lazy

@@ -151,7 +151,7 @@ def test_the_generated_function_records_the_rules_the_interpreter_applies(
     def record(*made: Any) -> tuple[Any, ...]:
         return made
 
-    ((_, value, _, _, _, fired, failed, _),) = scorer.function(
+    ((_, value, _, fired, failed, _),) = scorer.function(
         [item], TODAY, None, record, lambda _item, made: made
     )
     outcome = ruleset.apply(item, TODAY)
