@@ -301,27 +301,9 @@ class Score:
             lines.append("  needs estimate: no story points, default cost used")
         return lines
 
-    def model_dump(self) -> dict[str, Any]:
-        """The score as plain data, shaped as it was when Score was a pydantic model."""
-        details = self._explanation()
+    def _fields(self) -> dict[str, Any]:
+        """Every field by name, in the order of the constructor's keywords."""
         return {
-            "key": self.key,
-            "model": self.model,
-            "value": self.value,
-            "formula": details.formula,
-            "terms": [term.model_dump() for term in details.terms],
-            "defaults": list(details.defaults),
-            "rules_fired": [effect.model_dump() for effect in details.rules_fired],
-            "needs_estimate": self.needs_estimate,
-            "pin": self.pin,
-            "excluded": self.excluded,
-            "pinned_by": self.pinned_by,
-            "excluded_by": self.excluded_by,
-        }
-
-    def model_copy(self, *, update: Mapping[str, Any] | None = None) -> Score:
-        """A copy with ``update`` applied, as every other model in this module is copied."""
-        fields = {
             "key": self.key,
             "model": self.model,
             "value": self.value,
@@ -332,20 +314,18 @@ class Score:
             "pinned_by": self.pinned_by,
             "excluded_by": self.excluded_by,
         }
-        return Score(**{**fields, **(update or {})})
 
-    def _fields(self) -> tuple[object, ...]:
-        return (
-            self.key,
-            self.model,
-            self.value,
-            self._explanation(),
-            self.needs_estimate,
-            self.pin,
-            self.excluded,
-            self.pinned_by,
-            self.excluded_by,
-        )
+    def model_dump(self) -> dict[str, Any]:
+        """The score as plain data, shaped as it was when Score was a pydantic model."""
+        fields = self._fields()
+        fields["terms"] = [term.model_dump() for term in fields["terms"]]
+        fields["defaults"] = list(fields["defaults"])
+        fields["rules_fired"] = [effect.model_dump() for effect in fields["rules_fired"]]
+        return fields
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None) -> Score:
+        """A copy with ``update`` applied, as every other model in this module is copied."""
+        return Score(**{**self._fields(), **(update or {})})
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Score):
@@ -356,15 +336,8 @@ class Score:
         return hash((self.key, self.model, self.value, self.pin, self.excluded))
 
     def __repr__(self) -> str:
-        details = self._explanation()
-        return (
-            f"Score(key={self.key!r}, model={self.model!r}, value={self.value!r}, "
-            f"formula={details.formula!r}, terms={details.terms!r}, "
-            f"defaults={details.defaults!r}, rules_fired={details.rules_fired!r}, "
-            f"needs_estimate={self.needs_estimate!r}, pin={self.pin!r}, "
-            f"excluded={self.excluded!r}, pinned_by={self.pinned_by!r}, "
-            f"excluded_by={self.excluded_by!r})"
-        )
+        fields = ", ".join(f"{name}={value!r}" for name, value in self._fields().items())
+        return f"Score({fields})"
 
     @classmethod
     def __get_pydantic_core_schema__(
