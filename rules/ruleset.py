@@ -176,13 +176,16 @@ class Ruleset:
     def __repr__(self) -> str:
         return f"Ruleset({[rule.name for rule in self.rules]!r})"
 
-    def apply(self, item: Item, today: date) -> RuleOutcome:
+    def apply(self, item: Item, today: date, applied: int | None = None) -> RuleOutcome:
         """Apply every rule to ``item``: the item with its inputs changed, and the rest.
 
         The straightforward interpreter, one expression at a time: what ``why`` and the other
         explanations show, and the reference the generated scoring function is tested against.
+        ``applied``, when given, is the record of an earlier run on the same item and date
+        (bit ``i`` set when rule ``i`` applied, no rule failed): conditions are then not
+        evaluated again, only the effects of the rules that applied, to describe them.
         """
-        if not self.rules:
+        if not self.rules or applied == 0:
             return RuleOutcome(item=item)
         env = item_env(item, today)
         effects: list[RuleEffect] = []
@@ -194,26 +197,26 @@ class Ruleset:
         pin: Pin | None = None
         pinned_by: str | None = None
         excluded_by: str | None = None
-        for rule in self.rules:
+        for index, rule in enumerate(self.rules):
             try:
-                if not rule.when.evaluate(env):
+                if not (rule.when.evaluate(env) if applied is None else applied >> index & 1):
                     continue
                 new = _new_values(rule, env)
                 factor = _factor(rule.multiply.evaluate(env)) if rule.multiply else 1.0
             except (RuleEvaluationError, *EVALUATION_ERRORS) as e:
                 values = tuple(env[name] for name in rule.names)
                 reason = _failure(rule, e, values)
-                effects.append(RuleEffect(rule=rule.name, change=f"not applied: {reason}"))
+                effects.append(_effect(rule.name, f"not applied: {reason}"))
                 errors.append(str(RuleEvaluationError(rule.name, item.key, reason)))
                 failed.append(rule.name)
                 continue
             for name, after in zip(rule.touched, new, strict=True):
                 change = _change(name, env[name], after, rule)  # type: ignore[arg-type]
-                effects.append(RuleEffect(rule=rule.name, change=change))
+                effects.append(_effect(rule.name, change))
                 env[name] = after
                 sources[name] = rule.source
             decisions = _decisions(rule, factor)
-            effects += (RuleEffect(rule=rule.name, change=text) for text in decisions)
+            effects += (_effect(rule.name, text) for text in decisions)
             fired.append(rule.name)
             multiplier *= factor
             if rule.pin is not None:
@@ -234,6 +237,12 @@ class Ruleset:
             fired=tuple(fired),
             failed=tuple(failed),
         )
+
+
+@lru_cache(maxsize=4096)
+def _effect(rule: str, change: str) -> RuleEffect:
+    """Effects repeat across a backlog ("pinned to the top"): validate each once."""
+    return RuleEffect(rule=rule, change=change)
 
 
 def _new_values(rule: CompiledRule, env: Mapping[str, Any]) -> list[float | None]:

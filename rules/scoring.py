@@ -153,6 +153,12 @@ class _Base(NamedTuple):
     notes: tuple[RuleEffect, ...] = ()
 
 
+@lru_cache(maxsize=4096)
+def _term(name: str, value: float, source: str) -> ScoreTerm:
+    """Terms repeat across a backlog (Fibonacci points, 1-5 ratings): validate each once."""
+    return ScoreTerm(name=name, value=value, source=source)
+
+
 class _Calculator:
     """The models' arithmetic with every term, default and formula written out."""
 
@@ -173,8 +179,7 @@ class _Calculator:
             return base._replace(value=0.0, notes=(*base.notes, note))
         return base
 
-    def term(self, name: str, value: float, source: str) -> ScoreTerm:
-        return ScoreTerm(name=name, value=value, source=source)
+    term = staticmethod(_term)
 
     def input(
         self, name: str, value: float | None, source: str, terms: list[ScoreTerm], used: list[str]
@@ -473,9 +478,13 @@ class _Run:
         self.scorer = scorer
         self.writer = _Writer(config, today)
 
-    def explain(self, item: Item, ruled: bool) -> Explanation:
-        """The explanation of ``item``'s score; ``ruled`` when some rule applied or failed."""
-        outcome = self.ruleset.apply(item, self.today) if ruled else RuleOutcome(item=item)
+    def explain(self, item: Item, fired: int, failed: int) -> Explanation:
+        """The explanation of ``item``'s score from the rules that applied to it and failed.
+
+        Without failures the record says which rules applied, so only their effects are
+        evaluated again; a failure's reason needs the whole interpreter.
+        """
+        outcome = self.ruleset.apply(item, self.today, None if failed else fired)
         details = self.writer.details(outcome)
         return Explanation(details.formula, details.terms, details.defaults, details.rules_fired)
 
@@ -529,6 +538,5 @@ class _LazyScore(Score):
     def _explanation(self) -> Explanation:
         details = self._lazy
         if details is None:  # two threads may both build it; the results are equal
-            ruled = bool(self._fired or self._failed)
-            details = self._lazy = self._run.explain(self._item, ruled)
+            details = self._lazy = self._run.explain(self._item, self._fired, self._failed)
         return details

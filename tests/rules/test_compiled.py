@@ -159,6 +159,8 @@ def test_the_generated_function_records_the_rules_the_interpreter_applies(
     assert tuple(name for index, name in enumerate(names) if fired >> index & 1) == outcome.fired
     assert tuple(name for index, name in enumerate(names) if failed >> index & 1) == outcome.failed
     assert same_number(value, interpret(item, config, ruleset, TODAY).value)
+    if not failed:  # what the scores' explanations replay: the same outcome from the record
+        assert ruleset.apply(item, TODAY, fired) == outcome
 
 
 def test_a_sum_that_overflows_fails_the_rule_in_both():
