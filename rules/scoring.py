@@ -61,7 +61,7 @@ from rules.model import (
     ScoredItem,
     ScoreTerm,
 )
-from rules.ruleset import TIMES, RuleOutcome, Ruleset, format_number
+from rules.ruleset import TIMES, Ruleset, format_number
 
 #: One line per value input, for ``/value help`` and the CLI.
 INPUT_HELP: Final[dict[str, str]] = {
@@ -399,26 +399,38 @@ def _compiled(ruleset: Ruleset, settings: tuple[tuple[str, Any], ...]) -> Compil
     return CompiledScorer(ruleset.rules, config, MODEL_DEFAULTS[config.model], formula)
 
 
-def interpret(item: Item, config: ScoringConfig, ruleset: Ruleset, today: date) -> Score:
+def interpret(
+    item: Item,
+    config: ScoringConfig,
+    ruleset: Ruleset,
+    today: date,
+    applied: int | None = None,
+) -> Score:
     """Score one item the straightforward way: the rule interpreter, then the model.
 
-    What :func:`score_items`' scores explain themselves with, and the reference its generated
-    function is tested against.
+    What :func:`score_items`' scores explain themselves with (passing the record of the rules
+    that ``applied``, see :meth:`Ruleset.apply`), and the reference its generated function is
+    tested against.
 
     Raises:
         RuleSyntaxError: the model is ``formula`` and the formula is empty or invalid.
     """
-    outcome = ruleset.apply(item, today)
-    details = _Writer(config, today).details(outcome)
+    outcome = ruleset.apply(item, today, applied)
+    calc = _Calculator(config)
+    env = item_env(outcome.item, today)
+    sources = {name: _source_of(name) for name in calc.names} | dict(outcome.sources)
+    base = calc.base([env[name] for name in calc.names], [sources[name] for name in calc.names])
+    multiplier = outcome.multiplier
+    suffix = f" {TIMES} {format_number(multiplier)}" if multiplier != 1.0 else ""
     return Score(
         key=item.key,
         model=config.model,
-        value=round(details.value * outcome.multiplier, 4),
-        formula=details.formula,
-        terms=details.terms,
-        defaults=details.defaults,
-        rules_fired=details.rules_fired,
-        needs_estimate=details.needs_estimate,
+        value=round(base.value * multiplier, 4),
+        formula=base.formula + suffix,
+        terms=base.terms,
+        defaults=base.defaults,
+        rules_fired=outcome.effects + base.notes,
+        needs_estimate=base.needs_estimate,
         pin=outcome.pin,
         excluded=outcome.excluded,
         pinned_by=outcome.pinned_by,
@@ -426,57 +438,16 @@ def interpret(item: Item, config: ScoringConfig, ruleset: Ruleset, today: date) 
     )
 
 
-class _Details(NamedTuple):
-    value: float  # before the rules' multiplier
-    formula: str
-    terms: tuple[ScoreTerm, ...]
-    defaults: tuple[str, ...]
-    rules_fired: tuple[RuleEffect, ...]
-    needs_estimate: bool
-
-
-class _Writer:
-    """Writes out the model's part of scores: formula, terms, defaults and notes."""
-
-    __slots__ = ("calc", "sources", "today")
-
-    def __init__(self, config: ScoringConfig, today: date) -> None:
-        self.calc = _Calculator(config)
-        self.today = today
-        self.sources = {name: _source_of(name) for name in self.calc.names}
-
-    def details(self, outcome: RuleOutcome) -> _Details:
-        """The model's result on the inputs the rules left, and everything said about it."""
-        env = item_env(outcome.item, self.today)
-        names = self.calc.names
-        sources = {**self.sources, **outcome.sources}
-        base = self.calc.base([env[name] for name in names], [sources[name] for name in names])
-        multiplier = outcome.multiplier
-        suffix = f" {TIMES} {format_number(multiplier)}" if multiplier != 1.0 else ""
-        effects = outcome.effects + base.notes
-        return _Details(
-            base.value,
-            base.formula + suffix,
-            base.terms,
-            base.defaults,
-            effects,
-            base.needs_estimate,
-        )
-
-
 class _Run:
     """One :func:`score_items` run, shared by its scores: what they read and write out."""
 
-    __slots__ = ("model", "ruleset", "scorer", "today", "writer")
+    __slots__ = ("config", "model", "ruleset", "scorer", "today")
 
     def __init__(
         self, config: ScoringConfig, ruleset: Ruleset, today: date, scorer: CompiledScorer
     ) -> None:
-        self.model = config.model
-        self.ruleset = ruleset
-        self.today = today
-        self.scorer = scorer
-        self.writer = _Writer(config, today)
+        self.config, self.model = config, config.model
+        self.ruleset, self.today, self.scorer = ruleset, today, scorer
 
     def explain(self, item: Item, fired: int, failed: int) -> Explanation:
         """The explanation of ``item``'s score from the rules that applied to it and failed.
@@ -484,9 +455,9 @@ class _Run:
         Without failures the record says which rules applied, so only their effects are
         evaluated again; a failure's reason needs the whole interpreter.
         """
-        outcome = self.ruleset.apply(item, self.today, None if failed else fired)
-        details = self.writer.details(outcome)
-        return Explanation(details.formula, details.terms, details.defaults, details.rules_fired)
+        applied = None if failed else fired
+        score = interpret(item, self.config, self.ruleset, self.today, applied)
+        return Explanation(score.formula, score.terms, score.defaults, score.rules_fired)
 
 
 class _LazyScore(Score):
