@@ -8,12 +8,13 @@ input is always ``None``, never a silent 0, so scoring can tell "unknown" from "
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
+from pydantic_core import core_schema
 
 from rules.reasons import Reason, render
 
@@ -177,40 +178,221 @@ class RuleEffect(Frozen):
     change: str
 
 
-class Score(Frozen):
-    """A score with everything needed to explain it term by term."""
+class Explanation(NamedTuple):
+    """The parts of a score that explain it, in words; built only when someone reads them."""
 
-    key: str
-    model: str
-    value: float
     formula: str
     terms: tuple[ScoreTerm, ...] = ()
     defaults: tuple[str, ...] = ()
     rules_fired: tuple[RuleEffect, ...] = ()
-    needs_estimate: bool = False
-    pin: Pin | None = None
-    excluded: bool = False
+
+
+class Score:
+    """A score with everything needed to explain it term by term.
+
+    A plain immutable class rather than a pydantic model: scoring makes one per backlog item
+    (100,000 in the benchmark), and the explanation (formula, terms, defaults, rules fired) is
+    read for a handful of them, so :func:`rules.scoring.score_items` returns a subclass that
+    builds it on first reading. A score built here is given its explanation up front.
+    ``pinned_by`` and ``excluded_by`` name the rule that pinned or excluded the item.
+    """
+
+    __slots__ = (
+        "_details",
+        "_excluded",
+        "_excluded_by",
+        "_key",
+        "_model",
+        "_needs_estimate",
+        "_pin",
+        "_pinned_by",
+        "_value",
+    )
+
+    _key: str
+    _model: str
+    _value: float
+    _needs_estimate: bool
+    _pin: Pin | None
+    _excluded: bool
+    _pinned_by: str | None
+    _excluded_by: str | None
+    _details: Explanation
+
+    def __init__(
+        self,
+        *,
+        key: str,
+        model: str,
+        value: float,
+        formula: str,
+        terms: Iterable[ScoreTerm] = (),
+        defaults: Iterable[str] = (),
+        rules_fired: Iterable[RuleEffect] = (),
+        needs_estimate: bool = False,
+        pin: Pin | None = None,
+        excluded: bool = False,
+        pinned_by: str | None = None,
+        excluded_by: str | None = None,
+    ) -> None:
+        if pin not in (None, "top", "bottom"):
+            raise ValueError(f"pin must be 'top', 'bottom' or None, not {pin!r}")
+        self._key, self._model, self._value = key, model, float(value)
+        self._needs_estimate, self._pin, self._excluded = needs_estimate, pin, excluded
+        self._pinned_by, self._excluded_by = pinned_by, excluded_by
+        self._details = Explanation(formula, tuple(terms), tuple(defaults), tuple(rules_fired))
+
+    def _explanation(self) -> Explanation:
+        """The explanation; a lazily explained subclass builds it here on first use."""
+        return self._details
+
+    @property
+    def key(self) -> str:
+        return self._key
+
+    @property
+    def model(self) -> str:
+        return self._model
+
+    @property
+    def value(self) -> float:
+        return self._value
+
+    @property
+    def needs_estimate(self) -> bool:
+        return self._needs_estimate
+
+    @property
+    def pin(self) -> Pin | None:
+        return self._pin
+
+    @property
+    def excluded(self) -> bool:
+        return self._excluded
+
+    @property
+    def pinned_by(self) -> str | None:
+        """The rule whose pin applies (the last that pinned the item), or None."""
+        return self._pinned_by
+
+    @property
+    def excluded_by(self) -> str | None:
+        """The first rule that excluded the item from ranking, or None."""
+        return self._excluded_by
+
+    @property
+    def formula(self) -> str:
+        return self._explanation().formula
+
+    @property
+    def terms(self) -> tuple[ScoreTerm, ...]:
+        return self._explanation().terms
+
+    @property
+    def defaults(self) -> tuple[str, ...]:
+        return self._explanation().defaults
+
+    @property
+    def rules_fired(self) -> tuple[RuleEffect, ...]:
+        return self._explanation().rules_fired
 
     def explain(self) -> list[str]:
         """Lines that explain the score, most important first."""
-        lines = [f"{self.model.upper()} = {self.formula} = {self.value:.2f}"]
-        for term in self.terms:
+        details = self._explanation()
+        lines = [f"{self.model.upper()} = {details.formula} = {self.value:.2f}"]
+        for term in details.terms:
             suffix = f" ({term.source})" if term.source else ""
             lines.append(f"  {term.name} = {term.value:g}{suffix}")
-        lines.extend(f"  default used for {name}" for name in self.defaults)
-        lines.extend(f"  rule '{effect.rule}': {effect.change}" for effect in self.rules_fired)
+        lines.extend(f"  default used for {name}" for name in details.defaults)
+        lines.extend(f"  rule '{effect.rule}': {effect.change}" for effect in details.rules_fired)
         if self.needs_estimate:
             lines.append("  needs estimate: no story points, default cost used")
         return lines
 
+    def _fields(self) -> dict[str, Any]:
+        """Every field by name, in the order of the constructor's keywords."""
+        return {
+            "key": self.key,
+            "model": self.model,
+            "value": self.value,
+            **self._explanation()._asdict(),
+            "needs_estimate": self.needs_estimate,
+            "pin": self.pin,
+            "excluded": self.excluded,
+            "pinned_by": self.pinned_by,
+            "excluded_by": self.excluded_by,
+        }
 
-class ScoredItem(Frozen):
-    item: Item
-    score: Score
+    def model_dump(self) -> dict[str, Any]:
+        """The score as plain data, shaped as it was when Score was a pydantic model."""
+        fields = self._fields()
+        fields["terms"] = [term.model_dump() for term in fields["terms"]]
+        fields["defaults"] = list(fields["defaults"])
+        fields["rules_fired"] = [effect.model_dump() for effect in fields["rules_fired"]]
+        return fields
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None) -> Score:
+        """A copy with ``update`` applied, as every other model in this module is copied."""
+        return Score(**{**self._fields(), **(update or {})})
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Score):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash((self.key, self.model, self.value, self.pin, self.excluded))
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={value!r}" for name, value in self._fields().items())
+        return f"Score({fields})"
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        """Lets pydantic models (:class:`RankedItem`) hold a score, and dump it as a dict."""
+        return core_schema.is_instance_schema(
+            cls,
+            serialization=core_schema.plain_serializer_function_ser_schema(cls.model_dump),
+        )
+
+
+class ScoredItem:
+    """An item as the connector gave it, with its score.
+
+    A plain immutable pair, not a pydantic model: scoring makes one per backlog item, and
+    validating what was just computed from validated items would cost more than the scoring.
+    """
+
+    __slots__ = ("_item", "_score")
+
+    def __init__(self, item: Item, score: Score) -> None:
+        self._item = item
+        self._score = score
+
+    @property
+    def item(self) -> Item:
+        return self._item
+
+    @property
+    def score(self) -> Score:
+        return self._score
 
     @property
     def key(self) -> str:
-        return self.item.key
+        return self._item.key
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ScoredItem):
+            return NotImplemented
+        return (self.item, self.score) == (other.item, other.score)
+
+    def __hash__(self) -> int:
+        return hash((self.item, self.score))
+
+    def __repr__(self) -> str:
+        return f"ScoredItem(item={self.item!r}, score={self.score!r})"
 
 
 class RankedItem(Frozen):

@@ -213,17 +213,8 @@ def natural_key(key: str) -> tuple[object, ...]:
 
 
 def rule_names(score: Score) -> tuple[str | None, str | None]:
-    """The rules that pinned and excluded the item: ``(pinned_by, excluded_by)``.
-
-    The one place that reads rule names out of ``rules_fired`` text; when :class:`Score`
-    carries ``pinned_by`` and ``excluded_by`` this becomes a one-line change.
-    """
-    pinned_by = None
-    for effect in score.rules_fired:
-        if score.pin is not None and f"pinned to the {score.pin}" in effect.change:
-            pinned_by = effect.rule
-    excluded_by = next((e.rule for e in score.rules_fired if "excluded" in e.change), None)
-    return pinned_by, excluded_by
+    """The rules that pinned and excluded the item: ``(pinned_by, excluded_by)``."""
+    return score.pinned_by, score.excluded_by
 
 
 def _held(

@@ -13,22 +13,21 @@ rule, and the rule's changes are committed together: a rule that fails on an ite
 ``due <= today`` with no due date) changes nothing for that item and is reported as not
 applied, with the reason, instead of stopping the run.
 
-Everything is validated by :func:`compile_rules` at load time. The rules are then compiled
-into ONE Python function per ruleset, so an item is checked against all rules with a single
-call and no per-rule dictionaries; nothing is allocated for an item no rule touches.
+Everything is validated by :func:`compile_rules` at load time. :meth:`Ruleset.apply` is the
+plain interpreter of the rules, one expression at a time, with every change described in
+words; scoring a backlog runs the same rules fused with the model into one generated function
+(:mod:`rules.compiled`), and a property test keeps the two in agreement.
 """
 
 from __future__ import annotations
 
 import difflib
 import math
-import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from operator import attrgetter
-from typing import Any, Final, NamedTuple, cast
+from typing import Any, Final
 
 from rules.config import RuleSpec
 from rules.errors import RuleEvaluationError, RuleSyntaxError
@@ -37,16 +36,12 @@ from rules.expressions import (
     Expression,
     compile_expression,
     describe_failure,
-    helper_namespace,
-    sprint_state,
+    item_env,
 )
 from rules.model import INPUT_NAMES, Item, Pin, RuleEffect
 
 #: The multiplication sign used in readable effects and formulas.
 TIMES: Final = "\u00d7"
-
-#: Entries kept in a ruleset's caches before they are dropped (bounds memory, not results).
-_CACHE_SIZE: Final = 50_000
 
 _NOT_NUMBERS: Final = frozenset({"text", "list", "date", "bool"})
 
@@ -102,36 +97,22 @@ class CompiledRule:
         return parts
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class RuleChanges:
-    """What the rules did to one item, without building a new item (the scoring fast path).
+@dataclass(frozen=True, slots=True)
+class RuleOutcome:
+    """An item after the rules: its inputs changed, and what else the rules decided.
 
     Attributes:
-        inputs: final values of the inputs rules wrote (may equal the item's own values).
-        sources: for each input in ``inputs``, the last rule that wrote it (``"rule 'X'"``).
+        item: the item with the inputs the rules changed (the item itself when none did).
         multiplier: product of the ``multiply`` effects that applied (1.0 when none).
-        pin: the last pin that applied.
-        excluded: whether an ``exclude`` rule applied.
+        pin: the last pin that applied; ``pinned_by`` names its rule.
+        excluded: whether an ``exclude`` rule applied; ``excluded_by`` names the first.
         effects: readable changes, in rule order; rules that failed appear as
             ``"not applied: <reason>"``.
         errors: the full message of each rule that failed on this item.
-
-    Instances without errors are shared between items the rules treat alike, and compare and
-    hash by identity, so callers can use them as cache keys.
+        sources: for each input a rule wrote, the last rule that wrote it (``"rule 'X'"``).
+        fired: the names of the rules that applied, in rule order.
+        failed: the names of the rules that failed on the item, in rule order.
     """
-
-    inputs: Mapping[str, float | None]
-    sources: Mapping[str, str]
-    multiplier: float = 1.0
-    pin: Pin | None = None
-    excluded: bool = False
-    effects: tuple[RuleEffect, ...] = ()
-    errors: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class RuleOutcome:
-    """An item after the rules: its inputs changed, and what else the rules decided."""
 
     item: Item
     multiplier: float = 1.0
@@ -140,26 +121,13 @@ class RuleOutcome:
     effects: tuple[RuleEffect, ...] = ()
     errors: tuple[str, ...] = ()
     sources: Mapping[str, str] = field(default_factory=dict)
+    pinned_by: str | None = None
+    excluded_by: str | None = None
+    fired: tuple[str, ...] = ()
+    failed: tuple[str, ...] = ()
 
 
-class _Step(NamedTuple):
-    """What one rule did to an item, as :meth:`Ruleset._describe` adds it up.
-
-    Steps of rules that applied depend only on the rule and the values in its part of the
-    log, so they are built once and shared; steps of rules that failed are built per item.
-    """
-
-    rule: int  # the rule's index, for the order
-    effects: tuple[RuleEffect, ...]
-    inputs: Mapping[str, float | None]  # what it wrote...
-    sources: Mapping[str, str]  # ...and, for the same names, that it wrote them
-    factor: float = 1.0
-    pin: Pin | None = None
-    exclude: bool = False
-    error: str | None = None  # the full message when the rule failed
-
-
-# --- runtime checks the generated function calls -------------------------------------------
+# --- runtime checks, shared with the generated scoring function (rules.compiled) ----------
 
 
 def _number(value: Any, what: str) -> float:
@@ -184,115 +152,11 @@ def _factor(value: Any) -> float:
     return _number(value, "multiply")
 
 
-#: the parts of the rules that applied, one after another in one tuple (see ``_generate``)
-_RawLog = tuple[Any, ...]
-#: (rule index, error, values of the rule's names) for each rule that failed
-_RawErrors = list[tuple[int, Exception, tuple[Any, ...]]]
-
-
-def _generate(rules: Sequence[CompiledRule]) -> str:
-    """Python source of one function applying every rule in order to an item.
-
-    Only code from checked expressions (:attr:`Expression.code`), names from the whitelist and
-    rule indexes go into the text; rule names never do. The function returns None when no
-    rule applied or failed, else ``(log, errors)`` (see ``_RawLog`` and ``_RawErrors``).
-
-    The log is flat: each rule that applied adds its index, the inputs it writes before and
-    after, and its factor if ``multiply`` is not a constant (:func:`_part_size`);
-    :meth:`Ruleset._describe` takes it apart again. One flat tuple, rather than a tuple of
-    tuples per rule, is fewer objects to build, and the log is hashed and compared on every
-    item as the key of the description cache.
-    """
-    read = sorted({name for rule in rules for name in rule.names} - {"today"})
-    # A pydantic model keeps its fields in __dict__: subscripting it once per name is
-    # faster than attribute lookup through the model's class (15% of this function's time).
-    body = ["def _apply_rules(_item, today):", "    _fields = _item.__dict__"]
-    for name in read:
-        getter = "_sprint_state(_item)" if name == "sprint_state" else f"_fields[{name!r}]"
-        body.append(f"    {name} = {getter}")
-    body += ["    _log = ()", "    _errors = None"]
-    for index, rule in enumerate(rules):
-        body += ["    try:", f"        if {rule.when.code}:"]
-        new: list[str] = []
-        for number, (name, expr) in enumerate(rule.set):
-            value = _literal(expr) or f"_set_value({expr.code}, {f'set {name}'!r})"
-            body.append(f"            _s{number} = {value}")
-            new.append(f"_s{number}")
-        for number, (name, expr) in enumerate(rule.adjust):
-            constant = _literal(expr)
-            if constant is not None:  # inputs are floats or None: no check needed
-                value = f"(0.0 if {name} is None else {name}) + {constant}"
-            else:
-                value = f"_adjust_value({name}, {expr.code}, {f'adjust {name}'!r})"
-            body.append(f"            _a{number} = {value}")
-            new.append(f"_a{number}")
-        factor = ""
-        if rule.multiply is not None and _literal(rule.multiply) is None:
-            body.append(f"            _m = _factor({rule.multiply.code})")
-            factor = "_m, "
-        old = "".join(f"{name}, " for name in rule.touched)
-        after = "".join(f"{name}, " for name in new)
-        body.append(f"            _log += ({index}, {old}{after}{factor})")
-        body += [
-            f"            {name} = {value}" for name, value in zip(rule.touched, new, strict=True)
-        ]
-        values = "".join(f"{name}, " for name in rule.names)
-        body += [
-            "    except _ERRORS as _e:",
-            "        if _errors is None:",
-            "            _errors = []",
-            f"        _errors.append(({index}, _e, ({values})))",
-        ]
-    body += [
-        "    if not _log and _errors is None:",
-        "        return None",
-        "    return _log, _errors",
-    ]
-    return "\n".join(body) + "\n"
-
-
-def _constant_factor(rule: CompiledRule) -> float | None:
+def constant_factor(rule: CompiledRule) -> float | None:
     """The rule's factor when it is known without an item (1.0 without ``multiply``)."""
     if rule.multiply is None:
         return 1.0
     return None if rule.multiply.names else float(rule.multiply.function())
-
-
-def _part_size(rule: CompiledRule) -> int:
-    """How many values ``rule`` adds to the flat log when it applies (see :func:`_generate`)."""
-    return 1 + 2 * len(rule.touched) + (_constant_factor(rule) is None)
-
-
-def _literal(expr: Expression) -> str | None:
-    """The value of an expression that reads no names, as Python source; else None.
-
-    Constant effects (``multiply = "1.5"``, ``adjust = {business_value = "3"}``) are the
-    common case; inlining them skips a call and a check per item. :func:`_numeric` already
-    evaluated and checked them at load time.
-    """
-    if expr.names:
-        return None
-    value = expr.function()
-    return "None" if value is None else repr(float(value))
-
-
-_ApplyFunction = Callable[[Item, date], Any]
-
-
-def _compile_apply(rules: Sequence[CompiledRule]) -> _ApplyFunction:
-    source = _generate(rules)
-    namespace = helper_namespace()
-    namespace.update(
-        _set_value=_set_value,
-        _adjust_value=_adjust_value,
-        _factor=_factor,
-        _sprint_state=sprint_state,
-        _ERRORS=EVALUATION_ERRORS,
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        exec(compile(source, "<rules>", "exec"), namespace)  # noqa: S102 - see _generate
-    return cast("_ApplyFunction", namespace["_apply_rules"])
 
 
 class Ruleset:
@@ -301,15 +165,10 @@ class Ruleset:
     Build it with :func:`compile_rules`; it is immutable and safe to share between threads.
     """
 
-    __slots__ = ("_apply", "_described", "_sizes", "_steps", "rules")
+    __slots__ = ("rules",)
 
     def __init__(self, rules: Sequence[CompiledRule] = ()) -> None:
         self.rules: tuple[CompiledRule, ...] = tuple(rules)
-        self._apply = _compile_apply(self.rules)
-        self._sizes = tuple(_part_size(rule) for rule in self.rules)
-        # caches of immutable results; a dict's get and set are atomic, so sharing is safe
-        self._steps: dict[_RawLog, _Step] = {}
-        self._described: dict[_RawLog, RuleChanges] = {}
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -317,119 +176,84 @@ class Ruleset:
     def __repr__(self) -> str:
         return f"Ruleset({[rule.name for rule in self.rules]!r})"
 
-    def changes(self, item: Item, today: date) -> RuleChanges | None:
-        """What the rules do to ``item``; None when no rule applied and none failed.
+    def apply(self, item: Item, today: date, applied: int | None = None) -> RuleOutcome:
+        """Apply every rule to ``item``: the item with its inputs changed, and the rest.
 
-        This is the fast path :func:`rules.scoring.score_items` uses: it builds nothing for an
-        item the rules leave alone, and never copies the item.
+        The straightforward interpreter, one expression at a time: what ``why`` and the other
+        explanations show, and the reference the generated scoring function is tested against.
+        ``applied``, when given, is the record of an earlier run on the same item and date
+        (bit ``i`` set when rule ``i`` applied, no rule failed): conditions are then not
+        evaluated again, only the effects of the rules that applied, to describe them.
         """
-        if not self.rules:
-            return None
-        raw: tuple[_RawLog, _RawErrors | None] | None = self._apply(item, today)
-        if raw is None:
-            return None
-        log, errors = raw
-        if errors is not None:  # messages name the item: nothing to share
-            return self._describe(item, log, errors)
-        # items the rules treat alike (same rules, same values) share one description
-        found = self._described.get(log)
-        if found is None:
-            if len(self._described) >= _CACHE_SIZE:
-                self._described.clear()
-            found = self._described[log] = self._describe(item, log, None)
-        return found
-
-    def apply(self, item: Item, today: date) -> RuleOutcome:
-        """Apply every rule to ``item``: the item with its inputs changed, and the rest."""
-        changes = self.changes(item, today)
-        if changes is None:
+        if not self.rules or applied == 0:
             return RuleOutcome(item=item)
-        update = {
-            name: value for name, value in changes.inputs.items() if value != item.input(name)
-        }
-        return RuleOutcome(
-            item=item.model_copy(update=update) if update else item,
-            multiplier=changes.multiplier,
-            pin=changes.pin,
-            excluded=changes.excluded,
-            effects=changes.effects,
-            errors=changes.errors,
-            sources=changes.sources,
-        )
-
-    def _step(self, part: _RawLog) -> _Step:
-        """What the rule whose part of the log this is did; frozen, so shared between items."""
-        found = self._steps.get(part)
-        if found is None:  # (most calls come from _describe, which looked already)
-            rule = self.rules[part[0]]
-            width = len(rule.touched)
-            old, new = part[1 : 1 + width], part[1 + width : 1 + 2 * width]
-            factor = _constant_factor(rule)
-            if factor is None:
-                factor = part[-1]
-            texts = [
-                _change(name, before, after, rule)
-                for name, before, after in zip(rule.touched, old, new, strict=True)
-            ]
-            texts += _decisions(rule, factor)
-            found = _Step(
-                rule=part[0],
-                effects=tuple(RuleEffect(rule=rule.name, change=text) for text in texts),
-                inputs=dict(zip(rule.touched, new, strict=True)),
-                sources=dict.fromkeys(rule.touched, rule.source),
-                factor=factor,
-                pin=rule.pin,
-                exclude=rule.exclude,
-            )
-            if len(self._steps) >= _CACHE_SIZE:
-                self._steps.clear()
-            self._steps[part] = found
-        return found
-
-    def _failed(self, item: Item, index: int, error: Exception, values: tuple[Any, ...]) -> _Step:
-        rule = self.rules[index]
-        reason = _failure(rule, error, values)
-        effect = RuleEffect(rule=rule.name, change=f"not applied: {reason}")
-        message = str(RuleEvaluationError(rule.name, item.key, reason))
-        return _Step(rule=index, effects=(effect,), inputs={}, sources={}, error=message)
-
-    def _describe(self, item: Item, log: _RawLog, errors: _RawErrors | None) -> RuleChanges:
-        steps: list[_Step] = []
-        sizes, known = self._sizes, self._steps
-        at = 0
-        while at < len(log):  # cut the flat log into one part per rule that applied
-            end = at + sizes[log[at]]
-            part = log[at:end]
-            step = known.get(part)
-            steps.append(self._step(part) if step is None else step)
-            at = end
-        if errors:
-            steps += [self._failed(item, *error) for error in errors]
-            steps.sort(key=attrgetter("rule"))
-        inputs: dict[str, float | None] = {}
+        env = item_env(item, today)
+        effects: list[RuleEffect] = []
+        errors: list[str] = []
         sources: dict[str, str] = {}
-        effects: tuple[RuleEffect, ...] = ()
+        fired: list[str] = []
+        failed: list[str] = []
         multiplier = 1.0
         pin: Pin | None = None
-        excluded = False
-        for step in steps:
-            effects += step.effects
-            if step.inputs:  # a later rule's write replaces an earlier one's
-                inputs.update(step.inputs)
-                sources.update(step.sources)
-            multiplier *= step.factor
-            if step.pin is not None:
-                pin = step.pin
-            excluded = excluded or step.exclude
-        return RuleChanges(
-            inputs=inputs,
-            sources=sources,
+        pinned_by: str | None = None
+        excluded_by: str | None = None
+        for index, rule in enumerate(self.rules):
+            try:
+                if not (rule.when.evaluate(env) if applied is None else applied >> index & 1):
+                    continue
+                new = _new_values(rule, env)
+                factor = _factor(rule.multiply.evaluate(env)) if rule.multiply else 1.0
+            except (RuleEvaluationError, *EVALUATION_ERRORS) as e:
+                values = tuple(env[name] for name in rule.names)
+                reason = _failure(rule, e, values)
+                effects.append(_effect(rule.name, f"not applied: {reason}"))
+                errors.append(str(RuleEvaluationError(rule.name, item.key, reason)))
+                failed.append(rule.name)
+                continue
+            for name, after in zip(rule.touched, new, strict=True):
+                change = _change(name, env[name], after, rule)  # type: ignore[arg-type]
+                effects.append(_effect(rule.name, change))
+                env[name] = after
+                sources[name] = rule.source
+            decisions = _decisions(rule, factor)
+            effects += (_effect(rule.name, text) for text in decisions)
+            fired.append(rule.name)
+            multiplier *= factor
+            if rule.pin is not None:
+                pin, pinned_by = rule.pin, rule.name
+            if rule.exclude and excluded_by is None:
+                excluded_by = rule.name
+        update = {name: env[name] for name in sources if env[name] != item.input(name)}
+        return RuleOutcome(
+            item=item.model_copy(update=update) if update else item,
             multiplier=multiplier,
             pin=pin,
-            excluded=excluded,
-            effects=effects,
-            errors=tuple(step.error for step in steps if step.error is not None),
+            excluded=excluded_by is not None,
+            effects=tuple(effects),
+            errors=tuple(errors),
+            sources=sources,
+            pinned_by=pinned_by,
+            excluded_by=excluded_by,
+            fired=tuple(fired),
+            failed=tuple(failed),
         )
+
+
+@lru_cache(maxsize=4096)
+def _effect(rule: str, change: str) -> RuleEffect:
+    """Effects repeat across a backlog ("pinned to the top"): validate each once."""
+    return RuleEffect(rule=rule, change=change)
+
+
+def _new_values(rule: CompiledRule, env: Mapping[str, Any]) -> list[float | None]:
+    """The values ``rule`` writes, all computed from the values before the rule."""
+    new: list[float | None] = [
+        _set_value(expr.evaluate(env), f"set {name}") for name, expr in rule.set
+    ]
+    new += [
+        _adjust_value(env[name], expr.evaluate(env), f"adjust {name}") for name, expr in rule.adjust
+    ]
+    return new
 
 
 def _failure(rule: CompiledRule, error: Exception, values: tuple[Any, ...]) -> str:

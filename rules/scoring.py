@@ -31,26 +31,37 @@ Rules run before scoring (they change inputs; their multiplier applies to the re
 returned :class:`ScoredItem` holds the item as the connector gave it, not the rule-changed
 copy: scoring a scored item's item again then gives the same score, and an ``adjust`` rule can
 never be applied twice. The inputs the score used are in :attr:`Score.terms`.
+
+Two paths give the same scores. :func:`interpret` is the straightforward one: the rule
+interpreter (:meth:`Ruleset.apply`), then the model's arithmetic with every term, default and
+formula written out. :func:`score_items` runs one generated function per ruleset and model
+(:mod:`rules.compiled`) that computes only numbers, and its scores write their explanation
+with :func:`interpret` when someone first reads it; a property test checks that both agree.
 """
 
 from __future__ import annotations
 
-import gc
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from functools import lru_cache, partial
-from operator import attrgetter
-from typing import Any, Final, NamedTuple, TypeVar
+from typing import Any, Final, NamedTuple
 
-from pydantic import BaseModel
-
+from rules.compiled import CompiledScorer, finite_number
 from rules.config import ModelName, ScoringConfig
 from rules.errors import RuleSyntaxError
-from rules.expressions import EVALUATION_ERRORS, Expression, compile_expression, sprint_state
-from rules.model import INPUT_NAMES, Item, RuleEffect, Score, ScoredItem, ScoreTerm
-from rules.ruleset import TIMES, RuleChanges, Ruleset, format_number
+from rules.expressions import EVALUATION_ERRORS, Expression, compile_expression, item_env
+from rules.model import (
+    INPUT_NAMES,
+    Explanation,
+    Item,
+    Pin,
+    RuleEffect,
+    Score,
+    ScoredItem,
+    ScoreTerm,
+)
+from rules.ruleset import TIMES, Ruleset, format_number
 
 #: One line per value input, for ``/value help`` and the CLI.
 INPUT_HELP: Final[dict[str, str]] = {
@@ -132,11 +143,7 @@ def compile_formula(source: str) -> Expression:
 
 
 class _Base(NamedTuple):
-    """The part of a score that depends only on the inputs (shared by identical items).
-
-    A named tuple rather than a frozen dataclass: one is built for every distinct input
-    combination, up to one per item, and a tuple is built in a third of the time.
-    """
+    """A model's result for one item's inputs, before the rules' multiplier."""
 
     value: float
     formula: str
@@ -146,46 +153,33 @@ class _Base(NamedTuple):
     notes: tuple[RuleEffect, ...] = ()
 
 
-class _Calculator:
-    """Computes score bases, sharing terms and whole results between identical inputs.
+@lru_cache(maxsize=4096)
+def _term(name: str, value: float, source: str) -> ScoreTerm:
+    """Terms repeat across a backlog (Fibonacci points, 1-5 ratings): validate each once."""
+    return ScoreTerm(name=name, value=value, source=source)
 
-    Backlogs repeat values (Fibonacci points, 1-5 ratings), so most items hit the cache and
-    cost one dictionary lookup instead of building strings and terms.
-    """
+
+class _Calculator:
+    """The models' arithmetic with every term, default and formula written out."""
 
     def __init__(self, config: ScoringConfig) -> None:
         self.config = config
         self.defaults = MODEL_DEFAULTS[config.model]
-        self._terms: dict[tuple[str, float, str], ScoreTerm] = {}
-        #: bases by (values, sources); read directly by score_items' loop, written by base()
-        self.bases: dict[tuple[tuple[Any, ...], tuple[str, ...]], _Base] = {}
         self.names, self._compute = _model(config, self)
 
-    def base(self, key: tuple[tuple[Any, ...], tuple[str, ...]]) -> _Base:
-        """The score for these ``(input values, sources)``, computed once per combination."""
-        base = self.bases.get(key)
-        if base is None:
-            values, sources = key
-            try:
-                base = self._compute(values, sources)
-            except ArithmeticError as e:  # e.g. cost 5e-324 x 0.2 weeks underflows to 0
-                note = RuleEffect(rule="[scoring]", change=f"not applied: {e}; 0 used")
-                base = _Base(0.0, f"not computable: {e}", (), (), False, (note,))
-            if not math.isfinite(base.value):  # absurd inputs overflowed; never rank on inf
-                note = RuleEffect(rule="[scoring]", change=_OVERFLOW)
-                notes = (*base.notes, note)
-                base = _Base(
-                    0.0, base.formula, base.terms, base.defaults, base.needs_estimate, notes
-                )
-            self.bases[key] = base
+    def base(self, values: Sequence[Any], sources: Sequence[str]) -> _Base:
+        """The score for these input values and sources; 0, with a note, when not computable."""
+        try:
+            base = self._compute(values, sources)
+        except ArithmeticError as e:  # e.g. cost 5e-324 x 0.2 weeks underflows to 0
+            note = RuleEffect(rule="[scoring]", change=f"not applied: {e}; 0 used")
+            return _Base(0.0, f"not computable: {e}", (), (), False, (note,))
+        if not math.isfinite(base.value):  # absurd inputs overflowed; never rank on inf
+            note = RuleEffect(rule="[scoring]", change=_OVERFLOW)
+            return base._replace(value=0.0, notes=(*base.notes, note))
         return base
 
-    def term(self, name: str, value: float, source: str) -> ScoreTerm:
-        key = (name, value, source)
-        found = self._terms.get(key)
-        if found is None:
-            found = self._terms[key] = ScoreTerm(name=name, value=value, source=source)
-        return found
+    term = staticmethod(_term)
 
     def input(
         self, name: str, value: float | None, source: str, terms: list[ScoreTerm], used: list[str]
@@ -332,8 +326,7 @@ class _Calculator:
             shown.append(f"{name}={format_number(args[index])}")
         text = expr.source + (f" [{', '.join(shown)}]" if shown else "")
         try:
-            result = expr.function(*args)
-            value = _finite(result)
+            value = finite_number(expr.function(*args))
         except EVALUATION_ERRORS as e:
             note = RuleEffect(rule=FORMULA_RULE, change=f"not applied: {e}; score 0 used")
             return _Base(0.0, text, tuple(terms), tuple(used), needs, (note,))
@@ -343,15 +336,6 @@ class _Calculator:
 def _known(value: Any) -> Any:
     """None for a missing or non-finite (NaN, infinite) input: both mean "not known"."""
     return None if value is None or not math.isfinite(value) else value
-
-
-def _finite(result: object) -> float:
-    if not isinstance(result, int | float):
-        raise TypeError(f"the formula gave {result!r}, not a number")
-    value = float(result)
-    if not math.isfinite(value):
-        raise ValueError(f"the formula gave {value}, not a finite number")
-    return value
 
 
 _Compute = Callable[[Sequence[Any], Sequence[str]], _Base]
@@ -372,208 +356,158 @@ def score_items(
     """Score every item with ``config.model`` after applying ``ruleset``, in input order.
 
     ``today`` (the team's local date) is what rules and formulas see as ``today``; the core
-    never reads a clock.
+    never reads a clock. Each score explains itself (formula, terms, defaults, rules fired)
+    when first asked, as :func:`interpret` would have.
 
     Raises:
         RuleSyntaxError: the model is ``formula`` and the formula is empty or invalid.
     """
-    calc = _Calculator(config)
-    names = calc.names
-    getter = _values_getter(names, today)
-    plain_sources = tuple(_source_of(name) for name in names)
-    position = {name: index for index, name in enumerate(names)}
-    model = config.model
-
-    base_for = calc.base
-
-    def plain_fields(values: tuple[Any, ...]) -> dict[str, Any]:
-        """Score fields but the key for an item no rule touched."""
-        base = base_for((values, plain_sources))
-        return {
-            "model": model,
-            "value": round(base.value, 4),
-            "formula": base.formula,
-            "terms": base.terms,
-            "defaults": base.defaults,
-            "rules_fired": base.notes,
-            "needs_estimate": base.needs_estimate,
-            "pin": None,
-            "excluded": False,
-        }
-
-    def outcome_for(changes: RuleChanges) -> _Outcome:
-        """What a rule outcome means for this model; shared by the items with that outcome."""
-        moves: list[tuple[int, Any]] = []
-        sources = list(plain_sources)
-        for name, value in changes.inputs.items():  # rules write sources and inputs together
-            index = position.get(name)
-            if index is not None:
-                moves.append((index, value))
-                sources[index] = changes.sources[name]
-        multiplier = changes.multiplier
-        suffix = f" {TIMES} {format_number(multiplier)}" if multiplier != 1.0 else ""
-        return _Outcome(tuple(moves), tuple(sources), multiplier, suffix)
-
-    # Items with the same inputs and no rule outcome share every Score field but the key, so
-    # each distinct combination is computed once and most such items cost a dict lookup.
-    plain: dict[tuple[Any, ...], dict[str, Any]] = {}
-    outcomes: dict[RuleChanges, _Outcome] = {}
-    bases = calc.bases
-    round4 = _rounder()
-    changes_of = ruleset.changes if len(ruleset) else None
-    scored: list[ScoredItem] = []
-    append = scored.append
-    new_score, new_scored_item = _new_score, _new_scored_item
-    with _collector_paused():
-        for item in items:
-            changes = None if changes_of is None else changes_of(item, today)
-            values = getter(item)
-            if changes is None:
-                shared = plain.get(values)
-                if shared is None:
-                    shared = plain[values] = plain_fields(values)
-                fields = {"key": item.key, **shared}
-            else:
-                outcome = outcomes.get(changes)
-                if outcome is None:
-                    outcome = outcomes[changes] = outcome_for(changes)
-                if outcome.moves:
-                    changed = list(values)
-                    for index, new in outcome.moves:
-                        changed[index] = new
-                    values = tuple(changed)
-                key = (values, outcome.sources)
-                base = bases.get(key)
-                if base is None:
-                    base = base_for(key)
-                fields = {
-                    "key": item.key,
-                    "model": model,
-                    "value": round4(base.value * outcome.multiplier),
-                    "formula": base.formula + outcome.suffix,
-                    "terms": base.terms,
-                    "defaults": base.defaults,
-                    "rules_fired": changes.effects + base.notes,
-                    "needs_estimate": base.needs_estimate,
-                    "pin": changes.pin,
-                    "excluded": changes.excluded,
-                }
-            append(new_scored_item({"item": item, "score": new_score(fields)}))
+    scorer = compiled_scorer(ruleset, config)
+    run = _Run(config, ruleset, today, scorer)
+    scored: list[ScoredItem] = scorer.function(items, today, run, _LazyScore, ScoredItem)
     return scored
 
 
-class _Outcome(NamedTuple):
-    """A rule outcome as one scoring model sees it."""
+def compiled_scorer(ruleset: Ruleset, config: ScoringConfig) -> CompiledScorer:
+    """The generated function for this ruleset and model, made once and then reused.
 
-    moves: tuple[tuple[int, Any], ...]  # (position in the model's values, new value)
-    sources: tuple[str, ...]
-    multiplier: float
-    suffix: str  # the multiplier as the formula shows it, or ""
+    Kept per ruleset object (the bot compiles its rules once) and the model's settings.
 
-
-def _rounder() -> Callable[[float], float]:
-    """``round(value, 4)``, remembered for one scoring run.
-
-    Rounding to digits converts to decimal and back (half a microsecond), and a backlog's
-    scores repeat: 100,000 varied items have about 15,000 distinct ones.
+    Raises:
+        RuleSyntaxError: the model is ``formula`` and the formula is empty or invalid.
     """
-    rounded: dict[float, float] = {}
-
-    def round4(value: float) -> float:
-        found = rounded.get(value)
-        if found is None:
-            found = round(value, 4)
-            if value:  # 0.0 and -0.0 are one key but round to different signs
-                rounded[value] = found
-        return found
-
-    return round4
+    settings = tuple((name, getattr(config, name)) for name in _MODEL_SETTINGS)
+    return _compiled(ruleset, settings)
 
 
-_M = TypeVar("_M", bound=BaseModel)
+#: The ``[scoring]`` settings the generated function depends on (the rest is for ranking).
+_MODEL_SETTINGS: Final = (
+    "model",
+    "formula",
+    "default_cost",
+    "discount_rate",
+    "horizon_weeks",
+    "cost_per_point",
+    "weeks_per_point",
+)
 
 
-def _trusted(cls: type[_M]) -> Callable[[dict[str, Any]], _M]:
-    """A constructor of ``cls`` for field values this module built itself, without validation.
+@lru_cache(maxsize=32)
+def _compiled(ruleset: Ruleset, settings: tuple[tuple[str, Any], ...]) -> CompiledScorer:
+    config = ScoringConfig.model_validate(dict(settings))
+    formula = compile_formula(config.formula) if config.model == "formula" else None
+    return CompiledScorer(ruleset.rules, config, MODEL_DEFAULTS[config.model], formula)
 
-    It does what pydantic's ``model_construct`` does (set ``__dict__`` and the fields set; no
-    validation) without its per-call loop over field aliases and defaults, because every
-    field is given. Validating again what was just computed from validated items was a third
-    of the time of scoring a large backlog. A test checks these instances equal validated ones.
+
+def interpret(
+    item: Item,
+    config: ScoringConfig,
+    ruleset: Ruleset,
+    today: date,
+    applied: int | None = None,
+) -> Score:
+    """Score one item the straightforward way: the rule interpreter, then the model.
+
+    What :func:`score_items`' scores explain themselves with (passing the record of the rules
+    that ``applied``, see :meth:`Ruleset.apply`), and the reference its generated function is
+    tested against.
+
+    Raises:
+        RuleSyntaxError: the model is ``formula`` and the formula is empty or invalid.
     """
-    new = object.__new__
-    # BaseModel keeps these four in __slots__; calling the slots' own setters directly skips
-    # object.__setattr__'s attribute lookup, which was a third of this function's time.
-    slots = BaseModel.__dict__
-    set_dict = slots["__dict__"].__set__
-    set_fields_set = slots["__pydantic_fields_set__"].__set__
-    set_extra = slots["__pydantic_extra__"].__set__
-    set_private = slots["__pydantic_private__"].__set__
-    # One set for all instances: every field is always set, instances are frozen, and
-    # model_copy copies the set before it adds to it. A set per instance would be 100,000
-    # more objects for the garbage collector to walk.
-    fields_set = set(cls.model_fields)
-
-    def build(values: dict[str, Any]) -> _M:
-        instance = new(cls)
-        set_dict(instance, values)
-        set_fields_set(instance, fields_set)
-        set_extra(instance, None)
-        set_private(instance, None)
-        return instance
-
-    return build
-
-
-_new_score = _trusted(Score)
-_new_scored_item = _trusted(ScoredItem)
+    outcome = ruleset.apply(item, today, applied)
+    calc = _Calculator(config)
+    env = item_env(outcome.item, today)
+    sources = {name: _source_of(name) for name in calc.names} | dict(outcome.sources)
+    base = calc.base([env[name] for name in calc.names], [sources[name] for name in calc.names])
+    multiplier = outcome.multiplier
+    suffix = f" {TIMES} {format_number(multiplier)}" if multiplier != 1.0 else ""
+    return Score(
+        key=item.key,
+        model=config.model,
+        value=round(base.value * multiplier, 4),
+        formula=base.formula + suffix,
+        terms=base.terms,
+        defaults=base.defaults,
+        rules_fired=outcome.effects + base.notes,
+        needs_estimate=base.needs_estimate,
+        pin=outcome.pin,
+        excluded=outcome.excluded,
+        pinned_by=outcome.pinned_by,
+        excluded_by=outcome.excluded_by,
+    )
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Keep CPython's cyclic garbage collector out of an allocation-heavy loop.
+class _Run:
+    """One :func:`score_items` run, shared by its scores: what they read and write out."""
 
-    Scoring a big backlog allocates a few container objects per item (each Score and
-    ScoredItem and their ``__dict__``), and all of them live as long as the result. With the
-    collector running, its full passes walk every live object, the whole backlog included,
-    again and again during the loop. Pausing it is not enough on its own: everything made
-    during the pause waits in the youngest generation, and the first allocation afterwards
-    scans it all in one pass, which measured 0.3 s and more for 100,000 items. So at the end
-    ``gc.freeze()`` and at once ``gc.unfreeze()`` move every tracked object into the oldest
-    generation without scanning anything (two list splices): the new objects are examined at
-    the next full collection, as long-lived objects would be anyway.
+    __slots__ = ("config", "model", "ruleset", "scorer", "today")
 
-    Scoring creates no reference cycles, so nothing it made is missed. The effect is
-    process-wide, like the pause itself: cyclic garbage another thread made meanwhile waits
-    for the next full collection instead of a young one. An application that froze objects
-    on purpose (``gc.get_freeze_count()``) would see ``unfreeze`` undo that, so then only the
-    pause is used.
+    def __init__(
+        self, config: ScoringConfig, ruleset: Ruleset, today: date, scorer: CompiledScorer
+    ) -> None:
+        self.config, self.model = config, config.model
+        self.ruleset, self.today, self.scorer = ruleset, today, scorer
+
+    def explain(self, item: Item, fired: int, failed: int) -> Explanation:
+        """The explanation of ``item``'s score from the rules that applied to it and failed.
+
+        Without failures the record says which rules applied, so only their effects are
+        evaluated again; a failure's reason needs the whole interpreter.
+        """
+        applied = None if failed else fired
+        score = interpret(item, self.config, self.ruleset, self.today, applied)
+        return Explanation(score.formula, score.terms, score.defaults, score.rules_fired)
+
+
+class _LazyScore(Score):
+    """A score from :func:`score_items`: numbers now, its explanation when first read.
+
+    It keeps what the generated function recorded (the item, the value, and the bits of the
+    rules that applied and failed) and reads the rest from its run, so making one is cheap.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if gc.get_freeze_count() == 0:
-            gc.freeze()
-            gc.unfreeze()
-        if was_enabled:
-            gc.enable()
 
+    __slots__ = ("_failed", "_fired", "_item", "_lazy", "_run")
 
-def _values_getter(names: tuple[str, ...], today: date) -> Callable[[Item], tuple[Any, ...]]:
-    """A fast reader of ``names`` from an item, always returning a tuple."""
-    if "sprint_state" in names or "today" in names:
-        special: dict[str, Callable[[Item], Any]] = {
-            "sprint_state": sprint_state,
-            "today": lambda _item: today,
-        }
-        readers = [special.get(name, attrgetter(name)) for name in names]
-        return lambda item: tuple(read(item) for read in readers)
-    if len(names) == 1:
-        single = attrgetter(names[0])
-        return lambda item: (single(item),)
-    if not names:
-        return lambda _item: ()
-    many: Callable[[Item], tuple[Any, ...]] = attrgetter(*names)
-    return many
+    def __init__(  # positional, in the generated function's order: one call per item
+        self,
+        item: Item,
+        value: float,
+        needs_estimate: bool,
+        fired: int,
+        failed: int,
+        run: _Run,
+    ) -> None:
+        self._item, self._value, self._needs_estimate = item, value, needs_estimate
+        self._fired, self._failed, self._run = fired, failed, run
+        self._lazy: Explanation | None = None
+
+    @property
+    def key(self) -> str:
+        return self._item.key
+
+    @property
+    def model(self) -> str:
+        return self._run.model
+
+    @property
+    def pin(self) -> Pin | None:
+        return self._run.scorer.decisions(self._fired).pin
+
+    @property
+    def pinned_by(self) -> str | None:
+        return self._run.scorer.decisions(self._fired).pinned_by
+
+    @property
+    def excluded(self) -> bool:
+        return self._run.scorer.decisions(self._fired).excluded_by is not None
+
+    @property
+    def excluded_by(self) -> str | None:
+        return self._run.scorer.decisions(self._fired).excluded_by
+
+    def _explanation(self) -> Explanation:
+        details = self._lazy
+        if details is None:  # two threads may both build it; the results are equal
+            details = self._lazy = self._run.explain(self._item, self._fired, self._failed)
+        return details

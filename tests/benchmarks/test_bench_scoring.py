@@ -1,8 +1,9 @@
-"""Scoring throughput: 100,000 items through 20 rules (the issue's target: under 1 s).
+"""Scoring throughput: 100,000 items through 20 rules (issue 13's goal: under 0.4 s).
 
 The backlog is deliberately varied (each value input drawn independently, most items hit by
-some rule), so the per-combination caches in ``score_items`` help little: this is the slow
-case, not a flattering one. Run on demand:
+some rule): the slow case, not a flattering one. Scores are numbers first and write their
+explanation when read, so explaining is measured on its own, for the thousand items a person
+might page through. Run on demand:
 ``pytest tests/benchmarks/test_bench_scoring.py --benchmark-only``.
 """
 
@@ -130,11 +131,11 @@ def test_bench_score_100k_items_with_20_rules(benchmark, backlog):
 
     scored = benchmark.pedantic(score_items, setup=fresh_rules, rounds=5, iterations=1)
     assert len(scored) == 100_000
-    assert sum(1 for entry in scored if entry.score.rules_fired) > 90_000
+    assert sum(1 for entry in scored[:1000] if entry.score.rules_fired) > 900
 
 
 def test_bench_score_100k_items_with_20_rules_compiled_once(benchmark, backlog):
-    """The bot compiles its rules once (a cached property), so later runs reuse rule outcomes."""
+    """The bot compiles its rules once (a cached property), so later runs reuse the function."""
     ruleset = compile_rules(RULES)
     scored = benchmark.pedantic(
         score_items, args=(backlog, ScoringConfig(), ruleset, TODAY), rounds=5, iterations=1
@@ -147,6 +148,21 @@ def test_bench_score_100k_items_without_rules(benchmark, backlog):
         score_items, args=(backlog, ScoringConfig(), compile_rules([]), TODAY), rounds=5
     )
     assert len(scored) == 100_000
+
+
+def test_bench_explain_1000_scores(benchmark, backlog):
+    """What ``why``, the reorder diff and JSON output pay: the first reading of explanations."""
+    ruleset = compile_rules(RULES)
+
+    def fresh_scores():
+        return (score_items(backlog[:1000], ScoringConfig(), ruleset, TODAY),), {}
+
+    def explain_all(scored):
+        return [entry.score.explain() for entry in scored]
+
+    lines = benchmark.pedantic(explain_all, setup=fresh_scores, rounds=5, iterations=1)
+    assert len(lines) == 1000
+    assert all(explanation[0].startswith("WSJF = ") for explanation in lines)
 
 
 def test_bench_one_expression_evaluation(benchmark):

@@ -61,6 +61,8 @@ def entry(
             rules_fired=tuple(effects),
             pin=pin,
             excluded=excluded,
+            pinned_by=rule if pin is not None else None,
+            excluded_by=rule if excluded else None,
         ),
     )
 

@@ -279,8 +279,9 @@ def test_no_rules_change_nothing():
     ruleset = compile_rules([])
     item = Item(key="A")
     assert len(ruleset) == 0
-    assert ruleset.changes(item, TODAY) is None
-    assert ruleset.apply(item, TODAY).item is item
+    outcome = ruleset.apply(item, TODAY)
+    assert outcome.item is item
+    assert (outcome.fired, outcome.effects, outcome.multiplier) == ((), (), 1.0)
 
 
 def test_the_example_config_rules_compile_and_apply():
@@ -296,11 +297,19 @@ def test_the_example_config_rules_compile_and_apply():
     assert outcome.item.time_criticality == 13
 
 
-def test_items_the_rules_treat_alike_share_one_description():
-    ruleset = compile_rules([rule(when="type == 'Bug'", multiply="2")])
-    first = ruleset.changes(Item(key="A", type="Bug"), TODAY)
-    second = ruleset.changes(Item(key="B", type="Bug"), TODAY)
-    assert first is second
+def test_the_outcome_names_the_rules_that_applied_failed_pinned_and_excluded():
+    specs = [
+        rule("Incidents first", when="type == 'Incident'", pin="top"),
+        rule("Overdue", when="due < today", multiply="2"),  # due is not set: fails
+        rule("Spikes out", when="type == 'Spike'", exclude=True),
+        rule("Everything out", exclude=True),
+        rule("Parked last", pin="bottom"),
+    ]
+    outcome = compile_rules(specs).apply(Item(key="A", type="Incident"), TODAY)
+    assert outcome.fired == ("Incidents first", "Everything out", "Parked last")
+    assert outcome.failed == ("Overdue",)
+    assert (outcome.pin, outcome.pinned_by) == ("bottom", "Parked last")
+    assert (outcome.excluded, outcome.excluded_by) == (True, "Everything out")
 
 
 @pytest.mark.parametrize(
@@ -338,9 +347,8 @@ def test_effects_keep_rule_order_around_a_failure_between_rules_that_applied():
 
 def test_items_with_different_values_for_a_computed_factor_get_their_own_description():
     ruleset = compile_rules([rule("Reach", multiply="reach")])
-    first = ruleset.changes(Item(key="A", reach=2), TODAY)
-    second = ruleset.changes(Item(key="B", reach=3), TODAY)
-    assert first is not None
-    assert second is not None
+    first = ruleset.apply(Item(key="A", reach=2), TODAY)
+    second = ruleset.apply(Item(key="B", reach=3), TODAY)
     assert (first.multiplier, second.multiplier) == (2.0, 3.0)
     assert first.effects[0].change == f"score {TIMES} 2"
+    assert second.effects[0].change == f"score {TIMES} 3"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import math
 from datetime import date
 from typing import get_args
@@ -13,9 +12,9 @@ from hypothesis import strategies as st
 
 from rules.config import ModelName, RuleSpec, ScoringConfig
 from rules.errors import RuleSyntaxError
-from rules.model import INPUT_NAMES, Item, Score, ScoredItem, ScoreTerm
+from rules.model import INPUT_NAMES, Item, Score, ScoreTerm
 from rules.ruleset import TIMES, Ruleset, compile_rules
-from rules.scoring import FORMULA_RULE, INPUT_HELP, MODEL_DEFAULTS, score_items
+from rules.scoring import FORMULA_RULE, INPUT_HELP, MODEL_DEFAULTS, interpret, score_items
 
 TODAY = date(2026, 5, 4)
 NO_RULES = compile_rules([])
@@ -282,22 +281,70 @@ def test_items_that_are_alike_still_get_their_own_keys():
     items = [Item(key="A", cost=3), Item(key="B", cost=3)]
     first, second = score_items(items, ScoringConfig(), NO_RULES, TODAY)
     assert (first.score.key, second.score.key) == ("A", "B")
-    assert first.score.terms is second.score.terms  # shared, since frozen
+    assert first.score.terms == second.score.terms
 
 
-def test_scores_built_for_speed_equal_validated_ones():
-    """score_items builds its models without re-validation; they must be indistinguishable."""
+def test_a_score_explains_itself_as_the_interpreter_does():
+    """score_items' scores write their explanation when read; it must be the interpreter's."""
     item = Item(key="A", labels=("security",), time_criticality=5, due=TODAY)
-    (scored,) = score_items([item], ScoringConfig(), compile_rules([SECURITY, DEADLINE]), TODAY)
-    assert ScoredItem.model_validate(scored.model_dump()) == scored
-    assert repr(Score.model_validate(scored.score.model_dump())) == repr(scored.score)
-    assert Score.model_validate_json(scored.score.model_dump_json()) == scored.score
-    assert hash(scored.score) == hash(Score.model_validate(scored.score.model_dump()))
-    changed = scored.score.model_copy(update={"value": 1.0})
-    assert (changed.value, scored.score.value) == (1.0, scored.score.value)
-    assert scored.score.model_fields_set == set(Score.model_fields)
-    with pytest.raises(ValueError, match="frozen"):
+    ruleset = compile_rules([SECURITY, DEADLINE])
+    (scored,) = score_items([item], ScoringConfig(), ruleset, TODAY)
+    expected = interpret(item, ScoringConfig(), ruleset, TODAY)
+    assert scored.score == expected
+    assert scored.score.explain() == expected.explain()
+    assert repr(scored.score) == repr(expected)
+    assert hash(scored.score) == hash(expected)
+    assert scored.score.model_dump() == expected.model_dump()
+
+
+def test_a_score_is_immutable_and_copied_with_changes():
+    (scored,) = score_items([Item(key="A", cost=3)], ScoringConfig(), NO_RULES, TODAY)
+    changed = scored.score.model_copy(update={"value": 9.0})
+    assert (changed.value, scored.score.value) == (9.0, 1.0)
+    assert changed.formula == scored.score.formula
+    with pytest.raises(AttributeError):
         scored.score.value = 3  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        scored.item = Item(key="B")  # type: ignore[misc]
+
+
+def test_the_rules_that_pinned_and_excluded_an_item_are_named():
+    specs = [
+        RuleSpec(name="Incidents first", when="type == 'Incident'", pin="top"),
+        RuleSpec(name="Parked last", when="'parked' in labels", pin="bottom"),
+        RuleSpec(name="Spikes out", when="type == 'Spike'", exclude=True),
+        RuleSpec(name="Parked out", when="'parked' in labels", exclude=True),
+    ]
+    items = [
+        Item(key="A", type="Incident"),
+        Item(key="B", type="Incident", labels=("parked",)),
+        Item(key="C", type="Spike", labels=("parked",)),
+        Item(key="D"),
+    ]
+    scores = [
+        entry.score for entry in score_items(items, ScoringConfig(), compile_rules(specs), TODAY)
+    ]
+    assert [(score.pin, score.pinned_by) for score in scores] == [
+        ("top", "Incidents first"),
+        ("bottom", "Parked last"),  # the last pin applies
+        ("bottom", "Parked last"),
+        (None, None),
+    ]
+    assert [(score.excluded, score.excluded_by) for score in scores] == [
+        (False, None),
+        (True, "Parked out"),
+        (True, "Spikes out"),  # the first exclusion names it
+        (False, None),
+    ]
+
+
+def test_a_score_made_by_hand_keeps_its_explanation():
+    term = ScoreTerm(name="cost", value=2)
+    score = Score(key="A", model="wsjf", value=3, formula="6 / 2", terms=[term], pin="top")
+    assert (score.value, score.terms, score.pinned_by) == (3.0, (term,), None)
+    assert score.explain() == ["WSJF = 6 / 2 = 3.00", "  cost = 2"]
+    with pytest.raises(ValueError, match="pin must be"):
+        Score(key="A", model="wsjf", value=3, formula="f", pin="middle")  # type: ignore[arg-type]
 
 
 def test_every_input_has_one_line_of_help():
@@ -342,31 +389,3 @@ def test_any_inputs_give_a_finite_score_and_every_missing_input_is_listed(item, 
         assert (term.name in score.defaults) == unusable, term
     assert isinstance(score.terms, tuple)
     assert all(isinstance(term, ScoreTerm) for term in score.terms)
-
-
-# --- the garbage collector ------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("enabled", [True, False], ids=["enabled", "disabled"])
-def test_scoring_leaves_the_garbage_collector_as_it_found_it(enabled):
-    was = gc.isenabled()
-    if not enabled:
-        gc.disable()
-    try:
-        score_items([Item(key="A", cost=3)], ScoringConfig(), compile_rules([SECURITY]), TODAY)
-        assert gc.isenabled() is enabled
-    finally:
-        if was:
-            gc.enable()
-
-
-def test_scoring_never_unfreezes_objects_the_application_froze():
-    """score_items moves its objects to the oldest generation with freeze+unfreeze, but only
-    when nothing else is frozen: unfreezing would undo a freeze done on purpose (pre-fork)."""
-    gc.freeze()
-    try:
-        frozen = gc.get_freeze_count()
-        score_items([Item(key="A", cost=3)], ScoringConfig(), NO_RULES, TODAY)
-        assert gc.get_freeze_count() == frozen
-    finally:
-        gc.unfreeze()
