@@ -6,6 +6,8 @@ so ``why``, ``/value top`` and the reorder summary all tell the same story as th
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Literal
 
@@ -115,13 +117,19 @@ def why(ranking: Ranking, key: str, tolerance: float) -> Why:
     return Why(key=key, below=below, beaten_above=beaten)
 
 
+#: Held items that are no candidates for "most valuable": a rule took them out of the order.
+_NOT_CANDIDATES = frozenset({"done", "excluded", "not scored"})
+
+
 def by_value(ranking: Ranking) -> list[ValueRow]:
     """The ranked items by score (the plain order and its tie-breaks), each with its backlog rank.
 
     This is the view for "top N by value": it does not mix held items in at their backlog
-    place, it marks them.
+    place, it marks them (sprint, manual zone, pinned). Items a rule excluded are left out: a
+    rule said they are not to be valued, so listing them among the most valuable would mislead.
     """
-    ordered = sorted(ranking.items, key=lambda r: preference_key(r.item, r.score))
+    candidates = [r for r in ranking.items if _mark(r) not in _NOT_CANDIDATES]
+    ordered = sorted(candidates, key=lambda r: preference_key(r.item, r.score))
     return [
         ValueRow(
             key=ranked.key,
@@ -132,6 +140,13 @@ def by_value(ranking: Ranking) -> list[ValueRow]:
         )
         for place, ranked in enumerate(ordered, start=1)
     ]
+
+
+def top_by_value(ranking: Ranking, count: int) -> list[tuple[ValueRow, RankedItem]]:
+    """The first ``count`` rows of :func:`by_value`, each with its ranked item (summary, model)."""
+    rows = by_value(ranking)[: max(count, 0)]
+    items = {ranked.key: ranked for ranked in ranking.items}
+    return [(row, items[row.key]) for row in rows]
 
 
 def summarize(ranking: Ranking, plan: RankPlan | None = None) -> Summary:
@@ -149,7 +164,56 @@ def summarize(ranking: Ranking, plan: RankPlan | None = None) -> Summary:
     )
 
 
+def changed_places(ranking: Ranking, plan: RankPlan) -> list[str]:
+    """The issues of ``plan`` that change place, in target order: ``plan.moved`` of them.
+
+    Several sets of that size may exist; the one named is the ranking's own (the items it
+    re-inserted, re-scored ones first) whenever that set is one, so the diff lists the items
+    the ranking says it moved rather than an arbitrary equally small set.
+    """
+    position = {key: index for index, key in enumerate(plan.current)}
+    target = plan.target
+    reinserted = {
+        ranked.key
+        for ranked in ranking.items
+        if any(isinstance(x, Moved | Blocks) for x in ranked.reasons)
+    }
+    stay = [key for key in target if key not in reinserted]
+    kept = set(stay)
+    if len(stay) != len(target) - plan.moved or not _increasing(position[k] for k in stay):
+        kept = {target[i] for i in _longest_increasing_indices([position[k] for k in target])}
+    return [key for key in target if key not in kept]
+
+
 # --------------------------------------------------------------------------- helpers
+
+
+def _increasing(values: Iterable[int]) -> bool:
+    previous = -1
+    for value in values:
+        if value <= previous:
+            return False
+        previous = value
+    return True
+
+
+def _longest_increasing_indices(values: Sequence[int]) -> list[int]:
+    """Indices of one longest strictly increasing subsequence of ``values`` (patience sort)."""
+    tails: list[int] = []  # tails[k]: index of the smallest last value of a run of k + 1
+    tail_values: list[int] = []
+    before: list[int] = [-1] * len(values)
+    for index, value in enumerate(values):
+        at = bisect_left(tail_values, value)
+        if at > 0:
+            before[index] = tails[at - 1]
+        tails[at : at + 1] = [index]
+        tail_values[at : at + 1] = [value]
+    run: list[int] = []
+    index = tails[-1] if tails else -1
+    while index >= 0:
+        run.append(index)
+        index = before[index]
+    return run[::-1]
 
 
 def _index_of(ranking: Ranking, key: str) -> int:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from rules.reasons import number
+
 #: Where the digest and the reminder point for the whole list when they show only its top.
 FULL_LIST_COMMAND = "/value top"
 
@@ -38,7 +40,7 @@ USAGE: dict[str, tuple[str, str]] = {
 
 _PURPOSE: dict[str, str] = {
     "help": "this help, or the help of one command",
-    "top": "the N most valuable open items (10 unless you say), with their scores",
+    "top": "the N most valuable open items by score (10 unless you say), with their backlog rank",
     "why": "how an item's score is made, term by term, and why it sits where it does",
     "whatif": "the score and rank an item would get with other inputs; nothing is changed",
     "set": "change an item's inputs in Jira and show its new rank",
@@ -232,23 +234,35 @@ def error_stale_button() -> str:
 
 
 def top_header(team: str, count: int) -> str:
-    return f"Top {count} of {team}"
+    return f"Top {count} of {team} by value"
+
+
+def top_legend() -> str:
+    return (
+        "By score, most valuable first; _backlog #_ is the item's place in the ranked backlog. "
+        "Items held by the sprint or the manual zone, and pinned ones, keep their backlog place "
+        "and are marked."
+    )
 
 
 def top_empty(team: str) -> str:
     return f"The backlog of *{team}* has no open items to rank."
 
 
-def top_line(rank: int, key: str, summary: str, score: float, model: str, flags: str) -> str:
-    return f"*{rank}.* *{key}* {summary} — {score:.2f} {model.upper()}{flags}"
+def top_line(
+    place: int, key: str, summary: str, score: float, model: str, backlog: int, flags: str
+) -> str:
+    value = f"{number(score)} {model.upper()}"
+    return f"*{place}.* *{key}* {summary} — {value} · backlog #{backlog}{flags}"
 
 
 def flag_needs_estimate() -> str:
     return " · _needs estimate_"
 
 
-def flag_pinned(pin: str) -> str:
-    return f" · _pinned {pin}_"
+def flag_held(mark: str) -> str:
+    """``mark`` is "active sprint", "manual zone", "pinned top" ... (rules.explain.ValueRow)."""
+    return f" · _{mark}_"
 
 
 def why_header(key: str) -> str:
@@ -640,7 +654,7 @@ def home_team_header(team: str) -> str:
 
 
 def home_top_title(count: int) -> str:
-    return f"*Top {count} by value*"
+    return f"*Top {count} by value* (by score; _backlog #_ is the place in the ranked backlog)"
 
 
 def home_pending_title() -> str:

@@ -38,6 +38,7 @@ from bot.usecases.reorder import ReorderPreview, apply_reorder, preview_reorder,
 from bot.usecases.score import TeamScores, find_team_of, score_team, set_inputs, whatif
 from bot.usecases.score_cache import ScoreCache
 from bot.wiring import Services
+from rules.explain import top_by_value
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +141,7 @@ def dispatch(svc: Services, command: Command, inv: Invocation) -> blocks.Reply:
 def top(svc: Services, command: Top, inv: Invocation) -> blocks.Reply:
     team = resolve_team(svc, command.team, inv.channel_id, "top")
     ranking = inv.team_scores(svc, team).ranking
-    return blocks.top_reply(team.name, ranking.items[: command.count])
+    return blocks.top_reply(team.name, top_by_value(ranking, command.count))
 
 
 def why(svc: Services, key: str, inv: Invocation) -> blocks.Reply:
