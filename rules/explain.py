@@ -121,6 +121,28 @@ def why(ranking: Ranking, key: str, tolerance: float) -> Why:
 _NOT_CANDIDATES = frozenset({"done", "excluded", "not scored"})
 
 
+def why_lines(answer: Why, shown: int = 10) -> list[str]:
+    """``answer`` in words, the same in the CLI and in Slack: the pair above, then the exceptions.
+
+    At most ``shown`` exceptions are listed by name; the rest are counted.
+    """
+    below = answer.below
+    lines = [
+        f"It sits below {below.upper}: {below.because}."
+        if below is not None
+        else "It is first in the ranked backlog."
+    ]
+    beaten = answer.beaten_above
+    if not beaten:
+        lines.append("No item it clearly beats sits above it.")
+        return lines
+    lines.append(f"{len(beaten)} item(s) above it score clearly less; a guardrail allows each:")
+    lines += [f"- {pair.upper} ({pair.allowed_by}): {pair.because}" for pair in beaten[:shown]]
+    if len(beaten) > shown:
+        lines.append(f"- ...and {len(beaten) - shown} more")
+    return lines
+
+
 def by_value(ranking: Ranking) -> list[ValueRow]:
     """The ranked items by score (the plain order and its tie-breaks), each with its backlog rank.
 

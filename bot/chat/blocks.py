@@ -228,13 +228,16 @@ def why_reply(
     explanation: Sequence[str],
     *,
     rank_line: str,
+    pairs: Sequence[str],
     position: str | None,
     ratings_line: str | None,
 ) -> Reply:
-    """A score explained term by term, where the item ranks, and why it sits there."""
+    """A score explained term by term, where the item ranks, and the pairs that decide it."""
     blocks: list[Block] = [header(messages.why_header(key)), section(rank_line)]
     code = split_text("\n".join(explanation), limits.MAX_SECTION_TEXT - 6)
     blocks.extend(section(f"```{chunk}```") for chunk in code)
+    if pairs:
+        blocks.extend(sections("\n".join(pairs)))
     if position:
         blocks.extend(sections(position))
     if ratings_line:

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
-from rules.model import Ranking, RankPlan
+from rules.explain import ValueRow
+from rules.model import RankedItem, Ranking, RankPlan
+from rules.reasons import number
+
+#: What the by-value table's columns mean, under it.
+BY_VALUE_CAPTION = (
+    "By score; 'backlog #' is the item's place in the ranked backlog. Held items (sprint, "
+    "manual zone) and pinned ones keep their place there and are marked."
+)
 
 out = Console()
 # errors are one line each, never wrapped, so they stay greppable in logs and CI output
@@ -66,6 +75,28 @@ def print_ranking(ranking: Ranking, limit: int, title: str) -> None:
             ranked.item.summary,
             f"{ranked.score.value:.2f}",
             (ranked.reason or (lines[0] if lines else "")) + flag,
+        )
+    out.print(table)
+
+
+def print_by_value(entries: Sequence[tuple[ValueRow, RankedItem]], title: str) -> None:
+    """Items by score, with their place in the ranked backlog and what holds them there."""
+    table = Table(title=title, title_justify="left", caption=BY_VALUE_CAPTION)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("key", style="bold", no_wrap=True)
+    table.add_column("summary", overflow="ellipsis", no_wrap=True, ratio=1)
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("backlog #", justify="right", no_wrap=True)
+    table.add_column("held", style="yellow", no_wrap=True)
+    for row, ranked in entries:
+        flag = " (needs estimate)" if ranked.score.needs_estimate else ""
+        table.add_row(
+            str(row.value_rank),
+            Text(row.key),
+            Text(ranked.item.summary),
+            number(row.score),
+            str(row.backlog_rank),
+            Text((row.mark or "") + flag),
         )
     out.print(table)
 

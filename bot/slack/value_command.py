@@ -155,7 +155,12 @@ def why(svc: Services, key: str, inv: Invocation) -> blocks.Reply:
         messages.why_ratings(summary.value, summary.raters, summary.spread) if summary else None
     )
     return blocks.why_reply(
-        key, found.lines, rank_line=rank_line, position=found.position, ratings_line=ratings_line
+        key,
+        found.lines,
+        rank_line=rank_line,
+        pairs=found.pairs,
+        position=found.position,
+        ratings_line=ratings_line,
     )
 
 
