@@ -172,10 +172,19 @@ def top_by_value(ranking: Ranking, count: int) -> list[tuple[ValueRow, RankedIte
 
 
 def summarize(ranking: Ranking, plan: RankPlan | None = None) -> Summary:
-    """Moved, re-scored, optimum, capped and (with ``plan``) calls and touched."""
-    existing = [r for r in ranking.items if r.previous_rank is not None]
-    moved = len(existing) - longest_increasing(r.previous_rank or 0 for r in existing)
-    movers = [r for r in existing if any(isinstance(x, Moved) for x in r.reasons)]
+    """Moved, re-scored, optimum, capped and (with ``plan``) calls and touched.
+
+    With ``plan`` the moved items are the plan's (:func:`changed_places`: the tool's live order
+    may differ from the order the ranking was made against); without, the ranking's own.
+    """
+    by_key = {ranked.key: ranked for ranked in ranking.items}
+    if plan is not None:
+        movers = [by_key[key] for key in changed_places(ranking, plan) if key in by_key]
+        moved = plan.moved
+    else:
+        existing = [r for r in ranking.items if r.previous_rank is not None]
+        moved = len(existing) - longest_increasing(r.previous_rank or 0 for r in existing)
+        movers = [r for r in existing if any(isinstance(x, Moved) for x in r.reasons)]
     return Summary(
         moved=moved,
         rescored=sum(1 for r in movers if rescored(r.item, r.score)),
@@ -184,6 +193,33 @@ def summarize(ranking: Ranking, plan: RankPlan | None = None) -> Summary:
         calls=None if plan is None else plan.calls,
         touched=None if plan is None else plan.touched,
     )
+
+
+def summary_text(summary: Summary, total: int) -> str:
+    """The reorder summary in words, the same in the CLI, in Slack and in the demo.
+
+    It says how many items change place, how many of them were re-scored, the optimum (equal
+    to the moves unless a dependency or max_move changed the order, which it then says), the
+    rank calls and the issues they touch, and the items max_move left below one that clearly
+    beats them.
+    """
+    parts = [f"{summary.moved} of {total} item(s) move ({summary.rescored} re-scored)"]
+    if summary.moved == summary.optimum:
+        parts.append(f"the fewest a valid order allows ({summary.optimum})")
+    else:
+        parts.append(
+            f"a valid order needs {summary.optimum}; dependencies and max_move account for "
+            "the difference"
+        )
+    if summary.calls is not None:
+        parts.append(f"{summary.calls} Jira rank call(s) touching {summary.touched} issue(s)")
+    text = "; ".join(parts) + "."
+    if summary.capped:
+        text += (
+            f" {summary.capped} item(s) capped by max_move still sit below an item that "
+            "clearly beats them."
+        )
+    return text
 
 
 def changed_places(ranking: Ranking, plan: RankPlan) -> list[str]:

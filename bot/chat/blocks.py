@@ -286,9 +286,9 @@ def reorder_preview_reply(
     team: str,
     rows: Sequence[PreviewRow],
     *,
+    summary: str,
     calls: int,
     naive_calls: int,
-    total: int,
     fingerprint: str,
     can_apply: bool,
     roles: Sequence[str],
@@ -302,7 +302,7 @@ def reorder_preview_reply(
     blocks: list[Block] = [header(title)]
     if note:
         blocks.append(section(note))
-    blocks.append(section(messages.reorder_summary(len(rows), calls, naive_calls, total)))
+    blocks.append(section(messages.reorder_summary(summary, naive_calls)))
     lines = [
         messages.reorder_row(
             row.key, _summary(row.summary), row.old, row.new, _cut(row.reason, 200)

@@ -349,11 +349,9 @@ def reorder_nothing(team: str) -> str:
     return f":white_check_mark: The backlog of *{team}* is already in value order. Nothing to move."
 
 
-def reorder_summary(moved: int, calls: int, naive: int, total: int) -> str:
-    return (
-        f"{moved} of {total} item(s) move, in *{calls}* Jira rank call(s) "
-        f"(one call per issue would take {naive})."
-    )
+def reorder_summary(summary: str, naive: int) -> str:
+    """``summary`` is :func:`rules.explain.summary_text`: moved, re-scored, optimum, calls."""
+    return f"{summary} With one call per issue it would take {naive}."
 
 
 def reorder_row(key: str, summary: str, old: int, new: int, reason: str) -> str:

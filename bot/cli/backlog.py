@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from bot.cli import options
 from bot.cli.options import JsonOption, SourceOption, TeamOption
@@ -210,17 +211,25 @@ def reorder(
                 "calls": preview.plan.calls,
                 "naive_calls": preview.plan.naive_calls,
                 "rerank_all_calls": preview.plan.rerank_all_calls,
+                "summary": preview.summary.model_dump(),
                 "rows": [asdict(row) for row in preview.rows],
             }
         )
         return
     table = Table(title=f"{chosen.name}: reorder plan (dry run)", title_justify="left")
-    for column in ("key", "summary", "from", "to", "why"):
+    for column in ("key", "summary", "from", "to", "re-scored", "why"):
         table.add_column(column)
     for row in preview.rows:
-        table.add_row(row.key, row.summary[:40], str(row.old), str(row.new), row.reason)
+        table.add_row(
+            Text(row.key),
+            Text(row.summary[:40]),
+            str(row.old),
+            str(row.new),
+            "yes" if row.rescored else "",
+            Text(row.reason),
+        )
     out.print(table)
-    print_plan_summary(preview.plan)
+    print_plan_summary(preview.plan, preview.summary)
     if preview.plan.calls:
         out.print("Run again with --apply to apply it; `northstar undo` reverts it.")
 
@@ -240,7 +249,10 @@ def _apply(svc: Services, chosen: Team, as_json: bool) -> None:
         emit_json(asdict(report))
         return
     verb = "Resumed and applied" if report.resumed else "Applied"
-    out.print(f"{verb} {report.calls} rank call(s) moving {report.moved} item(s).")
+    out.print(
+        f"{verb} {report.calls} rank call(s) moving {report.moved} item(s) "
+        f"({report.touched} issue(s) touched)."
+    )
     if report.verified:
         out.print("Read back: the backlog order equals the target.")
         return

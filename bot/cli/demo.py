@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from bot.cli.output import out, print_by_value, print_plan_summary
-from rules.explain import top_by_value
+from rules.explain import summarize, top_by_value
 
 commands = typer.Typer()
 
@@ -28,5 +28,5 @@ def demo(
         f" open items scored with {result.model.upper()} and the rules in {result.config_name}."
     )
     print_by_value(top_by_value(result.scores.ranking, 20), "Top 20 by value")
-    print_plan_summary(result.plan)
+    print_plan_summary(result.plan, summarize(result.scores.ranking, result.plan))
     out.print(f"Wrote {', '.join(str(path) for path in result.files)}")

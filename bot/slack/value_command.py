@@ -38,7 +38,7 @@ from bot.usecases.reorder import ReorderPreview, apply_reorder, preview_reorder,
 from bot.usecases.score import TeamScores, find_team_of, score_team, set_inputs, whatif
 from bot.usecases.score_cache import ScoreCache
 from bot.wiring import Services
-from rules.explain import top_by_value
+from rules.explain import summary_text, top_by_value
 
 logger = logging.getLogger(__name__)
 
@@ -252,9 +252,9 @@ def preview_reply(
     return blocks.reorder_preview_reply(
         team.name,
         rows,
+        summary=summary_text(preview.summary, len(preview.plan.target)),
         calls=preview.plan.calls,
         naive_calls=preview.plan.naive_calls,
-        total=len(preview.plan.target),
         fingerprint=preview.fingerprint,
         can_apply=can_apply,
         roles=team.roles.reorder,

@@ -86,7 +86,7 @@ def test_plan_without_json_summarises_the_calls(northstar, tmp_path):
         str(keys_file(tmp_path / "t.txt", ["A-4", "A-1", "A-2", "A-3"])),
     )
     assert run.code == 0
-    assert "1 of 4 items move: 1 rank call(s)" in run.out
+    assert "1 of 4 item(s) change place; 1 Jira rank call(s) touching 1 issue(s)" in run.out
     assert "call 1: 1 issue(s) before A-1: A-4" in run.out
 
 

@@ -162,9 +162,9 @@ def test_a_preview_of_thousands_of_moves_fits_and_keeps_its_buttons():
     reply = blocks.reorder_preview_reply(
         "payments",
         rows,
+        summary="s" * 3000,
         calls=120,
         naive_calls=2999,
-        total=5000,
         fingerprint="f" * 16,
         can_apply=True,
         roles=["U0ADMIN"],
