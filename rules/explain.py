@@ -67,7 +67,8 @@ class Summary(_View):
 
     ``moved``: existing items that change place; ``rescored``: how many of those had a new
     score; ``optimum``: the fewest moves a valid order needs (equal to ``moved`` unless a
-    dependency or ``max_move`` changed the order); ``calls`` and ``touched``: the Jira rank
+    guardrail changed the order: items flowing past a held item change place relative to it,
+    and pins, dependencies and ``max_move`` move items too); ``calls`` and ``touched``: the Jira rank
     calls of the plan and the issues they carry (None without a plan); ``capped``: items
     ``max_move`` held back.
     """
@@ -199,7 +200,8 @@ def summary_text(summary: Summary, total: int) -> str:
     """The reorder summary in words, the same in the CLI, in Slack and in the demo.
 
     It says how many items change place, how many of them were re-scored, the optimum (equal
-    to the moves unless a dependency or max_move changed the order, which it then says), the
+    to the moves unless a guardrail changed the order, which it then says: flowing items pass
+    an item held at its index, pins, dependencies and max_move all move items), the
     rank calls and the issues they touch, and the items max_move left below one that clearly
     beats them.
     """
@@ -208,8 +210,8 @@ def summary_text(summary: Summary, total: int) -> str:
         parts.append(f"the fewest a valid order allows ({summary.optimum})")
     else:
         parts.append(
-            f"a valid order needs {summary.optimum}; dependencies and max_move account for "
-            "the difference"
+            f"a valid order needs {summary.optimum}; guardrails account for the rest (items held "
+            "at their index, pins, dependencies, max_move)"
         )
     if summary.calls is not None:
         parts.append(f"{summary.calls} Jira rank call(s) touching {summary.touched} issue(s)")
@@ -223,9 +225,11 @@ def summary_text(summary: Summary, total: int) -> str:
 
 
 def changed_places(ranking: Ranking, plan: RankPlan) -> list[str]:
-    """The issues of ``plan`` that change place, in target order: ``plan.moved`` of them.
+    """The items that change place from ``plan.current`` to ``plan.target``: ``plan.moved``.
 
-    Several sets of that size may exist; the one named is the ranking's own (the items it
+    Their complement keeps its relative order, so these are a fewest set of moves. The plan's
+    calls may carry other items instead (fewer calls can carry items that could stay:
+    ``plan.touched``). Several sets of that size may exist; the one named is the ranking's own (the items it
     re-inserted, re-scored ones first) whenever that set is one, so the diff lists the items
     the ranking says it moved rather than an arbitrary equally small set.
     """

@@ -164,7 +164,7 @@ def test_the_summary_text_says_when_guardrails_make_moves_differ_from_the_optimu
     summary = Summary(moved=5, rescored=2, optimum=4, capped=1, calls=2, touched=7)
     text = summary_text(summary, 20)
     assert "5 of 20 item(s) move (2 re-scored)" in text
-    assert "a valid order needs 4; dependencies and max_move account for the difference" in text
+    assert "a valid order needs 4; guardrails account for the rest (items held" in text
     assert "2 Jira rank call(s) touching 7 issue(s)" in text
     assert text.endswith(
         "1 item(s) capped by max_move still sit below an item that clearly beats them."
