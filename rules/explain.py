@@ -68,9 +68,9 @@ class Summary(_View):
     ``moved``: existing items that change place; ``rescored``: how many of those had a new
     score; ``optimum``: the fewest moves a valid order needs (equal to ``moved`` unless a
     guardrail changed the order: items flowing past a held item change place relative to it,
-    and pins, dependencies and ``max_move`` move items too); ``calls`` and ``touched``: the Jira rank
-    calls of the plan and the issues they carry (None without a plan); ``capped``: items
-    ``max_move`` held back.
+    and pins, dependencies and ``max_move`` move items too); ``calls`` and ``touched``: the
+    Jira rank calls of the plan and the issues they carry (None without a plan); ``capped``:
+    items ``max_move`` held back.
     """
 
     moved: int
@@ -229,9 +229,9 @@ def changed_places(ranking: Ranking, plan: RankPlan) -> list[str]:
 
     Their complement keeps its relative order, so these are a fewest set of moves. The plan's
     calls may carry other items instead (fewer calls can carry items that could stay:
-    ``plan.touched``). Several sets of that size may exist; the one named is the ranking's own (the items it
-    re-inserted, re-scored ones first) whenever that set is one, so the diff lists the items
-    the ranking says it moved rather than an arbitrary equally small set.
+    ``plan.touched``). Several sets of that size may exist; the one named is the ranking's own
+    (the items it re-inserted, re-scored ones first) whenever that set is one, so the diff
+    lists the items the ranking says it moved rather than an arbitrary equally small set.
     """
     position = {key: index for index, key in enumerate(plan.current)}
     target = plan.target
