@@ -6,6 +6,7 @@ so ``why``, ``/value top`` and the reorder summary all tell the same story as th
 
 from __future__ import annotations
 
+import heapq
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -15,7 +16,14 @@ from pydantic import BaseModel, ConfigDict
 
 from rules.errors import RulesError
 from rules.model import RankedItem, Ranking, RankPlan, longest_increasing
-from rules.ranking import created_of, natural_key, preference_key, rescored, value_and_cost
+from rules.ranking import (
+    PreferenceKey,
+    created_of,
+    natural_key,
+    preference_key,
+    rescored,
+    value_and_cost,
+)
 from rules.reasons import Blocks, Capped, Held, Moved, Pinned, number, render_one
 from rules.validity import clearly_beats
 
@@ -151,25 +159,37 @@ def by_value(ranking: Ranking) -> list[ValueRow]:
     place, it marks them (sprint, manual zone, pinned). Items a rule excluded are left out: a
     rule said they are not to be valued, so listing them among the most valuable would mislead.
     """
+    return [row for row, _ in top_by_value(ranking, None)]
+
+
+def top_by_value(ranking: Ranking, count: int | None) -> list[tuple[ValueRow, RankedItem]]:
+    """The first ``count`` rows of :func:`by_value` (all with None), each with its ranked item.
+
+    With a count only those rows are built, so ``/value top`` stays cheap on a large backlog.
+    """
     candidates = [r for r in ranking.items if _mark(r) not in _NOT_CANDIDATES]
-    ordered = sorted(candidates, key=lambda r: preference_key(r.item, r.score))
+
+    def key(ranked: RankedItem) -> PreferenceKey:
+        return preference_key(ranked.item, ranked.score)
+
+    ordered = (
+        sorted(candidates, key=key)
+        if count is None
+        else heapq.nsmallest(max(count, 0), candidates, key=key)
+    )
     return [
-        ValueRow(
-            key=ranked.key,
-            score=ranked.score.value,
-            value_rank=place,
-            backlog_rank=ranked.rank,
-            mark=_mark(ranked),
+        (
+            ValueRow(
+                key=ranked.key,
+                score=ranked.score.value,
+                value_rank=place,
+                backlog_rank=ranked.rank,
+                mark=_mark(ranked),
+            ),
+            ranked,
         )
         for place, ranked in enumerate(ordered, start=1)
     ]
-
-
-def top_by_value(ranking: Ranking, count: int) -> list[tuple[ValueRow, RankedItem]]:
-    """The first ``count`` rows of :func:`by_value`, each with its ranked item (summary, model)."""
-    rows = by_value(ranking)[: max(count, 0)]
-    items = {ranked.key: ranked for ranked in ranking.items}
-    return [(row, items[row.key]) for row in rows]
 
 
 def summarize(ranking: Ranking, plan: RankPlan | None = None) -> Summary:

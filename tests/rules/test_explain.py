@@ -169,3 +169,17 @@ def test_the_summary_text_says_when_guardrails_make_moves_differ_from_the_optimu
     assert text.endswith(
         "1 item(s) capped by max_move still sit below an item that clearly beats them."
     )
+
+
+@given(
+    st.lists(st.integers(0, 5), min_size=0, max_size=25),
+    st.integers(0, 30),
+    st.integers(0, 4),
+)
+def test_the_top_n_by_value_is_the_start_of_the_whole_by_value_view(scores, count, zone):
+    # few distinct scores, so ties (decided by the tie-breaks) are common
+    entries = [entry(f"K-{n}", score) for n, score in enumerate(scores)]
+    ranking = rank(entries, manual_zone=zone)
+    top = top_by_value(ranking, count)
+    assert [row for row, _ in top] == by_value(ranking)[:count]
+    assert all(row.key == ranked.key for row, ranked in top)
