@@ -253,8 +253,28 @@ def changed_places(ranking: Ranking, plan: RankPlan) -> list[str]:
     (the items it re-inserted, re-scored ones first) whenever that set is one, so the diff
     lists the items the ranking says it moved rather than an arbitrary equally small set.
     """
-    position = {key: index for index, key in enumerate(plan.current)}
-    target = plan.target
+    return _changed(ranking, plan.current, plan.target)
+
+
+def changed_since(previous: Sequence[str], ranking: Ranking) -> list[str]:
+    """The items that changed place from an older order (last week's) to ``ranking``.
+
+    Only items in both count: an item does not "move" because others were done or are new.
+    """
+    ranked = set(ranking.keys)
+    before = [key for key in previous if key in ranked]
+    kept = set(before)
+    return _changed(ranking, before, [key for key in ranking.keys if key in kept])
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _changed(ranking: Ranking, current: Sequence[str], target: Sequence[str]) -> list[str]:
+    """The keys of ``target`` outside a longest run that keeps its ``current`` order."""
+    position = {key: index for index, key in enumerate(current)}
+    places = [position[key] for key in target]
+    moved = len(target) - longest_increasing(places)
     reinserted = {
         ranked.key
         for ranked in ranking.items
@@ -262,12 +282,9 @@ def changed_places(ranking: Ranking, plan: RankPlan) -> list[str]:
     }
     stay = [key for key in target if key not in reinserted]
     kept = set(stay)
-    if len(stay) != len(target) - plan.moved or not _increasing(position[k] for k in stay):
-        kept = {target[i] for i in _longest_increasing_indices([position[k] for k in target])}
+    if len(stay) != len(target) - moved or not _increasing(position[k] for k in stay):
+        kept = {target[i] for i in _longest_increasing_indices(places)}
     return [key for key in target if key not in kept]
-
-
-# --------------------------------------------------------------------------- helpers
 
 
 def _increasing(values: Iterable[int]) -> bool:

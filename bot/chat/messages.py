@@ -782,8 +782,10 @@ def sprint_none() -> str:
     return "*Active sprint:* none right now."
 
 
-def movers_title() -> str:
-    return "*Biggest rank changes since last week*"
+def movers_title(moved: int, rescored: int | None) -> str:
+    """``moved``: items that changed place since last week; ``rescored``: of them, re-scored."""
+    why = "" if rescored is None else f", {rescored} of them re-scored"
+    return f"*Biggest rank changes since last week* ({moved} item(s) changed place{why})"
 
 
 def mover_line(key: str, summary: str, old: int, new: int, reason: str) -> str:
