@@ -15,6 +15,7 @@ from rules.explain import (
     _longest_increasing_indices,
     by_value,
     changed_places,
+    changed_since,
     summarize,
     summary_text,
     top_by_value,
@@ -183,3 +184,11 @@ def test_the_top_n_by_value_is_the_start_of_the_whole_by_value_view(scores, coun
     top = top_by_value(ranking, count)
     assert [row for row, _ in top] == by_value(ranking)[:count]
     assert all(row.key == ranked.key for row, ranked in top)
+
+
+def test_changed_since_counts_only_items_in_both_orders():
+    ranking = rank([entry(k, s) for k, s in zip("ABCD", [4, 3, 2, 1], strict=True)])
+    # a week ago: C was first, X has since been done, D is new since then
+    assert changed_since(["C", "X", "A", "B"], ranking) == ["C"]
+    assert changed_since(list("ABCD"), ranking) == []
+    assert changed_since([], ranking) == []
