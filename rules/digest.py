@@ -17,8 +17,10 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Literal
 
+from rules.explain import changed_since
 from rules.model import Frozen, Item, Ranking, Rating, Score, ScoredItem, Sprint, ValueGoal
 from rules.ranking import reason_for_move
+from rules.reasons import number
 from rules.value import item_value, value_unit
 
 #: What a stakeholder may answer when asked whether a delivered benefit came.
@@ -158,6 +160,10 @@ class Digest(Frozen):
     previous_value_delivered: float = 0.0
     sprint: SprintValue | None = None
     movers: tuple[Mover, ...] = ()
+    #: items that changed place since last week (``movers`` are the biggest of them)
+    moved: int = 0
+    #: how many of those had a new score since then (None: no scores recorded then)
+    moved_rescored: int | None = None
     stale: tuple[DigestItem, ...] = ()
     stale_days: int
     unestimated: tuple[DigestItem, ...] = ()
@@ -281,10 +287,16 @@ def _why_moved(reason: str, old: float | None, new: float, fallback: str) -> str
     """Why an item sits where it is now: its score change, then the ranking's own reason."""
     parts = []
     if old is not None and round(old, 2) != round(new, 2):
-        parts.append(f"score {old:.2f} → {new:.2f}")
+        parts.append(f"score {number(old)} → {number(new)}")
     if reason:
         parts.append(reason)
     return "; ".join(parts) or fallback
+
+
+def _rescored_since(keys: Sequence[str], ranking: Ranking, old: Mapping[str, float]) -> int:
+    """How many of ``keys`` score differently now than in ``old`` (no old score: re-scored)."""
+    now = {ranked.key: ranked.score.value for ranked in ranking.items}
+    return sum(1 for key in keys if key not in old or round(old[key], 2) != round(now[key], 2))
 
 
 def top_movers(
@@ -518,6 +530,8 @@ def make_digest(
     delivered = delivered_in(scored, start, end)
     week_before = shift_weeks(start, -1, zone)
     old_scores = scores_at(history, previous_at) if previous_at is not None else None
+    changed = changed_since(previous_order, ranking)
+    rescored = None if old_scores is None else _rescored_since(changed, ranking, old_scores)
     moments = [shift_weeks(end, -weeks, zone) for weeks in range(burn_up_weeks, 0, -1)] + [now]
     return Digest(
         team=team,
@@ -530,6 +544,8 @@ def make_digest(
         previous_value_delivered=value_delivered(scored, week_before, start),
         sprint=sprint_value,
         movers=tuple(top_movers(previous_order, ranking, movers, old_scores=old_scores)),
+        moved=len(changed),
+        moved_rescored=rescored,
         stale=tuple(digest_item(e) for e in stale_items(scored, ratings, history, now, stale_days)),
         stale_days=stale_days,
         unestimated=tuple(digest_item(entry) for entry in unestimated(scored)),

@@ -6,6 +6,9 @@ so ``why``, ``/value top`` and the reorder summary all tell the same story as th
 
 from __future__ import annotations
 
+import heapq
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Literal
 
@@ -13,7 +16,14 @@ from pydantic import BaseModel, ConfigDict
 
 from rules.errors import RulesError
 from rules.model import RankedItem, Ranking, RankPlan, longest_increasing
-from rules.ranking import created_of, natural_key, preference_key, rescored, value_and_cost
+from rules.ranking import (
+    PreferenceKey,
+    created_of,
+    natural_key,
+    preference_key,
+    rescored,
+    value_and_cost,
+)
 from rules.reasons import Blocks, Capped, Held, Moved, Pinned, number, render_one
 from rules.validity import clearly_beats
 
@@ -65,9 +75,10 @@ class Summary(_View):
 
     ``moved``: existing items that change place; ``rescored``: how many of those had a new
     score; ``optimum``: the fewest moves a valid order needs (equal to ``moved`` unless a
-    dependency or ``max_move`` changed the order); ``calls`` and ``touched``: the Jira rank
-    calls of the plan and the issues they carry (None without a plan); ``capped``: items
-    ``max_move`` held back.
+    guardrail changed the order: items flowing past a held item change place relative to it,
+    and pins, dependencies and ``max_move`` move items too); ``calls`` and ``touched``: the
+    Jira rank calls of the plan and the issues they carry (None without a plan); ``capped``:
+    items ``max_move`` held back.
     """
 
     moved: int
@@ -115,30 +126,86 @@ def why(ranking: Ranking, key: str, tolerance: float) -> Why:
     return Why(key=key, below=below, beaten_above=beaten)
 
 
+#: Held items that are no candidates for "most valuable": a rule took them out of the order.
+_NOT_CANDIDATES = frozenset({"done", "excluded", "not scored"})
+
+
+def why_lines(answer: Why, shown: int = 10) -> list[str]:
+    """``answer`` in words, the same in the CLI and in Slack: the pair above, then the exceptions.
+
+    At most ``shown`` exceptions are listed by name; the rest are counted.
+    """
+    below = answer.below
+    lines = [
+        f"It sits below {below.upper}: {below.because}."
+        if below is not None
+        else "It is first in the ranked backlog."
+    ]
+    beaten = answer.beaten_above
+    if not beaten:
+        lines.append("No item it clearly beats sits above it.")
+        return lines
+    lines.append(f"{len(beaten)} item(s) above it score clearly less; a guardrail allows each:")
+    lines += [f"- {pair.upper} ({pair.allowed_by}): {pair.because}" for pair in beaten[:shown]]
+    if len(beaten) > shown:
+        lines.append(f"- ...and {len(beaten) - shown} more")
+    return lines
+
+
 def by_value(ranking: Ranking) -> list[ValueRow]:
     """The ranked items by score (the plain order and its tie-breaks), each with its backlog rank.
 
     This is the view for "top N by value": it does not mix held items in at their backlog
-    place, it marks them.
+    place, it marks them (sprint, manual zone, pinned). Items a rule excluded are left out: a
+    rule said they are not to be valued, so listing them among the most valuable would mislead.
     """
-    ordered = sorted(ranking.items, key=lambda r: preference_key(r.item, r.score))
+    return [row for row, _ in top_by_value(ranking, None)]
+
+
+def top_by_value(ranking: Ranking, count: int | None) -> list[tuple[ValueRow, RankedItem]]:
+    """The first ``count`` rows of :func:`by_value` (all with None), each with its ranked item.
+
+    With a count only those rows are built, so ``/value top`` stays cheap on a large backlog.
+    """
+    candidates = [r for r in ranking.items if _mark(r) not in _NOT_CANDIDATES]
+
+    def key(ranked: RankedItem) -> PreferenceKey:
+        return preference_key(ranked.item, ranked.score)
+
+    ordered = (
+        sorted(candidates, key=key)
+        if count is None
+        else heapq.nsmallest(max(count, 0), candidates, key=key)
+    )
     return [
-        ValueRow(
-            key=ranked.key,
-            score=ranked.score.value,
-            value_rank=place,
-            backlog_rank=ranked.rank,
-            mark=_mark(ranked),
+        (
+            ValueRow(
+                key=ranked.key,
+                score=ranked.score.value,
+                value_rank=place,
+                backlog_rank=ranked.rank,
+                mark=_mark(ranked),
+            ),
+            ranked,
         )
         for place, ranked in enumerate(ordered, start=1)
     ]
 
 
 def summarize(ranking: Ranking, plan: RankPlan | None = None) -> Summary:
-    """Moved, re-scored, optimum, capped and (with ``plan``) calls and touched."""
-    existing = [r for r in ranking.items if r.previous_rank is not None]
-    moved = len(existing) - longest_increasing(r.previous_rank or 0 for r in existing)
-    movers = [r for r in existing if any(isinstance(x, Moved) for x in r.reasons)]
+    """Moved, re-scored, optimum, capped and (with ``plan``) calls and touched.
+
+    With ``plan`` the moved items are the plan's (:func:`changed_places`: the tool's live order
+    may differ from the order the ranking was made against); without, the ranking's own.
+    """
+    by_key = {ranked.key: ranked for ranked in ranking.items}
+    if plan is not None:
+        movers = [by_key[key] for key in changed_places(ranking, plan) if key in by_key]
+        moved = plan.moved
+    else:
+        existing = [r for r in ranking.items if r.previous_rank is not None]
+        moved = len(existing) - longest_increasing(r.previous_rank or 0 for r in existing)
+        movers = [r for r in existing if any(isinstance(x, Moved) for x in r.reasons)]
     return Summary(
         moved=moved,
         rescored=sum(1 for r in movers if rescored(r.item, r.score)),
@@ -149,7 +216,103 @@ def summarize(ranking: Ranking, plan: RankPlan | None = None) -> Summary:
     )
 
 
+def summary_text(summary: Summary, total: int) -> str:
+    """The reorder summary in words, the same in the CLI, in Slack and in the demo.
+
+    It says how many items change place, how many of them were re-scored, the optimum (equal
+    to the moves unless a guardrail changed the order, which it then says: flowing items pass
+    an item held at its index, pins, dependencies and max_move all move items), the
+    rank calls and the issues they touch, and the items max_move left below one that clearly
+    beats them.
+    """
+    parts = [f"{summary.moved} of {total} item(s) move ({summary.rescored} re-scored)"]
+    if summary.moved == summary.optimum:
+        parts.append(f"the fewest a valid order allows ({summary.optimum})")
+    else:
+        parts.append(
+            f"a valid order needs {summary.optimum}; guardrails account for the rest (items held "
+            "at their index, pins, dependencies, max_move)"
+        )
+    if summary.calls is not None:
+        parts.append(f"{summary.calls} Jira rank call(s) touching {summary.touched} issue(s)")
+    text = "; ".join(parts) + "."
+    if summary.capped:
+        text += (
+            f" {summary.capped} item(s) capped by max_move still sit below an item that "
+            "clearly beats them."
+        )
+    return text
+
+
+def changed_places(ranking: Ranking, plan: RankPlan) -> list[str]:
+    """The items that change place from ``plan.current`` to ``plan.target``: ``plan.moved``.
+
+    Their complement keeps its relative order, so these are a fewest set of moves. The plan's
+    calls may carry other items instead (fewer calls can carry items that could stay:
+    ``plan.touched``). Several sets of that size may exist; the one named is the ranking's own
+    (the items it re-inserted, re-scored ones first) whenever that set is one, so the diff
+    lists the items the ranking says it moved rather than an arbitrary equally small set.
+    """
+    return _changed(ranking, plan.current, plan.target)
+
+
+def changed_since(previous: Sequence[str], ranking: Ranking) -> list[str]:
+    """The items that changed place from an older order (last week's) to ``ranking``.
+
+    Only items in both count: an item does not "move" because others were done or are new.
+    """
+    ranked = set(ranking.keys)
+    before = [key for key in previous if key in ranked]
+    kept = set(before)
+    return _changed(ranking, before, [key for key in ranking.keys if key in kept])
+
+
 # --------------------------------------------------------------------------- helpers
+
+
+def _changed(ranking: Ranking, current: Sequence[str], target: Sequence[str]) -> list[str]:
+    """The keys of ``target`` outside a longest run that keeps its ``current`` order."""
+    position = {key: index for index, key in enumerate(current)}
+    places = [position[key] for key in target]
+    moved = len(target) - longest_increasing(places)
+    reinserted = {
+        ranked.key
+        for ranked in ranking.items
+        if any(isinstance(x, Moved | Blocks) for x in ranked.reasons)
+    }
+    stay = [key for key in target if key not in reinserted]
+    kept = set(stay)
+    if len(stay) != len(target) - moved or not _increasing(position[k] for k in stay):
+        kept = {target[i] for i in _longest_increasing_indices(places)}
+    return [key for key in target if key not in kept]
+
+
+def _increasing(values: Iterable[int]) -> bool:
+    previous = -1
+    for value in values:
+        if value <= previous:
+            return False
+        previous = value
+    return True
+
+
+def _longest_increasing_indices(values: Sequence[int]) -> list[int]:
+    """Indices of one longest strictly increasing subsequence of ``values`` (patience sort)."""
+    tails: list[int] = []  # tails[k]: index of the smallest last value of a run of k + 1
+    tail_values: list[int] = []
+    before: list[int] = [-1] * len(values)
+    for index, value in enumerate(values):
+        at = bisect_left(tail_values, value)
+        if at > 0:
+            before[index] = tails[at - 1]
+        tails[at : at + 1] = [index]
+        tail_values[at : at + 1] = [value]
+    run: list[int] = []
+    index = tails[-1] if tails else -1
+    while index >= 0:
+        run.append(index)
+        index = before[index]
+    return run[::-1]
 
 
 def _index_of(ranking: Ranking, key: str) -> int:

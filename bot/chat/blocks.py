@@ -35,6 +35,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.chat import limits, messages
+from rules.explain import ValueRow
 from rules.model import RankedItem, ValueGoal
 
 # ---------------------------------------------------------------- action and view ids
@@ -184,29 +185,41 @@ def error_reply(text: str) -> Reply:
     return text_reply(text)
 
 
-def top_reply(team: str, ranked: Sequence[RankedItem]) -> Reply:
-    """The N best items, one line each, split over sections of at most 3000 characters."""
-    if not ranked:
-        return text_reply(messages.top_empty(team))
+#: One line of a by-value list: the item's place by score and the item itself.
+ValueEntry = tuple[ValueRow, RankedItem]
+
+
+def value_lines(entries: Sequence[ValueEntry]) -> list[str]:
+    """By-value lines (``/value top``, App Home): score, backlog rank, and what holds the item."""
     lines = []
-    for entry in ranked:
-        flags = ""
-        if entry.score.needs_estimate:
-            flags += messages.flag_needs_estimate()
-        if entry.score.pin:
-            flags += messages.flag_pinned(entry.score.pin)
+    for row, ranked in entries:
+        flags = messages.flag_needs_estimate() if ranked.score.needs_estimate else ""
+        if row.mark is not None:
+            flags += messages.flag_held(row.mark)
         lines.append(
             messages.top_line(
-                entry.rank,
-                entry.key,
-                _summary(entry.item.summary),
-                entry.score.value,
-                entry.score.model,
+                row.value_rank,
+                ranked.key,
+                _summary(ranked.item.summary),
+                row.score,
+                ranked.score.model,
+                row.backlog_rank,
                 flags,
             )
         )
-    title = messages.top_header(team, len(ranked))
-    blocks: list[Block] = [header(title), *sections("\n".join(lines))]
+    return lines
+
+
+def top_reply(team: str, entries: Sequence[ValueEntry]) -> Reply:
+    """The N most valuable items by score, one line each, with their place in the backlog."""
+    if not entries:
+        return text_reply(messages.top_empty(team))
+    title = messages.top_header(team, len(entries))
+    blocks: list[Block] = [
+        header(title),
+        context(messages.top_legend()),
+        *sections("\n".join(value_lines(entries))),
+    ]
     return Reply(text=title, blocks=cap_blocks(blocks, limits.MAX_MESSAGE_BLOCKS))
 
 
@@ -215,13 +228,16 @@ def why_reply(
     explanation: Sequence[str],
     *,
     rank_line: str,
+    pairs: Sequence[str],
     position: str | None,
     ratings_line: str | None,
 ) -> Reply:
-    """A score explained term by term, where the item ranks, and why it sits there."""
+    """A score explained term by term, where the item ranks, and the pairs that decide it."""
     blocks: list[Block] = [header(messages.why_header(key)), section(rank_line)]
     code = split_text("\n".join(explanation), limits.MAX_SECTION_TEXT - 6)
     blocks.extend(section(f"```{chunk}```") for chunk in code)
+    if pairs:
+        blocks.extend(sections("\n".join(pairs)))
     if position:
         blocks.extend(sections(position))
     if ratings_line:
@@ -270,9 +286,9 @@ def reorder_preview_reply(
     team: str,
     rows: Sequence[PreviewRow],
     *,
+    summary: str,
     calls: int,
     naive_calls: int,
-    total: int,
     fingerprint: str,
     can_apply: bool,
     roles: Sequence[str],
@@ -286,7 +302,7 @@ def reorder_preview_reply(
     blocks: list[Block] = [header(title)]
     if note:
         blocks.append(section(note))
-    blocks.append(section(messages.reorder_summary(len(rows), calls, naive_calls, total)))
+    blocks.append(section(messages.reorder_summary(summary, naive_calls)))
     lines = [
         messages.reorder_row(
             row.key, _summary(row.summary), row.old, row.new, _cut(row.reason, 200)

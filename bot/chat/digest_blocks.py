@@ -90,7 +90,7 @@ def _digest_parts(digest: Digest) -> list[list[str]]:
         )
     if digest.movers:
         parts.append(
-            [messages.movers_title()]
+            [messages.movers_title(digest.moved, digest.moved_rescored)]
             + [
                 messages.mover_line(
                     mover.key,

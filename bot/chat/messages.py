@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from rules.reasons import number
+
 #: Where the digest and the reminder point for the whole list when they show only its top.
 FULL_LIST_COMMAND = "/value top"
 
@@ -38,7 +40,7 @@ USAGE: dict[str, tuple[str, str]] = {
 
 _PURPOSE: dict[str, str] = {
     "help": "this help, or the help of one command",
-    "top": "the N most valuable open items (10 unless you say), with their scores",
+    "top": "the N most valuable open items by score (10 unless you say), with their backlog rank",
     "why": "how an item's score is made, term by term, and why it sits where it does",
     "whatif": "the score and rank an item would get with other inputs; nothing is changed",
     "set": "change an item's inputs in Jira and show its new rank",
@@ -232,23 +234,35 @@ def error_stale_button() -> str:
 
 
 def top_header(team: str, count: int) -> str:
-    return f"Top {count} of {team}"
+    return f"Top {count} of {team} by value"
+
+
+def top_legend() -> str:
+    return (
+        "By score, most valuable first; _backlog #_ is the item's place in the ranked backlog. "
+        "Items held by the sprint or the manual zone, and pinned ones, keep their backlog place "
+        "and are marked."
+    )
 
 
 def top_empty(team: str) -> str:
     return f"The backlog of *{team}* has no open items to rank."
 
 
-def top_line(rank: int, key: str, summary: str, score: float, model: str, flags: str) -> str:
-    return f"*{rank}.* *{key}* {summary} — {score:.2f} {model.upper()}{flags}"
+def top_line(
+    place: int, key: str, summary: str, score: float, model: str, backlog: int, flags: str
+) -> str:
+    value = f"{number(score)} {model.upper()}"
+    return f"*{place}.* *{key}* {summary} — {value} · backlog #{backlog}{flags}"
 
 
 def flag_needs_estimate() -> str:
     return " · _needs estimate_"
 
 
-def flag_pinned(pin: str) -> str:
-    return f" · _pinned {pin}_"
+def flag_held(mark: str) -> str:
+    """``mark`` is "active sprint", "manual zone", "pinned top" ... (rules.explain.ValueRow)."""
+    return f" · _{mark}_"
 
 
 def why_header(key: str) -> str:
@@ -335,11 +349,9 @@ def reorder_nothing(team: str) -> str:
     return f":white_check_mark: The backlog of *{team}* is already in value order. Nothing to move."
 
 
-def reorder_summary(moved: int, calls: int, naive: int, total: int) -> str:
-    return (
-        f"{moved} of {total} item(s) move, in *{calls}* Jira rank call(s) "
-        f"(one call per issue would take {naive})."
-    )
+def reorder_summary(summary: str, naive: int) -> str:
+    """``summary`` is :func:`rules.explain.summary_text`: moved, re-scored, optimum, calls."""
+    return f"{summary} With one call per issue it would take {naive}."
 
 
 def reorder_row(key: str, summary: str, old: int, new: int, reason: str) -> str:
@@ -640,7 +652,7 @@ def home_team_header(team: str) -> str:
 
 
 def home_top_title(count: int) -> str:
-    return f"*Top {count} by value*"
+    return f"*Top {count} by value* (by score; _backlog #_ is the place in the ranked backlog)"
 
 
 def home_pending_title() -> str:
@@ -770,8 +782,10 @@ def sprint_none() -> str:
     return "*Active sprint:* none right now."
 
 
-def movers_title() -> str:
-    return "*Biggest rank changes since last week*"
+def movers_title(moved: int, rescored: int | None) -> str:
+    """``moved``: items that changed place since last week; ``rescored``: of them, re-scored."""
+    why = "" if rescored is None else f", {rescored} of them re-scored"
+    return f"*Biggest rank changes since last week* ({moved} item(s) changed place{why})"
 
 
 def mover_line(key: str, summary: str, old: int, new: int, reason: str) -> str:

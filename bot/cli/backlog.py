@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from bot.cli import options
 from bot.cli.options import JsonOption, SourceOption, TeamOption
@@ -16,6 +17,7 @@ from bot.cli.output import (
     err,
     error_line,
     out,
+    print_by_value,
     print_plan_summary,
     print_ranking,
     progress,
@@ -23,11 +25,12 @@ from bot.cli.output import (
 from bot.config import Team
 from bot.errors import UnknownIssueError, UserError
 from bot.progress import reporting
-from bot.usecases.json_rows import plan_json, ranking_rows
+from bot.usecases.json_rows import plan_json, ranking_rows, value_rows
 from bot.usecases.score import TeamScores
 from bot.wiring import Services
 from connectors.base import ConnectorError
 from rules.errors import PlanInputError
+from rules.explain import top_by_value
 from rules.model import Ranking
 
 commands = typer.Typer()
@@ -45,13 +48,28 @@ def rank(
     team: TeamOption = None,
     as_json: JsonOption = False,
     limit: Annotated[int, typer.Option(help="How many items to show.")] = 50,
+    by_value: Annotated[
+        bool,
+        typer.Option(
+            "--by-value",
+            help="List by score, with each item's backlog rank and what holds it, "
+            "instead of the ranked backlog.",
+        ),
+    ] = False,
 ) -> None:
     """Score and rank a backlog from a file or the sample, with explanations."""
     scores = _rank_source(source, team)
+    if by_value:
+        entries = top_by_value(scores.ranking, limit)
+        if as_json:
+            emit_json(value_rows(entries))
+            return
+        print_by_value(entries, f"{scores.team.name}: top {len(entries)} by value")
+        return
     if as_json:
         emit_json(ranking_rows(scores.ranking))
         return
-    print_ranking(scores.ranking, limit, f"{scores.team.name}: ranked by value")
+    print_ranking(scores.ranking, limit, f"{scores.team.name}: top of the ranked backlog")
 
 
 @commands.command()
@@ -61,8 +79,9 @@ def why(
     team: TeamOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Explain one item's score term by term, and why it sits above the next item."""
+    """Explain one item's score term by term, and the pairs that decide its place."""
     from bot.usecases.explain import explain
+    from rules.explain import why as why_pairs
 
     scores = _rank_source(source, team)
     found = explain(scores, key.upper())
@@ -70,12 +89,22 @@ def why(
     if ranked is None:  # scored but not in the ranking: nothing to explain a position by
         raise UnknownIssueError(key.upper(), [scores.team.name])
     if as_json:
-        emit_json({**ranking_rows(Ranking(items=(ranked,)))[0], "position": found.position})
+        answer = why_pairs(scores.ranking, ranked.key, scores.tolerance)
+        emit_json(
+            {
+                **ranking_rows(Ranking(items=(ranked,)))[0],
+                "position": found.position,
+                "below": None if answer.below is None else answer.below.model_dump(),
+                "beaten_above": [pair.model_dump() for pair in answer.beaten_above],
+            }
+        )
         return
     out.print(f"[bold]{ranked.key}[/] {ranked.item.summary}  (rank {ranked.rank})")
     for line in found.lines:
-        out.print(line, highlight=False)
-    out.print(found.position, highlight=False)
+        out.print(line, highlight=False, markup=False)
+    for line in found.pairs:
+        out.print(line, highlight=False, markup=False)
+    out.print(found.position, highlight=False, markup=False)
 
 
 def _read_keys(path: Path, label: str) -> list[str]:
@@ -155,7 +184,7 @@ def score(team: TeamOption = None, as_json: JsonOption = False, limit: int = 20)
     if as_json:
         emit_json({"written": result.written, "ranking": ranking_rows(result.ranking)})
         return
-    print_ranking(result.ranking, limit, f"{result.team.name}: ranked by value")
+    print_ranking(result.ranking, limit, f"{result.team.name}: top of the ranked backlog")
     out.print(f"{len(result.written)} score(s) written; unchanged scores were left alone.")
 
 
@@ -182,17 +211,25 @@ def reorder(
                 "calls": preview.plan.calls,
                 "naive_calls": preview.plan.naive_calls,
                 "rerank_all_calls": preview.plan.rerank_all_calls,
+                "summary": preview.summary.model_dump(),
                 "rows": [asdict(row) for row in preview.rows],
             }
         )
         return
     table = Table(title=f"{chosen.name}: reorder plan (dry run)", title_justify="left")
-    for column in ("key", "summary", "from", "to", "why"):
+    for column in ("key", "summary", "from", "to", "re-scored", "why"):
         table.add_column(column)
     for row in preview.rows:
-        table.add_row(row.key, row.summary[:40], str(row.old), str(row.new), row.reason)
+        table.add_row(
+            Text(row.key),
+            Text(row.summary[:40]),
+            str(row.old),
+            str(row.new),
+            "yes" if row.rescored else "",
+            Text(row.reason),
+        )
     out.print(table)
-    print_plan_summary(preview.plan)
+    print_plan_summary(preview.plan, preview.summary)
     if preview.plan.calls:
         out.print("Run again with --apply to apply it; `northstar undo` reverts it.")
 
@@ -212,7 +249,10 @@ def _apply(svc: Services, chosen: Team, as_json: bool) -> None:
         emit_json(asdict(report))
         return
     verb = "Resumed and applied" if report.resumed else "Applied"
-    out.print(f"{verb} {report.calls} rank call(s) moving {report.moved} item(s).")
+    out.print(
+        f"{verb} {report.calls} rank call(s) moving {report.moved} item(s) "
+        f"({report.touched} issue(s) touched)."
+    )
     if report.verified:
         out.print("Read back: the backlog order equals the target.")
         return

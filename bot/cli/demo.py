@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.output import out, print_plan_summary, print_ranking
+from bot.cli.output import out, print_by_value, print_plan_summary
+from rules.explain import summarize, top_by_value
 
 commands = typer.Typer()
 
@@ -26,6 +27,6 @@ def demo(
         f"[bold]Northstar demo[/]: team [cyan]{result.team}[/], {len(result.scores.ranking.items)}"
         f" open items scored with {result.model.upper()} and the rules in {result.config_name}."
     )
-    print_ranking(result.scores.ranking, 20, "Top 20 by value")
-    print_plan_summary(result.plan)
+    print_by_value(top_by_value(result.scores.ranking, 20), "Top 20 by value")
+    print_plan_summary(result.plan, summarize(result.scores.ranking, result.plan))
     out.print(f"Wrote {', '.join(str(path) for path in result.files)}")

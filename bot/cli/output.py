@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
-from rules.model import Ranking, RankPlan
+from rules.explain import Summary, ValueRow, summary_text
+from rules.model import RankedItem, Ranking, RankPlan
+from rules.reasons import number
+
+#: What the by-value table's columns mean, under it.
+BY_VALUE_CAPTION = (
+    "By score; 'backlog' is the item's place in the ranked backlog. Held items (sprint, "
+    "manual zone) and pinned ones keep their place there and are marked."
+)
 
 out = Console()
 # errors are one line each, never wrapped, so they stay greppable in logs and CI output
@@ -70,10 +79,43 @@ def print_ranking(ranking: Ranking, limit: int, title: str) -> None:
     out.print(table)
 
 
-def print_plan_summary(plan: RankPlan) -> None:
-    moved = len(plan.moved_keys)
+def print_by_value(entries: Sequence[tuple[ValueRow, RankedItem]], title: str) -> None:
+    """Items by score, with their place in the ranked backlog and what holds them there."""
+    key_width = max((len(row.key) for row, _ in entries), default=3)
+    held_width = max((len(row.mark or "") for row, _ in entries), default=0) or 4
+    fixed = 3 + key_width + 7 + 7 + held_width + 3 * 6 + 1  # columns, borders and padding
+    table = Table(title=title, title_justify="left", caption=BY_VALUE_CAPTION)
+    table.add_column("#", justify="right", no_wrap=True, width=3)
+    table.add_column("key", style="bold", no_wrap=True, width=key_width)
+    table.add_column("summary", overflow="ellipsis", no_wrap=True, width=max(out.width - fixed, 20))
+    table.add_column("score", justify="right", no_wrap=True, width=7)
+    table.add_column("backlog", justify="right", no_wrap=True, width=7)
+    table.add_column("held", style="yellow", no_wrap=True, width=held_width)
+    for row, ranked in entries:
+        flag = " (needs estimate)" if ranked.score.needs_estimate else ""
+        table.add_row(
+            str(row.value_rank),
+            Text(row.key),
+            Text(ranked.item.summary),
+            number(row.score),
+            str(row.backlog_rank),
+            Text((row.mark or "") + flag),
+        )
+    out.print(table)
+
+
+def print_plan_summary(plan: RankPlan, summary: Summary | None = None) -> None:
+    """The plan in one line; with the ranking's ``summary``, re-scored, optimum and capped too."""
+    if summary is not None:
+        text = summary_text(summary, len(plan.target))
+    else:
+        text = (
+            f"{plan.moved} of {len(plan.target)} item(s) change place; {plan.calls} Jira rank "
+            f"call(s) touching {plan.touched} issue(s)."
+        )
     out.print(
-        f"[bold]{moved}[/] of {len(plan.target)} items move: "
-        f"[bold green]{plan.calls}[/] rank call(s), versus {plan.naive_calls} "
-        f"(one call per issue) and {plan.rerank_all_calls} (re-ranking all)."
+        f"{text} Versus {plan.naive_calls} call(s) one per issue and {plan.rerank_all_calls} "
+        "re-ranking all.",
+        markup=False,
+        highlight=False,
     )

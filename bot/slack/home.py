@@ -1,9 +1,10 @@
 """The App Home tab: the person's teams at a glance, and what waits for their rating.
 
 For each team the person belongs to (as stakeholder or role holder; all teams when none):
-the value goals, the top 10 with scores, and the latest digest in short. Above them, the
-check-ins still waiting for this person's rating. One failing part shows an error id in its
-place; the rest of the page still renders. Always within the 100-block limit of a view.
+the value goals, the 10 most valuable items by score (each with its backlog rank), and the
+latest digest in short. Above them, the check-ins still waiting for this person's rating. One
+failing part shows an error id in its place; the rest of the page still renders. Always
+within the 100-block limit of a view.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block, DividerBlock
 from slack_sdk.models.views import View
 
-from bot.chat import blocks, limits, messages
+from bot.chat import blocks, messages
 from bot.config import Team
 from bot.errors import new_error_id
 from bot.usecases.score import score_team
 from bot.usecases.score_cache import ScoreCache
 from bot.wiring import Services
+from rules.explain import top_by_value
 
 logger = logging.getLogger(__name__)
 
@@ -80,22 +82,12 @@ def goals_blocks(team: Team) -> list[Block]:
 
 
 def top_blocks(svc: Services, team: Team, scores: ScoreCache | None = None) -> list[Block]:
+    """The team's ten most valuable items by score, each with its place in the backlog."""
     computed = scores.get(svc, team) if scores is not None else score_team(svc, team)
-    ranked = computed.ranking.items[:HOME_TOP]
-    if not ranked:
+    entries = top_by_value(computed.ranking, HOME_TOP)
+    if not entries:
         return [blocks.context(messages.top_empty(team.name))]
-    lines = [messages.home_top_title(len(ranked))]
-    lines += [
-        messages.top_line(
-            entry.rank,
-            entry.key,
-            limits.truncate(" ".join(entry.item.summary.split()), blocks.SUMMARY_IN_LIST),
-            entry.score.value,
-            entry.score.model,
-            "",
-        )
-        for entry in ranked
-    ]
+    lines = [messages.home_top_title(len(entries)), *blocks.value_lines(entries)]
     return blocks.sections("\n".join(lines))
 
 

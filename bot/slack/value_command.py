@@ -38,6 +38,7 @@ from bot.usecases.reorder import ReorderPreview, apply_reorder, preview_reorder,
 from bot.usecases.score import TeamScores, find_team_of, score_team, set_inputs, whatif
 from bot.usecases.score_cache import ScoreCache
 from bot.wiring import Services
+from rules.explain import summary_text, top_by_value
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +141,7 @@ def dispatch(svc: Services, command: Command, inv: Invocation) -> blocks.Reply:
 def top(svc: Services, command: Top, inv: Invocation) -> blocks.Reply:
     team = resolve_team(svc, command.team, inv.channel_id, "top")
     ranking = inv.team_scores(svc, team).ranking
-    return blocks.top_reply(team.name, ranking.items[: command.count])
+    return blocks.top_reply(team.name, top_by_value(ranking, command.count))
 
 
 def why(svc: Services, key: str, inv: Invocation) -> blocks.Reply:
@@ -154,7 +155,12 @@ def why(svc: Services, key: str, inv: Invocation) -> blocks.Reply:
         messages.why_ratings(summary.value, summary.raters, summary.spread) if summary else None
     )
     return blocks.why_reply(
-        key, found.lines, rank_line=rank_line, position=found.position, ratings_line=ratings_line
+        key,
+        found.lines,
+        rank_line=rank_line,
+        pairs=found.pairs,
+        position=found.position,
+        ratings_line=ratings_line,
     )
 
 
@@ -246,9 +252,9 @@ def preview_reply(
     return blocks.reorder_preview_reply(
         team.name,
         rows,
+        summary=summary_text(preview.summary, len(preview.plan.target)),
         calls=preview.plan.calls,
         naive_calls=preview.plan.naive_calls,
-        total=len(preview.plan.target),
         fingerprint=preview.fingerprint,
         can_apply=can_apply,
         roles=team.roles.reorder,

@@ -1,7 +1,9 @@
 """Why an item scores what it does and sits where it does: ``/value why`` and ``northstar why``.
 
-Both answers come from one :class:`Explanation`: the score term by term, the item's rank, why it
-sits above the next item, and (in Slack, where the store is) what stakeholders rated it.
+Both answers come from one :class:`Explanation`: the score term by term, the item's rank, the
+pairs that matter for its place (the item above it and why that is allowed; any item it clearly
+beats that still sits above it, with the guardrail that allows it), why it sits above the next
+item, and (in Slack, where the store is) what stakeholders rated it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from bot.usecases.checkins import visible_ratings
 from bot.usecases.score import TeamScores, find_team_of
 from bot.wiring import Services
 from rules.checkins import RatingSummary, aggregate_ratings
-from rules.explain import explain_position
+from rules.explain import explain_position, why, why_lines
 from rules.model import RankedItem
 
 
@@ -28,6 +30,8 @@ class Explanation:
     total: int
     lines: list[str]
     position: str | None
+    #: the pairs in words (:func:`rules.explain.why_lines`); empty when the item is not ranked
+    pairs: list[str]
     ratings: RatingSummary | None = None
 
 
@@ -48,6 +52,7 @@ def explain(scores: TeamScores, key: str, ratings: RatingSummary | None = None) 
         total=len(scores.ranking.items),
         lines=(ranked.score if ranked is not None else scored.score).explain(),
         position=explain_position(scores.ranking, key) if ranked is not None else None,
+        pairs=why_lines(why(scores.ranking, key, scores.tolerance)) if ranked is not None else [],
         ratings=ratings,
     )
 

@@ -5,9 +5,11 @@ Kept apart from the CLI so use cases (the demo) and commands write exactly the s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from rules.model import Ranking, RankPlan
+from rules.explain import ValueRow
+from rules.model import RankedItem, Ranking, RankPlan
 
 
 def ranking_rows(ranking: Ranking, limit: int | None = None) -> list[dict[str, Any]]:
@@ -24,10 +26,27 @@ def ranking_rows(ranking: Ranking, limit: int | None = None) -> list[dict[str, A
                 "model": ranked.score.model,
                 "needs_estimate": ranked.score.needs_estimate,
                 "reason": ranked.reason,
+                "reasons": [reason.model_dump() for reason in ranked.reasons],
                 "explanation": ranked.score.explain(),
             }
         )
     return rows
+
+
+def value_rows(entries: Sequence[tuple[ValueRow, RankedItem]]) -> list[dict[str, Any]]:
+    """The by-value view as plain rows (``rank --by-value --json``)."""
+    return [
+        {
+            "value_rank": row.value_rank,
+            "backlog_rank": row.backlog_rank,
+            "key": row.key,
+            "summary": ranked.item.summary,
+            "score": row.score,
+            "model": ranked.score.model,
+            "held": row.mark,
+        }
+        for row, ranked in entries
+    ]
 
 
 def plan_json(plan: RankPlan) -> list[dict[str, Any]]:

@@ -19,8 +19,9 @@ from bot.usecases.score import load_items, rank_snapshot
 from bot.usecases.sync import sync_team
 from bot.wiring import Services
 from connectors.base import MoveFailedError, apply_plan
+from rules.explain import Summary, changed_places, summarize
 from rules.model import Ranking, RankMove, RankPlan
-from rules.ranking import reason_for_move
+from rules.ranking import reason_for_move, rescored
 from rules.reorder import apply_moves, plan_moves
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,8 @@ class DiffRow:
     old: int
     new: int
     reason: str
+    #: the item's score changed since the last ranking (or it is new)
+    rescored: bool
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,10 @@ class ReorderPreview:
     team: Team
     plan: RankPlan
     ranking: Ranking
+    #: the items that change place (the plan may carry others along: ``summary.touched``)
     rows: list[DiffRow]
+    #: moved, re-scored, optimum, capped, calls and touched
+    summary: Summary
 
     @property
     def fingerprint(self) -> str:
@@ -56,6 +62,7 @@ class ApplyReport:
     calls: int
     moved: int
     verified: bool
+    touched: int = 0
     differences: list[str] = field(default_factory=list)
     resumed: bool = False
     replanned: bool = False
@@ -68,21 +75,23 @@ def plan_fingerprint(plan: RankPlan) -> str:
 
 
 def diff_rows(plan: RankPlan, ranking: Ranking) -> list[DiffRow]:
-    """One row per moved item: where it was, where it goes, and why."""
+    """One row per item that changes place: where it was, where it goes, and why."""
     old = {key: index for index, key in enumerate(plan.current, start=1)}
+    new = {key: index for index, key in enumerate(plan.target, start=1)}
+    by_key = {ranked.key: ranked for ranked in ranking.items}
     rows = []
-    for index, key in enumerate(plan.target, start=1):
-        if key in plan.moved_keys:
-            ranked = ranking.find(key)
-            rows.append(
-                DiffRow(
-                    key=key,
-                    summary=ranked.item.summary if ranked else "",
-                    old=old[key],
-                    new=index,
-                    reason=reason_for_move(ranked) if ranked else "",
-                )
+    for key in changed_places(ranking, plan):
+        ranked = by_key.get(key)
+        rows.append(
+            DiffRow(
+                key=key,
+                summary=ranked.item.summary if ranked else "",
+                old=old[key],
+                new=new[key],
+                reason=reason_for_move(ranked) if ranked else "",
+                rescored=ranked is not None and rescored(ranked.item, ranked.score),
             )
+        )
     return rows
 
 
@@ -97,7 +106,11 @@ def preview_reorder(svc: Services, team: Team) -> ReorderPreview:
     target = [key for key in scores.ranking.keys if key in set(current)]
     plan = plan_moves(current, target)
     return ReorderPreview(
-        team=team, plan=plan, ranking=scores.ranking, rows=diff_rows(plan, scores.ranking)
+        team=team,
+        plan=plan,
+        ranking=scores.ranking,
+        rows=diff_rows(plan, scores.ranking),
+        summary=summarize(scores.ranking, plan),
     )
 
 
@@ -176,7 +189,8 @@ def apply_reorder(
                 team=team.name,
                 plan_id=pending.id,
                 calls=pending.plan.calls - done,
-                moved=len(pending.plan.moved_keys),
+                moved=pending.plan.moved,
+                touched=pending.plan.touched,
                 verified=verified,
                 differences=differences,
                 resumed=True,
@@ -188,7 +202,13 @@ def apply_reorder(
     replanned = expected_fingerprint is not None and expected_fingerprint != preview.fingerprint
     if replanned:
         return ApplyReport(
-            team.name, None, preview.plan.calls, len(preview.rows), False, replanned=True
+            team.name,
+            None,
+            preview.plan.calls,
+            preview.plan.moved,
+            False,
+            touched=preview.plan.touched,
+            replanned=True,
         )
     return _apply_new(svc, team, preview.plan, kind="reorder", progress=progress)
 
@@ -204,7 +224,8 @@ def _apply_new(
         team=team.name,
         plan_id=plan_id,
         calls=plan.calls,
-        moved=len(plan.moved_keys),
+        moved=plan.moved,
+        touched=plan.touched,
         verified=verified,
         differences=differences,
     )

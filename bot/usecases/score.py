@@ -27,6 +27,8 @@ class TeamScores:
     scored: list[ScoredItem]
     ranking: Ranking
     current_order: list[str]
+    #: the tolerance the ranking was made with, so ``why`` judges pairs by the same rule
+    tolerance: float
     written: list[str] = field(default_factory=list)
 
     def scored_by_key(self) -> dict[str, ScoredItem]:
@@ -79,7 +81,13 @@ def score_and_rank(
     ranking = rank_items(
         [open_items[key] for key in current], current, config.guardrails, config.scoring.tolerance
     )
-    return TeamScores(team=team, scored=scored, ranking=ranking, current_order=current)
+    return TeamScores(
+        team=team,
+        scored=scored,
+        ranking=ranking,
+        current_order=current,
+        tolerance=config.scoring.tolerance,
+    )
 
 
 def rank_snapshot(
@@ -123,6 +131,7 @@ def score_team(svc: Services, team: Team, *, write: bool = False) -> TeamScores:
         scored=result.scored,
         ranking=result.ranking,
         current_order=result.current_order,
+        tolerance=result.tolerance,
         written=written,
     )
 

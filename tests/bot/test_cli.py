@@ -86,7 +86,7 @@ def test_plan_without_json_summarises_the_calls(northstar, tmp_path):
         str(keys_file(tmp_path / "t.txt", ["A-4", "A-1", "A-2", "A-3"])),
     )
     assert run.code == 0
-    assert "1 of 4 items move: 1 rank call(s)" in run.out
+    assert "1 of 4 item(s) change place; 1 Jira rank call(s) touching 1 issue(s)" in run.out
     assert "call 1: 1 issue(s) before A-1: A-4" in run.out
 
 
@@ -157,6 +157,58 @@ def test_why_explains_the_score_term_by_term_and_the_position(northstar):
     assert "WSJF = " in run.out
     assert "cost = " in run.out
     assert f"rank {top['rank']}" in run.out
+
+
+def test_rank_by_value_lists_by_score_with_the_backlog_rank_and_what_holds_items(northstar):
+    backlog = json.loads(northstar("rank", "--source", "sample", "--json", "--limit", "1000").out)
+    run = northstar("rank", "--source", "sample", "--by-value", "--json", "--limit", "1000")
+    assert run.code == 0
+    rows = json.loads(run.out)
+    assert [row["value_rank"] for row in rows] == list(range(1, len(rows) + 1))
+    scores = [row["score"] for row in rows]
+    assert scores == sorted(scores, reverse=True)
+    rank_of = {row["key"]: row["rank"] for row in backlog}
+    assert all(row["backlog_rank"] == rank_of[row["key"]] for row in rows)
+    # the example config's manual zone holds the first 3 items of the backlog
+    held = {row["key"] for row in rows if row["held"] == "manual zone"}
+    assert held == {row["key"] for row in backlog[:3]}
+    assert any(row["held"] == "active sprint" for row in rows)
+
+
+def test_rank_by_value_prints_a_table_titled_by_value(northstar):
+    run = northstar("rank", "--source", "sample", "--by-value", "--limit", "5")
+    assert run.code == 0
+    assert "payments: top 5 by value" in run.out
+    assert "backlog" in run.out
+    assert "ranked backlog" in northstar("rank", "--source", "sample", "--limit", "5").out
+
+
+def test_rank_json_carries_the_reasons_as_data(northstar):
+    rows = json.loads(northstar("rank", "--source", "sample", "--json", "--limit", "1000").out)
+    kinds = {reason["kind"] for row in rows for reason in row["reasons"]}
+    assert {"held", "moved", "pinned"} <= kinds
+    pinned = next(r for row in rows for r in row["reasons"] if r["kind"] == "pinned")
+    assert pinned["rule"] == "Incidents first"
+
+
+def test_why_names_the_item_above_and_the_items_it_beats_above_it(northstar):
+    rows = json.loads(northstar("rank", "--source", "sample", "--by-value", "--json").out)
+    # the most valuable item that flows sits below the manual zone, which it may beat
+    top = next(row for row in rows if row["held"] is None)
+    run = northstar("why", top["key"], "--source", "sample")
+    assert run.code == 0
+    assert "It sits below " in run.out
+    answer = json.loads(northstar("why", top["key"], "--source", "sample", "--json").out)
+    assert answer["below"]["lower"] == top["key"]
+    assert all(
+        pair["allowed_by"] in {"held", "pinned", "blocks"} for pair in answer["beaten_above"]
+    )
+    if answer["beaten_above"]:
+        assert "score clearly less; a guardrail allows each:" in run.out
+        for pair in answer["beaten_above"][:10]:
+            assert f"- {pair['upper']} ({pair['allowed_by']})" in run.out
+    else:
+        assert "No item it clearly beats sits above it." in run.out
 
 
 def test_why_an_unknown_key_says_so_in_one_line(northstar):

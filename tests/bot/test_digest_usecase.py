@@ -19,6 +19,7 @@ from bot.usecases.score import rank_snapshot
 from bot.wiring import Services
 from connectors.registry import open_source
 from rules.model import Rating, Score, SprintState
+from rules.reasons import number
 from rules.value import item_value
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -204,7 +205,10 @@ def test_a_mover_says_how_its_score_changed_since_the_older_ranking(svc):
 
     [mover] = [mover for mover in digest.movers if mover.key == last]
     assert mover.old_score == 99.0
-    assert mover.reason.startswith(f"score 99.00 → {result.scored_by_key()[last].score.value:.2f}")
+    now = number(result.scored_by_key()[last].score.value)
+    assert mover.reason.startswith(f"score 99 → {now}")
+    # only that item changed place (the others kept their order), and it was re-scored
+    assert (digest.moved, digest.moved_rescored) == (1, 1)
 
 
 def test_a_jira_team_links_to_its_board_and_other_sources_to_the_slash_command(svc):

@@ -70,8 +70,16 @@ def test_the_preview_plans_moves_that_reach_the_target_and_changes_nothing(svc, 
     planned = set(preview.plan.target)
     open_before = [key for key in before if key in planned]
     assert apply_moves(open_before, preview.plan.moves) == list(preview.plan.target)
-    assert {row.key for row in preview.rows} == set(preview.plan.moved_keys)
-    assert all(row.old != row.new or row.reason for row in preview.rows)
+    # the rows are the items that change place: as many as the plan moves (fewer than the calls
+    # carry: the fewest calls may carry items that could stay), and the others keep their order
+    assert len(preview.rows) == preview.plan.moved < preview.plan.touched
+    unmoved = [key for key in preview.plan.target if key not in {r.key for r in preview.rows}]
+    assert unmoved == [key for key in open_before if key in set(unmoved)]  # kept their order
+    assert all(row.reason for row in preview.rows)
+    summary = preview.summary
+    assert summary.moved == preview.plan.moved
+    assert summary.rescored == sum(1 for row in preview.rows if row.rescored)
+    assert (summary.calls, summary.touched) == (preview.plan.calls, preview.plan.touched)
 
 
 def test_applying_reaches_the_target_and_a_second_run_makes_no_rank_calls(svc, team):

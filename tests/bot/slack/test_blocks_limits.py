@@ -12,7 +12,8 @@ from slack_sdk.models.views import View
 
 from bot.chat import blocks, limits
 from bot.usecases import checkins, realisation
-from rules.model import Item, RankedItem, Score, ValueGoal
+from rules.explain import top_by_value
+from rules.model import Item, RankedItem, Ranking, Score, ValueGoal
 from tests.bot.slack.support import ADMIN, SlackWorld, command_body, dispatch
 
 SURFACES = {
@@ -149,7 +150,8 @@ def _ranked(count: int, summary_length: int) -> list[RankedItem]:
 
 @pytest.mark.parametrize("summary_length", [0, 80, 5000], ids=["empty", "normal", "huge"])
 def test_top_fifty_with_long_summaries_fits_one_message(summary_length):
-    reply = blocks.top_reply("payments", _ranked(50, summary_length))
+    entries = top_by_value(Ranking(items=tuple(_ranked(50, summary_length))), 50)
+    reply = blocks.top_reply("payments", entries)
     check_blocks(reply.payload()["blocks"], "message")
 
 
@@ -160,9 +162,9 @@ def test_a_preview_of_thousands_of_moves_fits_and_keeps_its_buttons():
     reply = blocks.reorder_preview_reply(
         "payments",
         rows,
+        summary="s" * 3000,
         calls=120,
         naive_calls=2999,
-        total=5000,
         fingerprint="f" * 16,
         can_apply=True,
         roles=["U0ADMIN"],
@@ -212,7 +214,12 @@ def test_goals_and_why_answers_fit():
     ] * 40
     check_blocks(blocks.goals_reply("payments", goals).payload()["blocks"], "message")
     why = blocks.why_reply(
-        "PAY-1", ["line " * 100] * 100, rank_line="r", position="p" * 9000, ratings_line="x" * 5000
+        "PAY-1",
+        ["line " * 100] * 100,
+        rank_line="r",
+        pairs=["q" * 4000] * 30,
+        position="p" * 9000,
+        ratings_line="x" * 5000,
     )
     check_blocks(why.payload()["blocks"], "message")
 

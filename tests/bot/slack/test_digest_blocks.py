@@ -159,6 +159,13 @@ def test_the_digest_says_what_the_week_brought():
     assert "/value top" in text
 
 
+def test_the_rank_changes_say_how_many_items_changed_place_and_how_many_were_re_scored():
+    digest = make(3, text_length=8).model_copy(update={"moved": 12, "moved_rescored": 4})
+    assert "(12 item(s) changed place, 4 of them re-scored)" in digest_text(digest)
+    unknown = digest.model_copy(update={"moved_rescored": None})
+    assert "(12 item(s) changed place)" in digest_text(unknown)
+
+
 def test_an_empty_digest_says_so_instead_of_showing_empty_lists():
     text = digest_text(make(0))
 

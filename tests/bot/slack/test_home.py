@@ -64,6 +64,24 @@ def test_home_shows_goals_and_the_top_ten_with_scores(world: SlackWorld):
     assert "WSJF" in text
 
 
+def test_home_lists_the_top_ten_by_score_each_with_its_backlog_rank(world: SlackWorld):
+    from bot.usecases.score import score_team
+
+    [section] = home.top_blocks(world.svc, world.team())
+    lines = section.text.text.splitlines()[1:]
+    ranking = score_team(world.svc, world.team()).ranking
+    assert len(lines) == 10
+    shown = []
+    for place, line in enumerate(lines, start=1):
+        assert line.startswith(f"*{place}.* *")
+        ranked = ranking.find(line.split("*")[3])
+        assert ranked is not None
+        assert f"· backlog #{ranked.rank}" in line
+        shown.append(ranked.score.value)
+    best = sorted((r.score.value for r in ranking.items), reverse=True)[:10]
+    assert shown == best
+
+
 def test_home_lists_check_ins_waiting_for_the_persons_rating(world: SlackWorld):
     started = checkins.open_round(
         world.svc,

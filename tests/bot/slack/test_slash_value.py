@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from bot.chat import blocks, messages
 from bot.chat.limits import validate_blocks
 from bot.slack.commands import SUBCOMMANDS
+from bot.usecases.reorder import preview_reorder
 from connectors.base import ConnectorError, FetchResult
 from connectors.memory import MemoryConnector
 from rules.model import RankMove
@@ -146,6 +148,77 @@ def test_top_lists_the_best_items_with_scores(world):
     assert "WSJF" in text
 
 
+TOP_LINE = re.compile(r"^\*(\d+)\.\* \*(PAY-\d+)\* .* — ([\d.]+) WSJF · backlog #(\d+)(.*)$")
+
+
+def section_lines(call: SlackCall) -> list[str]:
+    return [
+        line
+        for block in call.blocks()
+        if block["type"] == "section"
+        for line in block["text"]["text"].splitlines()
+    ]
+
+
+def held_world(sqlite_url, slack_api, clock, *, manual_zone: int) -> SlackWorld:
+    from tests.bot.slack.support import slack_config
+
+    config = slack_config()
+    guardrails = config.guardrails.model_copy(update={"manual_zone": manual_zone})
+    return make_world(
+        sqlite_url, slack_api, clock, config=config.model_copy(update={"guardrails": guardrails})
+    )
+
+
+def test_top_lists_by_score_with_the_backlog_rank_and_marks_held_items(
+    sqlite_url, slack_api, clock
+):
+    world = held_world(sqlite_url, slack_api, clock, manual_zone=2)
+    answer = ask(world, "top 12 payments")
+    assert "Top 12 of payments by value" in answer.all_text()
+    rows = [TOP_LINE.match(line) for line in section_lines(answer)]
+    parsed = [m.groups() for m in rows if m is not None]
+    assert [int(place) for place, *_ in parsed] == list(range(1, 13))
+    scores = [float(score) for _, _, score, _, _ in parsed]
+    assert scores == sorted(scores, reverse=True)
+    # the backlog's order is key order, and the manual zone holds its first two items there
+    backlog = {key: int(rank) for _, key, _, rank, _ in parsed}
+    assert (backlog["PAY-1"], backlog["PAY-2"]) == (1, 2)
+    marked = {key for _, key, _, _, flags in parsed if "_manual zone_" in flags}
+    assert marked == {"PAY-1", "PAY-2"}
+    assert sorted(backlog.values()) == list(range(1, 13))
+    world.store.close()
+
+
+def test_why_names_the_item_above_and_the_held_items_it_beats(sqlite_url, slack_api, clock):
+    from bot.usecases.score import score_team
+    from rules.validity import clearly_beats
+
+    world = held_world(sqlite_url, slack_api, clock, manual_zone=2)
+    ranking = score_team(world.svc, world.team()).ranking
+    zone = ranking.items[:2]
+    tolerance = world.svc.config.scoring.tolerance
+    subject = next(
+        r
+        for r in ranking.items[2:]
+        if any(clearly_beats(r.score.value, z.score.value, tolerance) for z in zone)
+    )
+    text = ask(world, f"why {subject.key}").all_text()
+    above = ranking.items[subject.rank - 2].key
+    assert f"It sits below {above}: " in text
+    assert "score clearly less; a guardrail allows each:" in text
+    beaten = [z for z in zone if clearly_beats(subject.score.value, z.score.value, tolerance)]
+    for held in beaten:
+        assert f"- {held.key} (held): {held.key} is held in place (manual zone)" in text
+    world.store.close()
+
+
+def test_why_of_an_item_in_a_valid_order_says_nothing_it_beats_sits_above_it(world):
+    text = ask(world, "why PAY-3").all_text()
+    assert "It sits below " in text or "It is first in the ranked backlog." in text
+    assert "No item it clearly beats sits above it." in text
+
+
 def test_top_without_a_team_uses_the_team_of_the_channel(world):
     assert "Top 2 of payments" in ask(world, "top 2", channel=CHANNEL).all_text()
 
@@ -255,7 +328,12 @@ def test_reorder_shows_the_diff_with_an_apply_button(world):
     answer = ask(world, "reorder payments")
     text = answer.all_text()
     assert "Reorder preview: payments" in text
-    assert "Jira rank call(s)" in text
+    preview = preview_reorder(world.svc, world.team())
+    summary = preview.summary
+    total = len(preview.plan.target)
+    assert f"{summary.moved} of {total} item(s) move ({summary.rescored} re-scored)" in text
+    assert f"the fewest a valid order allows ({summary.optimum})" in text
+    assert f"{summary.calls} Jira rank call(s) touching {summary.touched} issue(s)" in text
     assert "one call per issue" in text
     assert "→" in text
     [value] = action_values(answer, blocks.ACTION_REORDER_APPLY)
