@@ -34,6 +34,12 @@ USAGE: dict[str, tuple[str, str]] = {
     "undo": ("/value undo [team]", "/value undo payments"),
     "digest": ("/value digest [team]", "/value digest payments"),
     "goals": ("/value goals [team]", "/value goals payments"),
+    "benefits": ("/value benefits [team]", "/value benefits payments"),
+    "benefit": ("/value benefit BEN-ID|new", "/value benefit BEN-3"),
+    "measure": (
+        "/value measure BEN-ID|goal VALUE [on-track|at-risk|off-track] [note]",
+        "/value measure BEN-3 95 on-track refunds down after the release",
+    ),
 }
 
 _PURPOSE: dict[str, str] = {
@@ -47,6 +53,9 @@ _PURPOSE: dict[str, str] = {
     "undo": "put back the order the last applied reorder replaced",
     "digest": "a private preview of the weekly value digest",
     "goals": "the team's value goals",
+    "benefits": "the team's benefit register: status against plan, owner, SMART check",
+    "benefit": "one benefit in full (plan, actuals, NPV and ROI, risks); `new` opens a form",
+    "measure": "record an actual of a benefit or a value goal (a goal by its id, see `goals`)",
 }
 
 
@@ -626,6 +635,306 @@ def realisation_answer_label(answer: str) -> str:
 
 def realisation_thanks(key: str, answer: str) -> str:
     return f"Thanks! Recorded *{answer}* for {key}."
+
+
+# ---------------------------------------------------------------- benefits
+# Callers pass user-written text (titles, notes, lessons) through ``benefit_blocks.escape``.
+
+
+def parse_bad_benefit_id(command: str, token: str) -> str:
+    return f"`{token}` is not a benefit id; `{command}` needs an id such as BEN-3"
+
+
+def parse_no_benefit_id(command: str) -> str:
+    return f"`{command}` needs a benefit id such as BEN-3 (`/value benefits` lists them)"
+
+
+def parse_no_measure_value(subject: str) -> str:
+    return f"`measure` needs a value after {subject}, such as `95`"
+
+
+def parse_measure_not_number(raw: str) -> str:
+    return f"`{raw}` is not a number; write the actual as digits, such as `95` or `12.5`"
+
+
+def error_unknown_goal(goal: str, known: Sequence[str]) -> str:
+    listed = ", ".join(f"`{name}`" for name in known) or "none configured"
+    return f"No value goal or benefit `{goal}`. Goal ids: {listed}."
+
+
+def benefits_header(team: str, count: int) -> str:
+    return f"Benefits of {team} ({count})"
+
+
+def benefits_empty(team: str) -> str:
+    return (
+        f"No benefits registered for *{team}* yet. Import a register with "
+        "`northstar benefits import FILE`, or `/value benefit new`."
+    )
+
+
+def benefits_more(count: int) -> str:
+    return f"…and {count} more: `northstar benefits list` shows them all."
+
+
+def benefit_line(
+    benefit_id: str, title: str, status: str, track: str, owner: str | None, smart: str
+) -> str:
+    who = mention(owner) if owner else "no owner"
+    return f"{track} *{benefit_id}* {title}: {status}, {who}. _{smart}_"
+
+
+def benefit_track(state: str, colour: str) -> str:
+    """The status against plan with a dot in the variance's colour (red only when worse)."""
+    dots = {
+        "green": ":large_green_circle:",
+        "amber": ":large_yellow_circle:",
+        "red": ":red_circle:",
+    }
+    return f"{dots.get(colour, ':white_circle:')} {state}"
+
+
+def benefit_header(benefit_id: str, title: str) -> str:
+    return f"{benefit_id}: {title}" if title else benefit_id
+
+
+def benefit_facts(
+    category: str, status: str, owner: str | None, team: str | None, links: Sequence[str]
+) -> str:
+    who = mention(owner) if owner else "no owner"
+    linked = ", ".join(links) or "no linked issues"
+    return f"*{category}*, {status}. Owner {who}, team {team or 'none'}. Linked: {linked}."
+
+
+def benefit_measure(metric: str, unit: str, direction: str, plan: str) -> str:
+    shown = f"{metric} ({unit})" if unit else metric
+    return f"*Measure* {shown or 'none'}, should {direction}: {plan}"
+
+
+def benefit_plan(
+    baseline: float | None, baseline_date: date | None, target: float | None, due: date | None
+) -> str:
+    start = "no baseline" if baseline is None else f"baseline {baseline:g}"
+    if baseline is not None and baseline_date is not None:
+        start += f" on {baseline_date.isoformat()}"
+    end = "no target" if target is None else f"target {target:g}"
+    if target is not None and due is not None:
+        end += f" by {due.isoformat()}"
+    return f"{start}, {end}"
+
+
+def benefit_range(low: float, high: float) -> str:
+    return f"stay within {low:g}-{high:g}"
+
+
+def benefit_smart(summary: str, is_smart: bool) -> str:
+    return f"*SMART* :white_check_mark: {summary}" if is_smart else f"*SMART* :warning: {summary}"
+
+
+def benefit_status_line(
+    track: str,
+    actual: float | None,
+    planned: float | None,
+    measured_on: date | None,
+    confidence: str | None,
+) -> str:
+    if actual is None or measured_on is None:
+        return f"*Status* {track}: no actual recorded yet"
+    plan = f" against {planned:g} planned" if planned is not None else ""
+    said = f"; owner says {confidence}" if confidence else ""
+    return f"*Status* {track}: {actual:g} on {measured_on.isoformat()}{plan}{said}"
+
+
+def benefit_delivery(delivered: date | None, start: date | None) -> str:
+    if delivered is None and start is None:
+        return "*Delivery* linked work not done yet: realisation has not started"
+    done = f"delivered {delivered.isoformat()}" if delivered else "delivery date unknown"
+    begun = f", realising since {start.isoformat()}" if start else ""
+    return f"*Delivery* {done}{begun}"
+
+
+def benefit_money_title() -> str:
+    return "*NPV and ROI*"
+
+
+def benefit_no_money() -> str:
+    return "*NPV and ROI* shown for financial benefits once realisation has started"
+
+
+def benefit_risks_title() -> str:
+    return "*Risks*"
+
+
+def benefit_risk_line(
+    text: str, likelihood: str, impact: str, mitigation: str, automatic: bool
+) -> str:
+    origin = " (raised automatically)" if automatic else ""
+    plan = f"; mitigation: {mitigation}" if mitigation else ""
+    return f"• {text}{origin}: likelihood {likelihood}, impact {impact}{plan}"
+
+
+def benefit_no_risks() -> str:
+    return "*Risks* none open"
+
+
+def benefit_next(next_measurement: date | None, next_review: str | None) -> str:
+    parts = []
+    if next_measurement is not None:
+        parts.append(f"next actual asked for on {next_measurement.isoformat()}")
+    if next_review is not None:
+        parts.append(f"next review {next_review}")
+    return "Next: " + "; ".join(parts) if parts else "Nothing scheduled."
+
+
+def benefit_review_due(kind: str, due: date) -> str:
+    return f"{kind} on {due.isoformat()}"
+
+
+def benefit_record_button() -> str:
+    return "Record actual"
+
+
+def benefit_edit_button() -> str:
+    return "Edit"
+
+
+def benefit_modal_title(is_new: bool) -> str:
+    return "New benefit" if is_new else "Edit benefit"
+
+
+def benefit_modal_submit() -> str:
+    return "Save"
+
+
+def benefit_saved(benefit_id: str, created: bool, smart: str) -> str:
+    verb = "Created" if created else "Saved"
+    return f":white_check_mark: {verb} *{benefit_id}*. {smart}"
+
+
+def benefit_field_not_number(label: str) -> str:
+    return f"{label} must be a number, such as 120 or 12.5"
+
+
+def benefit_field_not_date(label: str) -> str:
+    return f"{label} must be a date as YYYY-MM-DD, such as 2027-03-31"
+
+
+def benefit_field_bad_links(tokens: Sequence[str]) -> str:
+    return f"not issue keys: {', '.join(tokens)}; write keys such as PAY-12, comma-separated"
+
+
+def actual_modal_title() -> str:
+    return "Record an actual"
+
+
+def actual_value_label(metric: str, unit: str) -> str:
+    name = metric or "value"
+    return f"Actual {name} ({unit})" if unit else f"Actual {name}"
+
+
+def actual_confidence_label() -> str:
+    return "Your confidence"
+
+
+def actual_note_label() -> str:
+    return "Note (optional)"
+
+
+def confidence_label(confidence: str) -> str:
+    return {"on track": "On track", "at risk": "At risk", "off track": "Off track"}[confidence]
+
+
+def actual_recorded(subject: str, value: float, on: date, track: str | None) -> str:
+    status = f" Status: {track}." if track else ""
+    return f":white_check_mark: Recorded {value:g} for *{subject}* on {on.isoformat()}.{status}"
+
+
+def actual_request_header() -> str:
+    return "Time to record an actual"
+
+
+def actual_request(
+    benefit_id: str, title: str, metric: str, planned: float | None, last: str | None
+) -> str:
+    plan = f" The plan expects {planned:g} by now." if planned is not None else ""
+    previous = f" Last actual: {last}." if last else " No actual recorded yet."
+    return f"*{benefit_id}* {title}: what is the {metric or 'value'} now?{plan}{previous}"
+
+
+def actual_nudge_header() -> str:
+    return "Reminder: an actual is still missing"
+
+
+def actual_request_why(team: str, owner: bool) -> str:
+    who = "you own this benefit" if owner else f"you are a stakeholder of {team}"
+    return f"You get this because {who}. Or: `/value measure BENEFIT VALUE`."
+
+
+def review_header(kind: str) -> str:
+    return "Sustainment review" if kind == "sustainment" else "Post-implementation review"
+
+
+def review_question(
+    benefit_id: str, title: str, kind: str, offset_days: int, planned: float | None
+) -> str:
+    after = "the target date" if kind == "sustainment" else "delivery"
+    plan = f" The plan expects {planned:g} now." if planned is not None else ""
+    return (
+        f"*{benefit_id}* {title}: {offset_days} days after {after}. Did the benefit come? "
+        f"Record the actual value, your confidence and a lesson learned.{plan}"
+    )
+
+
+def review_answer_button() -> str:
+    return "Answer review"
+
+
+def review_modal_title() -> str:
+    return "Benefit review"
+
+
+def review_came_label() -> str:
+    return "Did the benefit come?"
+
+
+def review_lesson_label() -> str:
+    return "Lesson learned"
+
+
+def review_came_option(answer: str) -> str:
+    return {"yes": "Yes", "partly": "Partly", "no": "No"}[answer]
+
+
+def review_thanks(benefit_id: str, answer: str) -> str:
+    return f"Thanks! Recorded *{answer}* for the review of {benefit_id}."
+
+
+def review_answered_already() -> str:
+    return "This review is answered already; a new answer replaced the old one."
+
+
+def risk_header() -> str:
+    return ":warning: A benefit is at risk"
+
+
+def risk_dm(benefit_id: str, title: str, reason: str) -> str:
+    return (
+        f"*{benefit_id}* {title} is at risk: {reason}. A risk was added to the register; "
+        "record a mitigation with `northstar benefits import` or close the benefit if it no "
+        "longer applies."
+    )
+
+
+def home_benefits_title(count: int) -> str:
+    return f"*Your benefits* ({count})"
+
+
+def home_no_benefits() -> str:
+    return "You own no benefits. `/value benefits` shows your team's register."
+
+
+def field_required(label: str) -> str:
+    return f"{label} is required"
 
 
 # ---------------------------------------------------------------- App Home
