@@ -404,13 +404,10 @@ def review_modal(review_id: int, benefit: Benefit, kind: str) -> View:
 
 
 def actual_request_reply(
-    assessment: Assessment, *, nudge: bool, why: str, last: str | None
+    benefit: Benefit, *, nudge: bool, why: str, last: str | None, planned: float | None
 ) -> Reply:
     """Ask the owner for an actual (or nudge, once), with a button to record it."""
-    benefit = assessment.benefit
     title = messages.actual_nudge_header() if nudge else messages.actual_request_header()
-    variance = assessment.status.variance
-    planned = variance.planned if variance is not None else None
     text = messages.actual_request(
         benefit.id, _title(benefit), escape(benefit.measure.metric), planned, last
     )

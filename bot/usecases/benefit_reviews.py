@@ -9,8 +9,8 @@ One sweep per team and day (the ``benefit_follow_up`` job) does, for each benefi
 * **Reviews.** Each review due by today DMs the owner (the team's stakeholders when no owner is
   set), once.
 * **Actuals.** On the benefit's cadence (monthly unless the entry says) the owner is asked for
-  an actual; if none came ``schedule.actual_nudge_days`` later, one nudge; then it waits for the
-  next cadence date. Nothing is asked of a closed benefit.
+  an actual; if none came ``schedule.actual_nudge_days`` after the question went out, one
+  nudge; then it waits for the next cadence date. Nothing is asked of a closed benefit.
 * **Risks.** When the risk rule fires (behind plan twice in a row, or the owner said off track)
   the owner gets one DM and a risk is added to the register; when the benefit is back on track
   the automatic risk closes, so a later relapse is told again.
@@ -152,13 +152,20 @@ class _Sweep:
         people, why = self.why(benefit)
         last = f"{own[-1].value:g} on {own[-1].on.isoformat()}" if own else None
         period = f"{benefit.id}:{latest.isoformat()}"
-        reply = benefit_blocks.actual_request_reply(assessment, nudge=False, why=why, last=last)
+        planned = planned_value_at(benefit, assessment.today, assessment.start)
+        reply = benefit_blocks.actual_request_reply(
+            benefit, nudge=False, why=why, last=last, planned=planned
+        )
         if self.tell(RunKey.BENEFIT_ACTUAL, period, people, reply):
             self.done.asked.append(benefit.id)
             return
         # asked at an earlier sweep and still no actual: one nudge, then wait for the next date
-        if assessment.today >= latest + timedelta(days=self.team.schedule.actual_nudge_days):
-            reply = benefit_blocks.actual_request_reply(assessment, nudge=True, why=why, last=last)
+        asked_at = self.svc.store.run_finished_at(RunKey.BENEFIT_ACTUAL, self.team.name, period)
+        wait = timedelta(days=self.team.schedule.actual_nudge_days)
+        if asked_at is not None and self.now >= asked_at + wait:
+            reply = benefit_blocks.actual_request_reply(
+                benefit, nudge=True, why=why, last=last, planned=planned
+            )
             if self.tell(RunKey.BENEFIT_NUDGE, period, people, reply):
                 self.done.nudged.append(benefit.id)
 
