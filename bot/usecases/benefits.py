@@ -23,12 +23,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from bot.benefit_report import write_benefits_report
 from bot.config import Team
 from bot.errors import UserError
 from bot.storage.benefits import Lesson, StoredReview
 from bot.wiring import Services
-from connectors.base import FetchesByKeys
+from connectors.base import ConnectorError, FetchesByKeys
 from rules.assessment import Assessment, PortfolioSummary, assess, summarise
 from rules.benefits import (
     BENEFIT_ID,
@@ -308,6 +307,8 @@ def write_report(svc: Services, out: Path, team: str | None = None) -> list[Path
     assessments = assess_benefits(svc, name)
     measured = svc.store.benefit_measurements([found.benefit.id for found in assessments])
     title = f"Benefit register of {name}" if name else "Benefit register"
+    from bot.benefit_report import write_benefits_report  # matplotlib: only when drawing
+
     try:
         return write_benefits_report(out, assessments, measured, title=title)
     except OSError as e:
@@ -508,7 +509,12 @@ def sync_linked(svc: Services, team: Team) -> LinkedReport:
     wanted = _links_of(svc.store.benefits(team.name), skip=in_backlog)
     if not wanted:
         return LinkedReport(team=team.name)
-    items = connector.fetch_by_keys(wanted)
+    try:
+        items = connector.fetch_by_keys(wanted)
+    except ConnectorError as e:  # the backlog is synced; the links wait for the next sync
+        warning = f"benefit register: could not fetch linked issues: {e}"
+        logger.warning("%s", warning)
+        return LinkedReport(team=team.name, warnings=(warning,))
     svc.store.save_snapshot(linked_snapshot(team.name), items, complete=True)
     found = {item.key for item in items}
     unknown = tuple(key for key in wanted if key not in found)
