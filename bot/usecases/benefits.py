@@ -35,7 +35,9 @@ from rules.benefits import (
     Confidence,
     Measurement,
     UnknownBenefitError,
+    benefit_number,
 )
+from rules.digest import ServedBenefit
 from rules.model import Item, ValueGoal
 from rules.money import Calibration, calibrate
 from rules.register import (
@@ -315,9 +317,50 @@ def write_report(svc: Services, out: Path, team: str | None = None) -> list[Path
         raise UserError(f"cannot write the report into {out}: {e.strerror or e}") from e
 
 
-def portfolio_week(svc: Services, team: Team, start: date, end: date) -> PortfolioSummary:
-    """What the team's benefits did in ``[start, end)``: the digest's benefits section."""
-    return summarise(assess_benefits(svc, team.name, today=end), start=start, end=end)
+def portfolio_week(svc: Services, team: Team, start: date, end: date) -> PortfolioSummary | None:
+    """The team's register today, with reviews and actuals due in ``[start, end)``.
+
+    What the digest says about benefits; None when the team's register is empty.
+    """
+    found = assess_benefits(svc, team.name)
+    if not found:
+        return None
+    return summarise(found, start=start, end=end)
+
+
+def portfolio_chart(svc: Services, team: Team) -> bytes:
+    """The portfolio chart (planned vs realised NPV per financial benefit) as PNG."""
+    from bot.benefit_charts import portfolio_chart_png  # matplotlib: only when drawing
+
+    cases = [found.money for found in assess_benefits(svc, team.name) if found.money]
+    return portfolio_chart_png(cases, title=f"Benefits of {team.name}")
+
+
+def latest_lessons(svc: Services, team: Team, count: int = 3) -> tuple[tuple[str, str], ...]:
+    """The team's newest lessons learned, as (benefit id, lesson)."""
+    return tuple(
+        (lesson.benefit_id, lesson.text) for lesson in svc.store.lessons(team.name)[:count]
+    )
+
+
+def served_benefits(svc: Services, items: Iterable[Item]) -> tuple[ServedBenefit, ...]:
+    """The benefits ``items`` deliver, directly or through their epic (``parent``), by id."""
+    through: dict[str, list[str]] = {}
+    listed = list(items)
+    keys = [key for item in listed for key in (item.key, item.parent) if key]
+    served = benefits_serving(svc, keys)
+    found: dict[str, Benefit] = {}
+    for item in listed:
+        for key in (item.key, item.parent):
+            for benefit in served.get(key or "", ()):
+                found[benefit.id] = benefit
+                through.setdefault(benefit.id, [])
+                if key not in through[benefit.id]:
+                    through[benefit.id].append(key or "")
+    return tuple(
+        ServedBenefit(benefit_id=one.id, title=one.title, keys=", ".join(through[one.id]))
+        for one in sorted(found.values(), key=lambda benefit: benefit_number(benefit.id))
+    )
 
 
 def benefits_serving(svc: Services, keys: Sequence[str]) -> dict[str, list[Benefit]]:
