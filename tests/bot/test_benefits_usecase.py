@@ -139,7 +139,8 @@ def test_export_csv_reimports_without_changes(svc, tmp_path):
 
     again = uc.import_register(svc, exported)
 
-    assert again.diff.changed == () and again.diff.unchanged == ("BEN-1", "BEN-2")
+    assert again.diff.changed == ()
+    assert again.diff.unchanged == ("BEN-1", "BEN-2")
 
 
 def test_a_done_epic_that_left_the_backlog_is_fetched_by_key_on_sync(svc, tmp_path):
@@ -155,7 +156,8 @@ def test_a_done_epic_that_left_the_backlog_is_fetched_by_key_on_sync(svc, tmp_pa
     view = uc.show_benefit(svc, "BEN-1")
     assert view.assessment.delivered == date(2025, 2, 1)
     money = view.assessment.money
-    assert money is not None and money.cost == 20000  # the entry's own cost wins over points
+    assert money is not None
+    assert money.cost == 20000
     assert uc.show_benefit(svc, "BEN-2").unknown_links == ("PAY-404",)
 
 
@@ -177,12 +179,15 @@ def test_a_measurement_is_stored_and_two_behind_in_a_row_raise_one_risk(svc, tmp
     second = uc.record_measurement(svc, "BEN-1", 1100, on=date(2025, 11, 1), confidence="at-risk")
     third = uc.record_measurement(svc, "BEN-1", 1200, on=date(2025, 11, 15))
 
-    assert first.assessment is not None and first.assessment.status.state == "behind"
+    assert first.assessment is not None
+    assert first.assessment.status.state == "behind"
     assert not first.risk_raised
-    assert second.risk_raised and second.measurement.confidence is Confidence.AT_RISK
+    assert second.risk_raised
+    assert second.measurement.confidence is Confidence.AT_RISK
     assert not third.risk_raised  # raised once, not at every actual
     automatic = [risk for risk in svc.store.benefit("BEN-1").risks if risk.automatic]
-    assert len(automatic) == 1 and automatic[0].owner == "U0AAA"
+    assert len(automatic) == 1
+    assert automatic[0].owner == "U0AAA"
 
 
 @pytest.mark.parametrize(
@@ -218,7 +223,8 @@ def test_a_goals_current_figure_is_its_latest_measurement_with_the_trend(svc):
     assert goals["Cut support cost"].trend == (410, 395, 380, 372)
     assert goals["Cut support cost"].measured_on == date(2026, 12, 1)
     assert goals["Faster checkout"] == {g.name: g for g in team.goals}["Faster checkout"]
-    assert recorded.goal is not None and recorded.goal.current == 372
+    assert recorded.goal is not None
+    assert recorded.goal.current == 372
 
 
 def test_the_report_writes_markdown_csv_and_charts(svc, tmp_path):
@@ -230,9 +236,11 @@ def test_the_report_writes_markdown_csv_and_charts(svc, tmp_path):
 
     names = [path.name for path in written]
     assert names[:2] == ["benefits.md", "benefits.csv"]
-    assert "BEN-1.png" in names and names[-1] == "benefits-portfolio.png"
+    assert "BEN-1.png" in names
+    assert names[-1] == "benefits-portfolio.png"
     markdown = (tmp_path / "out" / "benefits.md").read_text(encoding="utf-8")
-    assert "# Benefit register of payments" in markdown and "planned NPV" in markdown
+    assert "# Benefit register of payments" in markdown
+    assert "planned NPV" in markdown
 
 
 def test_benefits_serving_names_the_benefits_an_issue_delivers(svc, tmp_path):
