@@ -2,9 +2,10 @@
 
 Adapters (``sample``, ``files``, ``jira``) implement :class:`Connector`; third-party ones register
 through the entry-point group ``northstar.connectors`` (see :mod:`connectors.registry`). A
-connector that can fetch issues by key (:class:`FetchesByKeys`) serves the benefit
-register's links. A connector that can check its own access (a remote tool: reachability, auth, permissions) also
-implements the optional :class:`ChecksAccess`, which ``northstar doctor`` asks for.
+connector that can fetch issues by key (:class:`FetchesByKeys`) serves the benefit register's
+links. A connector that can check its own access (a remote tool: reachability, auth,
+permissions) also implements the optional :class:`ChecksAccess`, which ``northstar doctor``
+asks for.
 
 The writable-field checks live here, beside the port, because every connector that writes
 must refuse the same fields with the same words, whatever tool it talks to.
