@@ -1009,8 +1009,8 @@ def goals_none(team: str) -> str:
     return f"No value goals yet: add `goals` to team {team} in northstar.toml."
 
 
-def delivered_title(value: float, count: int) -> str:
-    return f"*Value delivered: {value:.1f}* from {count} item(s)"
+def delivered_title(value: float, count: int, unit: str = "cost of delay points") -> str:
+    return f"*Value delivered: {value:.1f} {unit}* from {count} item(s)"
 
 
 def delivered_compared(value: float, previous: float) -> str:
@@ -1067,10 +1067,12 @@ def sprint_line(name: str, goal: str | None) -> str:
     return f"*Active sprint:* {name}" + (f" — goal: {goal}" if goal else " (no sprint goal set)")
 
 
-def sprint_value(committed: float, delivered: float, items: int) -> str:
+def sprint_value(
+    committed: float, delivered: float, items: int, unit: str = "cost of delay points"
+) -> str:
     share = f" ({delivered / committed:.0%})" if committed > 0 else ""
     return (
-        f"Value committed {committed:.1f} across {items} item(s); "
+        f"Value committed {committed:.1f} {unit} across {items} item(s); "
         f"done so far {delivered:.1f}{share}."
     )
 
@@ -1127,6 +1129,38 @@ def benefits_none() -> str:
     return "*Planned vs realised benefit:* no delivered item with a planned benefit yet."
 
 
+def register_title() -> str:
+    return "*Benefit register*"
+
+
+def register_realised(ids: str) -> str:
+    return f"Realised: {ids}."
+
+
+def register_at_risk(benefit_id: str, title: str, reason: str) -> str:
+    return f"• At risk: {benefit_id} {title}: {reason}"
+
+
+def register_money(planned_to_date: float, realised: float, planned: float) -> str:
+    """Planned vs realised NPV of the financial benefits, with the real figures."""
+    return (
+        f"Financial benefits: NPV realised {realised:,.0f} against {planned_to_date:,.0f} "
+        f"planned by now ({planned:,.0f} planned over their horizons)."
+    )
+
+
+def register_reviews_due(count: int, lines: str) -> str:
+    return f"Reviews due this week: {count}: {lines}"
+
+
+def register_lesson(benefit_id: str, text: str) -> str:
+    return f"• Lesson ({benefit_id}): {text}"
+
+
+def portfolio_chart_title(team: str, week: str) -> str:
+    return f"Planned vs realised benefit value of {team}, {week}"
+
+
 def full_list(where: str) -> str:
     return f"The whole ranked backlog: `{where}`. Each score explained: `/value why KEY`."
 
@@ -1139,8 +1173,16 @@ def reminder_goal(goal: str | None) -> str:
     return f"*Sprint goal:* {goal}" if goal else "*Sprint goal:* none set in the backlog tool."
 
 
-def reminder_committed(value: float, items: int) -> str:
-    return f"*Value committed:* {value:.1f} across {items} item(s)."
+def reminder_committed(value: float, items: int, unit: str = "cost of delay points") -> str:
+    return f"*Value committed:* {value:.1f} {unit} across {items} item(s)."
+
+
+def reminder_benefits_title(count: int) -> str:
+    return f"*Benefits this sprint serves:* {count}"
+
+
+def reminder_benefit_line(benefit_id: str, title: str, keys: str) -> str:
+    return f"• {benefit_id} {title} (through {keys})"
 
 
 def reminder_top_title(count: int) -> str:
