@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -26,7 +25,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.chat import limits, messages
+from bot.chat import benefit_text, limits, messages
 from bot.chat.blocks import (
     Reply,
     button,
@@ -36,9 +35,11 @@ from bot.chat.blocks import (
     header,
     section,
     sections,
+    text_reply,
 )
+from bot.storage.benefits import Lesson, StoredReview
 from rules.assessment import Assessment
-from rules.benefits import Benefit, Confidence, Direction, Risk
+from rules.benefits import Benefit, Confidence, Direction, Measurement
 from rules.model import BenefitCategory
 
 ACTION_BENEFIT_RECORD = "benefit_record"
@@ -129,20 +130,11 @@ def _record_button(benefit_id: str) -> Block:
 def benefits_reply(team: str, assessments: Sequence[Assessment]) -> Reply:
     """The register of a team, one line a benefit, capped with a pointer to the CLI."""
     if not assessments:
-        return Reply(
-            text=messages.benefits_empty(team), blocks=sections(messages.benefits_empty(team))
-        )
+        return text_reply(messages.benefits_empty(team))
     title = messages.benefits_header(team, len(assessments))
     lines = [
-        messages.benefit_line(
-            a.benefit.id,
-            _title(a.benefit),
-            a.benefit.status.value,
-            _track(a),
-            a.benefit.owner,
-            escape(a.smart.summary()),
-        )
-        for a in assessments[:MAX_LISTED]
+        f"{_track(found)} {escape(benefit_text.listing_line(found))}"
+        for found in assessments[:MAX_LISTED]
     ]
     shown: list[Block] = [header(title), *sections("\n".join(lines))]
     if len(assessments) > MAX_LISTED:
@@ -150,73 +142,27 @@ def benefits_reply(team: str, assessments: Sequence[Assessment]) -> Reply:
     return Reply(text=title, blocks=cap_blocks(shown, limits.MAX_MESSAGE_BLOCKS))
 
 
-def _measure_line(benefit: Benefit) -> str:
-    measure = benefit.measure
-    if (
-        measure.direction is Direction.RANGE
-        and measure.low is not None
-        and measure.high is not None
-    ):
-        plan = messages.benefit_range(measure.low, measure.high)
-    else:
-        plan = messages.benefit_plan(
-            benefit.baseline, benefit.baseline_date, benefit.target, benefit.target_date
-        )
-    return messages.benefit_measure(
-        escape(measure.metric), escape(measure.unit), measure.direction.value, plan
-    )
-
-
-def _risk_lines(risks: Sequence[Risk]) -> list[str]:
-    open_risks = [risk for risk in risks if risk.open]
-    if not open_risks:
-        return [messages.benefit_no_risks()]
-    return [messages.benefit_risks_title()] + [
-        messages.benefit_risk_line(
-            escape(risk.text), risk.likelihood, risk.impact, escape(risk.mitigation), risk.automatic
-        )
-        for risk in open_risks
-    ]
-
-
 def benefit_reply(
-    assessment: Assessment, *, can_edit: bool, next_review: tuple[str, date] | None
+    assessment: Assessment,
+    *,
+    measurements: Sequence[Measurement],
+    reviews: Sequence[StoredReview],
+    lessons: Sequence[Lesson],
+    unknown_links: Sequence[str],
+    can_edit: bool,
 ) -> Reply:
-    """One benefit in full: SMART, status against plan, delivery, NPV/ROI with terms, risks."""
+    """One benefit in full (the lines ``benefits show`` prints), its status coloured by direction.
+
+    The buttons: "Record actual" for everyone, "Edit" for holders of the ``benefits`` role.
+    """
     benefit = assessment.benefit
-    status = assessment.status
-    variance = status.variance
-    title = messages.benefit_header(benefit.id, " ".join(benefit.title.split()))
-    lines = [
-        messages.benefit_facts(
-            benefit.category.value,
-            benefit.status.value,
-            benefit.owner,
-            escape(benefit.team or "") or None,
-            benefit.links,
-        ),
-        _measure_line(benefit),
-        messages.benefit_smart(escape(assessment.smart.summary()), assessment.smart.is_smart),
-        messages.benefit_status_line(
-            _track(assessment),
-            variance.actual if variance is not None else None,
-            variance.planned if variance is not None else None,
-            status.measured_on,
-            status.confidence.value if status.confidence else None,
-        ),
-        messages.benefit_delivery(assessment.delivered, assessment.start),
+    lines = benefit_text.benefit_lines(assessment, measurements, reviews, lessons, unknown_links)
+    title = lines[0]
+    shown: list[Block] = [
+        header(title),
+        section(messages.benefit_status(_track(assessment))),
+        *sections("\n".join(escape(line) for line in lines[1:])),
     ]
-    if assessment.money is not None:
-        lines.append(messages.benefit_money_title())
-        lines.extend(f"• {line}" for line in assessment.money.explain())
-    elif benefit.is_financial:
-        lines.append(messages.benefit_no_money())
-    lines.extend(_risk_lines(benefit.risks))
-    review = messages.benefit_review_due(*next_review) if next_review is not None else None
-    lines.append(messages.benefit_next(assessment.next_measurement, review))
-    shown: list[Block] = [header(title), *sections("\n".join(lines))]
-    if benefit.description.strip():
-        shown.insert(1, context(escape(limits.truncate(benefit.description, 1500))))
     elements = [
         button(
             messages.benefit_record_button(),

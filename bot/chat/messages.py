@@ -677,11 +677,8 @@ def benefits_more(count: int) -> str:
     return f"…and {count} more: `northstar benefits list` shows them all."
 
 
-def benefit_line(
-    benefit_id: str, title: str, status: str, track: str, owner: str | None, smart: str
-) -> str:
-    who = mention(owner) if owner else "no owner"
-    return f"{track} *{benefit_id}* {title}: {status}, {who}. _{smart}_"
+def benefit_status(track: str) -> str:
+    return f"*Status* {track}"
 
 
 def benefit_track(state: str, colour: str) -> str:
@@ -692,102 +689,6 @@ def benefit_track(state: str, colour: str) -> str:
         "red": ":red_circle:",
     }
     return f"{dots.get(colour, ':white_circle:')} {state}"
-
-
-def benefit_header(benefit_id: str, title: str) -> str:
-    return f"{benefit_id}: {title}" if title else benefit_id
-
-
-def benefit_facts(
-    category: str, status: str, owner: str | None, team: str | None, links: Sequence[str]
-) -> str:
-    who = mention(owner) if owner else "no owner"
-    linked = ", ".join(links) or "no linked issues"
-    return f"*{category}*, {status}. Owner {who}, team {team or 'none'}. Linked: {linked}."
-
-
-def benefit_measure(metric: str, unit: str, direction: str, plan: str) -> str:
-    shown = f"{metric} ({unit})" if unit else metric
-    return f"*Measure* {shown or 'none'}, should {direction}: {plan}"
-
-
-def benefit_plan(
-    baseline: float | None, baseline_date: date | None, target: float | None, due: date | None
-) -> str:
-    start = "no baseline" if baseline is None else f"baseline {baseline:g}"
-    if baseline is not None and baseline_date is not None:
-        start += f" on {baseline_date.isoformat()}"
-    end = "no target" if target is None else f"target {target:g}"
-    if target is not None and due is not None:
-        end += f" by {due.isoformat()}"
-    return f"{start}, {end}"
-
-
-def benefit_range(low: float, high: float) -> str:
-    return f"stay within {low:g}-{high:g}"
-
-
-def benefit_smart(summary: str, is_smart: bool) -> str:
-    return f"*SMART* :white_check_mark: {summary}" if is_smart else f"*SMART* :warning: {summary}"
-
-
-def benefit_status_line(
-    track: str,
-    actual: float | None,
-    planned: float | None,
-    measured_on: date | None,
-    confidence: str | None,
-) -> str:
-    if actual is None or measured_on is None:
-        return f"*Status* {track}: no actual recorded yet"
-    plan = f" against {planned:g} planned" if planned is not None else ""
-    said = f"; owner says {confidence}" if confidence else ""
-    return f"*Status* {track}: {actual:g} on {measured_on.isoformat()}{plan}{said}"
-
-
-def benefit_delivery(delivered: date | None, start: date | None) -> str:
-    if delivered is None and start is None:
-        return "*Delivery* linked work not done yet: realisation has not started"
-    done = f"delivered {delivered.isoformat()}" if delivered else "delivery date unknown"
-    begun = f", realising since {start.isoformat()}" if start else ""
-    return f"*Delivery* {done}{begun}"
-
-
-def benefit_money_title() -> str:
-    return "*NPV and ROI*"
-
-
-def benefit_no_money() -> str:
-    return "*NPV and ROI* shown for financial benefits once realisation has started"
-
-
-def benefit_risks_title() -> str:
-    return "*Risks*"
-
-
-def benefit_risk_line(
-    text: str, likelihood: str, impact: str, mitigation: str, automatic: bool
-) -> str:
-    origin = " (raised automatically)" if automatic else ""
-    plan = f"; mitigation: {mitigation}" if mitigation else ""
-    return f"• {text}{origin}: likelihood {likelihood}, impact {impact}{plan}"
-
-
-def benefit_no_risks() -> str:
-    return "*Risks* none open"
-
-
-def benefit_next(next_measurement: date | None, next_review: str | None) -> str:
-    parts = []
-    if next_measurement is not None:
-        parts.append(f"next actual asked for on {next_measurement.isoformat()}")
-    if next_review is not None:
-        parts.append(f"next review {next_review}")
-    return "Next: " + "; ".join(parts) if parts else "Nothing scheduled."
-
-
-def benefit_review_due(kind: str, due: date) -> str:
-    return f"{kind} on {due.isoformat()}"
 
 
 def benefit_record_button() -> str:
@@ -842,11 +743,6 @@ def actual_note_label() -> str:
 
 def confidence_label(confidence: str) -> str:
     return {"on track": "On track", "at risk": "At risk", "off track": "Off track"}[confidence]
-
-
-def actual_recorded(subject: str, value: float, on: date, track: str | None) -> str:
-    status = f" Status: {track}." if track else ""
-    return f":white_check_mark: Recorded {value:g} for *{subject}* on {on.isoformat()}.{status}"
 
 
 def actual_request_header() -> str:

@@ -81,9 +81,9 @@ def pending_blocks(svc: Services, user_id: str) -> list[Block]:
     return blocks.sections(body)
 
 
-def benefits_blocks(svc: Services, user_id: str, now: datetime) -> list[Block]:
+def benefits_blocks(svc: Services, user_id: str) -> list[Block]:
     """The benefits this person owns, with their status and a "Record actual" button."""
-    return benefit_blocks.home_benefit_blocks(my_benefits(svc, user_id, now))
+    return benefit_blocks.home_benefit_blocks(my_benefits(svc, user_id))
 
 
 def goals_blocks(team: Team) -> list[Block]:
@@ -128,7 +128,7 @@ def build_home(
     """The Home view for ``user_id``."""
     page: list[Block] = []
     page.extend(_guarded("pending check-ins", lambda: pending_blocks(svc, user_id)))
-    page.extend(_guarded("own benefits", lambda: benefits_blocks(svc, user_id, now)))
+    page.extend(_guarded("own benefits", lambda: benefits_blocks(svc, user_id)))
     teams = teams_of(svc, user_id)
     if not teams:
         page.append(blocks.section(messages.home_no_teams()))

@@ -30,13 +30,14 @@ from bot.slack.value_command import (
     benefit_roles,
     close_clicked,
     open_benefit_form,
+    recorded_text,
 )
 from bot.slack.workqueue import WorkQueue
 from bot.usecases.benefit_entries import (
     answer_review,
     find_benefit,
     find_review,
-    record_actual,
+    measure,
     save_benefit,
 )
 from bot.usecases.benefit_status import benefit_team
@@ -510,18 +511,15 @@ def actual_submitted(body: dict[str, Any], client: WebClient, *, deps: Deps) -> 
         )
         if not isinstance(benefit_id, str) or actual.value is None:
             return messages.error_stale_button()
-        recorded = record_actual(
+        recorded = measure(
             deps.svc,
             benefit_id,
             actual.value,
             who=sub.user_id,
-            now=deps.svc.clock(),
             confidence=actual.confidence,
             note=actual.note,
         )
-        return messages.actual_recorded(
-            recorded.subject, recorded.value, recorded.on, recorded.track
-        )
+        return recorded_text(recorded)
 
     _submitted(deps, client, sub.user_id, f"actual by {sub.user_id}", work)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 
 from bot.chat import benefit_blocks, blocks, messages
+from bot.chat.benefit_text import recorded_line
 from bot.config import Team
 from bot.errors import UserError
 from bot.slack.commands import (
@@ -33,8 +34,10 @@ from bot.slack.commands import (
     parse_command,
 )
 from bot.slack.roles import is_allowed, require_role
-from bot.usecases.benefit_entries import assess_team, find_benefit, record_actual, show_benefit
+from bot.usecases import benefit_entries
+from bot.usecases.benefit_entries import find_benefit
 from bot.usecases.benefit_status import benefit_team
+from bot.usecases.benefits import RecordedMeasurement, list_benefits, show_benefit
 from bot.usecases.checkins import close_round, open_round
 from bot.usecases.digest import preview_digest
 from bot.usecases.explain import explain_item
@@ -152,7 +155,8 @@ def benefit_command(
 ) -> blocks.Reply:
     if isinstance(command, Benefits):
         team = resolve_team(svc, command.team, inv.channel_id, "benefits")
-        return benefit_blocks.benefits_reply(team.name, assess_team(svc, team, svc.clock()))
+        listing = list_benefits(svc, team.name)
+        return benefit_blocks.benefits_reply(team.name, listing.assessments)
     if isinstance(command, BenefitShow):
         return benefit(svc, command.benefit_id, inv)
     return measure(svc, command, inv)
@@ -266,33 +270,43 @@ def benefit_roles(svc: Services, team: Team | None) -> tuple[str, ...]:
 
 def benefit(svc: Services, benefit_id: str, inv: Invocation) -> blocks.Reply:
     """One benefit in full; the Edit button for people with the ``benefits`` role."""
-    view = show_benefit(svc, benefit_id, svc.clock())
+    view = show_benefit(svc, benefit_id)
     roles = benefit_roles(svc, benefit_team(svc, view.assessment.benefit))
-    can_edit = is_allowed(inv.user_id, roles, inv.client)
     return benefit_blocks.benefit_reply(
-        view.assessment, can_edit=can_edit, next_review=view.next_review
+        view.assessment,
+        measurements=view.measurements,
+        reviews=view.reviews,
+        lessons=view.lessons,
+        unknown_links=view.unknown_links,
+        can_edit=is_allowed(inv.user_id, roles, inv.client),
     )
 
 
 def measure(svc: Services, command: Measure, inv: Invocation) -> blocks.Reply:
     """Record an actual; anyone may (it is stored with who said it, like a rating)."""
     team = next((t for t in svc.config.teams if t.channel and t.channel == inv.channel_id), None)
-    recorded = record_actual(
+    recorded = benefit_entries.measure(
         svc,
         command.subject,
         command.value,
         who=inv.user_id,
-        now=svc.clock(),
         confidence=command.confidence,
         note=command.note,
         team=team,
     )
-    logger.info("%s recorded %g for %s", inv.user_id, command.value, recorded.subject)
-    return blocks.text_reply(
-        messages.actual_recorded(
-            benefit_blocks.escape(recorded.subject), recorded.value, recorded.on, recorded.track
-        )
+    logger.info("%s recorded %g for %s", inv.user_id, command.value, recorded.measurement.subject)
+    return blocks.text_reply(recorded_text(recorded))
+
+
+def recorded_text(recorded: RecordedMeasurement) -> str:
+    """The confirmation of an actual, as the CLI prints it, escaped for mrkdwn."""
+    line = recorded_line(
+        recorded.measurement,
+        assessment=recorded.assessment,
+        goal=recorded.goal,
+        risk_raised=recorded.risk_raised,
     )
+    return ":white_check_mark: " + benefit_blocks.escape(line)
 
 
 def open_benefit_form(svc: Services, benefit_id: str | None, inv: Invocation) -> None:

@@ -29,7 +29,8 @@ from datetime import datetime, timedelta
 from bot.chat import benefit_blocks, messages
 from bot.chat.blocks import Reply
 from bot.config import Team
-from bot.usecases.benefit_status import assess_benefit, people_to_ask
+from bot.usecases.benefit_status import people_to_ask, review_offsets, team_today
+from bot.usecases.benefits import assess_benefits
 from bot.usecases.checkins import dm_all
 from bot.usecases.ports import Messenger
 from bot.usecases.runs import RunKey, claimed
@@ -37,7 +38,7 @@ from bot.usecases.score import load_items
 from bot.wiring import Services
 from rules.assessment import Assessment
 from rules.benefits import Benefit, BenefitStatus, Measurement, Risk
-from rules.trajectory import measurement_due_dates, planned_value_at
+from rules.trajectory import measurement_due_dates, planned_value_at, review_schedule
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +103,13 @@ class _Sweep:
 
     def hold_reviews(self, assessment: Assessment) -> None:
         benefit = assessment.benefit
-        self.svc.store.schedule_reviews(assessment.reviews)
+        schedule = review_schedule(
+            benefit,
+            assessment.delivered,
+            offsets=review_offsets(benefit, self.team),
+            sustainment_days=self.team.schedule.sustainment_days,
+        )
+        self.svc.store.schedule_reviews(schedule)
         if benefit.status is BenefitStatus.CLOSED:
             return
         due_before = assessment.today + timedelta(days=1)
@@ -122,22 +129,20 @@ class _Sweep:
                 self.done.reviews.append(f"{benefit.id} {review.kind} {review.offset_days}d")
 
     def check_risk(self, assessment: Assessment) -> None:
+        """One DM per automatic risk, whoever raised it (this sweep, or a measurement)."""
         benefit = assessment.benefit
         reason = assessment.risk
         if reason is None:
             self.svc.store.close_automatic_risks(benefit.id)
             return
-        if any(risk.automatic and risk.open for risk in benefit.risks):
-            return
+        raised = next((r for r in benefit.risks if r.automatic and r.open), None)
+        day = raised.raised_on if raised is not None and raised.raised_on else assessment.today
         people, _ = self.why(benefit)
-        period = f"{benefit.id}:{assessment.today.isoformat()}"
-        if self.tell(
-            RunKey.BENEFIT_RISK, period, people, benefit_blocks.risk_reply(benefit, reason)
-        ):
-            risk = Risk(
-                text=reason, owner=benefit.owner, raised_on=assessment.today, automatic=True
-            )
-            self.svc.store.raise_risk(benefit.id, risk)
+        reply = benefit_blocks.risk_reply(benefit, raised.text if raised else reason)
+        if self.tell(RunKey.BENEFIT_RISK, f"{benefit.id}:{day.isoformat()}", people, reply):
+            if raised is None:
+                risk = Risk(text=reason, owner=benefit.owner, raised_on=day, automatic=True)
+                self.svc.store.raise_risk(benefit.id, risk)
             self.done.risks.append(benefit.id)
 
     def ask_actual(self, assessment: Assessment, measured: Sequence[Measurement]) -> None:
@@ -174,19 +179,16 @@ def follow_up_benefits(
     svc: Services, team: Team, now: datetime, *, messenger: Messenger
 ) -> FollowUp:
     """Run the team's benefit follow-up at ``now`` (see the module docstring); safe to repeat."""
-    benefits = svc.store.benefits(team=team.name)
     sweep = _Sweep(svc, team, now, messenger)
-    if not benefits:
+    if not svc.store.benefits(team.name):
         return sweep.done
-    items = load_items(svc, team)
-    measured = svc.store.benefit_measurements([benefit.id for benefit in benefits])
-    for benefit in benefits:
-        assessment = assess_benefit(
-            svc, benefit, now, team=team, items=items, measurements=measured
-        )
+    load_items(svc, team)  # delivery dates come from the snapshot: sync once if there is none
+    assessments = assess_benefits(svc, team.name, today=team_today(team, now))
+    measured = svc.store.benefit_measurements([found.benefit.id for found in assessments])
+    for assessment in assessments:
         sweep.start_realising(assessment)
         sweep.hold_reviews(assessment)
-        if benefit.status.is_closed:
+        if assessment.benefit.status.is_closed:
             continue
         sweep.check_risk(assessment)
         sweep.ask_actual(assessment, measured)
