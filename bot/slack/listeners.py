@@ -469,12 +469,16 @@ def _submitted(
     """Do a modal's work on a work thread and DM the person the outcome, good or bad.
 
     A modal has no ``response_url``: the answer (or the refusal, or the error id) is a DM.
+    Bolt runs this even when the ack refused the fields; those the modal shows already, so a
+    :class:`~bot.slack.benefit_forms.FormError` here says nothing more.
     """
     messenger = deps.messenger(client)
 
     def job() -> None:
         try:
             reply = blocks.text_reply(work())
+        except benefit_forms.FormError:
+            return
         except Exception as e:  # noqa: BLE001 - the edge: every error becomes an answer
             reply = reply_for_error(e, what=what)
         messenger.dm(user, reply)

@@ -43,7 +43,14 @@ from bot.usecases.digest import preview_digest
 from bot.usecases.explain import explain_item
 from bot.usecases.ports import Messenger
 from bot.usecases.reorder import ReorderPreview, apply_reorder, preview_reorder, undo_reorder
-from bot.usecases.score import TeamScores, find_team_of, score_team, set_inputs, whatif
+from bot.usecases.score import (
+    TeamScores,
+    find_team_of,
+    load_items,
+    score_team,
+    set_inputs,
+    whatif,
+)
 from bot.usecases.score_cache import ScoreCache
 from bot.wiring import Services
 
@@ -155,6 +162,7 @@ def benefit_command(
 ) -> blocks.Reply:
     if isinstance(command, Benefits):
         team = resolve_team(svc, command.team, inv.channel_id, "benefits")
+        load_items(svc, team)  # delivery dates come from the snapshot: sync once if none
         listing = list_benefits(svc, team.name)
         return benefit_blocks.benefits_reply(team.name, listing.assessments)
     if isinstance(command, BenefitShow):
@@ -270,8 +278,11 @@ def benefit_roles(svc: Services, team: Team | None) -> tuple[str, ...]:
 
 def benefit(svc: Services, benefit_id: str, inv: Invocation) -> blocks.Reply:
     """One benefit in full; the Edit button for people with the ``benefits`` role."""
+    team = benefit_team(svc, find_benefit(svc, benefit_id))
+    if team is not None:
+        load_items(svc, team)  # delivery dates come from the snapshot: sync once if none
     view = show_benefit(svc, benefit_id)
-    roles = benefit_roles(svc, benefit_team(svc, view.assessment.benefit))
+    roles = benefit_roles(svc, team)
     return benefit_blocks.benefit_reply(
         view.assessment,
         measurements=view.measurements,

@@ -103,7 +103,7 @@ def test_a_team_s_review_offsets_replace_the_default_but_not_an_entry_s_own(tune
 
 
 def test_the_owner_is_asked_for_an_actual_nudged_once_then_asked_at_the_next_date(tuned, clock):
-    """Monthly from 2026-09-24: the 2026-10-24 actual is missing on 2026-11-19; nudge after 3 days."""
+    """Monthly from 2026-09-24: the 2026-10-24 actual is missing on 2026-11-19; nudge: 3 days."""
     world = tuned(actual_nudge_days=3)
     register(world)
 
@@ -223,7 +223,8 @@ def test_a_failed_dm_is_retried_by_the_next_sweep_and_then_sent_once(world):
     delivered = sweep(world)
     again = sweep(world)
 
-    assert failed.failed and retried.failed
+    assert failed.failed
+    assert retried.failed
     assert delivered.reviews == ["BEN-1 post-implementation 30d"]
     assert again.reviews == []
 
