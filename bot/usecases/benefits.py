@@ -312,7 +312,9 @@ def write_report(svc: Services, out: Path, team: str | None = None) -> list[Path
     from bot.benefit_report import write_benefits_report  # matplotlib: only when drawing
 
     try:
-        return write_benefits_report(out, assessments, measured, title=title)
+        return write_benefits_report(
+            out, assessments, measured, title=title, lessons=svc.store.lessons(name)
+        )
     except OSError as e:
         raise UserError(f"cannot write the report into {out}: {e.strerror or e}") from e
 
