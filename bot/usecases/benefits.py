@@ -34,6 +34,7 @@ from rules.benefits import (
     Benefit,
     Confidence,
     Measurement,
+    Risk,
     UnknownBenefitError,
     benefit_number,
 )
@@ -312,7 +313,9 @@ def write_report(svc: Services, out: Path, team: str | None = None) -> list[Path
     from bot.benefit_report import write_benefits_report  # matplotlib: only when drawing
 
     try:
-        return write_benefits_report(out, assessments, measured, title=title)
+        return write_benefits_report(
+            out, assessments, measured, title=title, lessons=svc.store.lessons(name)
+        )
     except OSError as e:
         raise UserError(f"cannot write the report into {out}: {e.strerror or e}") from e
 
@@ -416,45 +419,36 @@ def record_measurement(
     """
     number = parse_value(value)
     chosen = confidence if isinstance(confidence, Confidence) else parse_confidence(confidence)
-    at = svc.clock()
+    given = {"value": number, "confidence": chosen, "note": note, "who": who, "source": source}
     if BENEFIT_ID.fullmatch(subject.strip().upper()):
-        benefit = _benefit(svc, subject.strip().upper())
-        measurement = Measurement(
-            benefit_id=benefit.id,
-            value=number,
-            on=on or today_of(svc, benefit.team),
-            confidence=chosen,
-            note=note,
-            who=who,
-            source=source,
-        )
-        svc.store.record_measurement(measurement, at=at)
-        assessment = _assess_all(svc, [benefit])[0]
-        raised = False
-        if assessment.risk is not None:
-            from rules.benefits import Risk
-
-            raised = svc.store.raise_risk(
-                benefit.id,
-                Risk(text=assessment.risk, owner=benefit.owner, raised_on=assessment.today),
-            )
-        elif assessment.status.state in ("on track", "ahead"):
-            svc.store.close_automatic_risks(benefit.id)
-        return RecordedMeasurement(measurement, assessment=assessment, risk_raised=raised)
+        return _record_for_benefit(svc, _benefit(svc, subject), on, given)
     owner, goal = _goal(svc, subject.strip(), team)
-    measurement = Measurement(
-        goal=goal.name,
-        team=owner.name,
-        value=number,
-        on=on or today_of(svc, owner.name),
-        confidence=chosen,
-        note=note,
-        who=who,
-        source=source,
+    measurement = Measurement.model_validate(
+        {"goal": goal.name, "team": owner.name, "on": on or today_of(svc, owner.name), **given}
     )
-    svc.store.record_measurement(measurement, at=at)
+    svc.store.record_measurement(measurement, at=svc.clock())
     current = {found.name: found for found in current_goals(svc, owner)}
     return RecordedMeasurement(measurement, goal=current[goal.name])
+
+
+def _record_for_benefit(
+    svc: Services, benefit: Benefit, on: date | None, given: Mapping[str, object]
+) -> RecordedMeasurement:
+    """Store a benefit's actual and apply the risk rule: raise once, close when back on plan."""
+    measurement = Measurement.model_validate(
+        {"benefit_id": benefit.id, "on": on or today_of(svc, benefit.team), **given}
+    )
+    svc.store.record_measurement(measurement, at=svc.clock())
+    assessment = _assess_all(svc, [benefit])[0]
+    raised = False
+    if assessment.risk is not None:
+        raised = svc.store.raise_risk(
+            benefit.id,
+            Risk(text=assessment.risk, owner=benefit.owner, raised_on=assessment.today),
+        )
+    elif assessment.status.state in ("on track", "ahead"):
+        svc.store.close_automatic_risks(benefit.id)
+    return RecordedMeasurement(measurement, assessment=assessment, risk_raised=raised)
 
 
 def current_goals(svc: Services, team: Team) -> tuple[ValueGoal, ...]:

@@ -151,8 +151,12 @@ def build_digest(svc: Services, team: Team, now: datetime) -> Digest:
         full_list_url=backlog_url(svc.settings, team),
         goals=current_goals(svc, team),
     )
-    # the register's week: its state today, and the reviews due in the week now starting
-    this_week = end.astimezone(team.zone).date()
+    return with_register(svc, team, digest)
+
+
+def with_register(svc: Services, team: Team, digest: Digest) -> Digest:
+    """``digest`` with the register's week: its state today, reviews due in the week starting."""
+    this_week = digest.end.astimezone(team.zone).date()
     return digest.model_copy(
         update={
             "portfolio": portfolio_week(svc, team, this_week, this_week + timedelta(days=7)),
