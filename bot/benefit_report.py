@@ -1,7 +1,7 @@
 """The benefits report as files: the register in Markdown and CSV, and its charts.
 
-What ``northstar benefits report [--out DIR]`` will write (the command itself is wired in the
-next phase): ``benefits.md`` for people, ``benefits.csv`` in the import format (re-importing it
+What ``northstar benefits report [--out DIR]`` writes: ``benefits.md`` for people (with the
+lessons learned), ``benefits.csv`` in the import format (re-importing it
 changes nothing), a chart per benefit with a plan or actuals, and ``benefits-portfolio.png``.
 """
 
@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from bot.benefit_charts import benefit_chart_png, portfolio_chart_png
+from bot.storage.benefits import Lesson
 from rules.assessment import Assessment
 from rules.benefits import Measurement
 from rules.register import COLUMNS, register_rows
@@ -29,8 +30,10 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def register_markdown(assessments: Sequence[Assessment], *, title: str) -> str:
-    """The register as a Markdown table, then each benefit's NPV/ROI terms and risks."""
+def register_markdown(
+    assessments: Sequence[Assessment], *, title: str, lessons: Sequence[Lesson] = ()
+) -> str:
+    """The register as a Markdown table, each benefit's NPV/ROI terms and risks, its lessons."""
     lines = [
         f"# {title}",
         "",
@@ -72,6 +75,11 @@ def register_markdown(assessments: Sequence[Assessment], *, title: str) -> str:
         )
         if found.risk is not None:
             details.append(f"- at risk now: {found.risk}")
+        details.extend(
+            f"- Lesson learned ({lesson.benefit_id}, {lesson.kind} review): {lesson.text}"
+            for lesson in lessons
+            if lesson.benefit_id == found.benefit.id
+        )
         if details:
             lines.extend(["", f"## {found.benefit.id} {found.benefit.title}".rstrip(), ""])
             lines.extend(details)
@@ -84,12 +92,14 @@ def write_benefits_report(
     measurements: Iterable[Measurement],
     *,
     title: str = "Benefit register",
+    lessons: Sequence[Lesson] = (),
 ) -> list[Path]:
     """Write the report into ``out`` (created if missing); the paths written, in order."""
     out.mkdir(parents=True, exist_ok=True)
     measured = list(measurements)
     written = [out / MARKDOWN_NAME, out / CSV_NAME]
-    written[0].write_text(register_markdown(assessments, title=title), encoding="utf-8")
+    markdown = register_markdown(assessments, title=title, lessons=lessons)
+    written[0].write_text(markdown, encoding="utf-8")
     with written[1].open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)
         writer.writeheader()

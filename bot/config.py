@@ -18,7 +18,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from rules import schedules
 from rules.config import GuardrailConfig, RuleSpec, ScoringConfig
@@ -77,6 +85,8 @@ class Roles(_Section):
     reorder: tuple[str, ...] = ()
     set_inputs: tuple[str, ...] = ()
     checkin: tuple[str, ...] = ()
+    #: create and edit benefit register entries from Slack
+    benefits: tuple[str, ...] = ()
 
 
 class Schedule(_Section):
@@ -94,6 +104,13 @@ class Schedule(_Section):
     checkin_close_hours: float = Field(default=72, gt=0)
     checkin_items: int = Field(default=5, ge=1, le=10)
     realisation_after_weeks: int = Field(default=6, ge=1)
+    #: days after delivery of a benefit's work for post-implementation reviews; None: each
+    #: benefit's own (30, 90, 180 unless its entry says); an entry's own offsets win
+    review_offsets: tuple[PositiveInt, ...] | None = None
+    #: days after the target date for the sustainment review
+    sustainment_days: int = Field(default=90, ge=1)
+    #: days after an actual was asked for before the owner is nudged, once
+    actual_nudge_days: int = Field(default=7, ge=1)
 
 
 class Team(_Section):

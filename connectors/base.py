@@ -2,8 +2,10 @@
 
 Adapters (``sample``, ``files``, ``jira``) implement :class:`Connector`; third-party ones register
 through the entry-point group ``northstar.connectors`` (see :mod:`connectors.registry`). A
-connector that can check its own access (a remote tool: reachability, auth, permissions) also
-implements the optional :class:`ChecksAccess`, which ``northstar doctor`` asks for.
+connector that can fetch issues by key (:class:`FetchesByKeys`) serves the benefit register's
+links. A connector that can check its own access (a remote tool: reachability, auth,
+permissions) also implements the optional :class:`ChecksAccess`, which ``northstar doctor``
+asks for.
 
 The writable-field checks live here, beside the port, because every connector that writes
 must refuse the same fields with the same words, whatever tool it talks to.
@@ -89,6 +91,19 @@ class Connector(Protocol):
 
     def list_sprints(self) -> list[Sprint]:
         """Sprints of the team's board, newest last."""
+        ...
+
+
+@runtime_checkable
+class FetchesByKeys(Protocol):
+    """A connector that can fetch issues by key, wherever they are (optional).
+
+    The benefit register links epics that may have left the backlog years ago; their
+    delivery dates come from here. Keys the tool does not know are simply not returned.
+    """
+
+    def fetch_by_keys(self, keys: Sequence[str]) -> list[Item]:
+        """The issues of ``keys`` that exist, done or not, in any order."""
         ...
 
 

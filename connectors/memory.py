@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import ClassVar
@@ -177,6 +177,11 @@ class MemoryConnector:
             ]
             removed = [key for key, at in self._removed.items() if at >= since]
             return FetchResult(items=tuple(changed), removed=tuple(removed), complete=False)
+
+    def fetch_by_keys(self, keys: Sequence[str]) -> list[Item]:
+        """The items of ``keys`` that exist (see :class:`connectors.base.FetchesByKeys`)."""
+        with self._lock:
+            return [self._items[key] for key in dict.fromkeys(keys) if key in self._items]
 
     def read_order(self) -> list[str]:
         """Every key, done items included, in the current rank order."""

@@ -17,6 +17,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Literal
 
+from rules.assessment import PortfolioSummary
 from rules.explain import changed_since
 from rules.model import Frozen, Item, Ranking, Rating, Score, ScoredItem, Sprint, ValueGoal
 from rules.ranking import reason_for_move
@@ -174,6 +175,10 @@ class Digest(Frozen):
     value_unit: str = "cost of delay points"
     #: a link to the whole ordered backlog in the tool, when there is one
     full_list_url: str | None = None
+    #: the benefit register's week (realised, at risk, money, reviews due), when it has entries
+    portfolio: PortfolioSummary | None = None
+    #: the latest lessons learned, as (benefit id, lesson)
+    lessons: tuple[tuple[str, str], ...] = ()
 
     @property
     def has_news(self) -> bool:
@@ -189,7 +194,16 @@ class Digest(Frozen):
             or self.movers
             or self.response.asked
             or self.benefits.rows
+            or (self.portfolio is not None and self.portfolio.has_news)
         )
+
+
+class ServedBenefit(Frozen):
+    """A benefit a sprint works towards, and through which of its items or their epics."""
+
+    benefit_id: str
+    title: str
+    keys: str
 
 
 class Reminder(Frozen):
@@ -205,6 +219,8 @@ class Reminder(Frozen):
     goals: tuple[ValueGoal, ...] = ()
     unvalued: tuple[DigestItem, ...] = ()
     full_list_url: str | None = None
+    #: the register's benefits the sprint's items (or their epics) deliver
+    benefits: tuple[ServedBenefit, ...] = ()
 
 
 # ---------------------------------------------------------------- single metrics

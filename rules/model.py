@@ -515,3 +515,7 @@ class ValueGoal(Frozen):
     target: float | None = None
     current: float | None = None
     due: date | None = None
+    #: the last few measured values, oldest first, and the date of the newest: filled from
+    #: the store's measurements (``current`` is then the newest), never from the config
+    trend: tuple[float, ...] = ()
+    measured_on: date | None = None

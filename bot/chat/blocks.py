@@ -35,6 +35,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.chat import limits, messages
+from bot.chat.benefit_text import trend_text
 from rules.explain import ValueRow
 from rules.model import RankedItem, ValueGoal
 
@@ -246,16 +247,22 @@ def why_reply(
 
 
 def goal_lines(goals: Sequence[ValueGoal]) -> list[str]:
-    """One bullet a goal: name, metric, baseline and target, due date."""
+    """One bullet a goal: its figure now against target, and the trend of its measurements.
+
+    The one rendering of goals: ``/value goals``, App Home, the digest and the reminder. Pass
+    goals from :func:`bot.usecases.benefits.current_goals` so the figure is the measured one.
+    """
     return [
         "• "
-        + messages.goal_line(
+        + messages.goal_status(
             goal.name,
             goal.metric,
             goal.baseline,
             goal.target,
+            goal.current,
             goal.due.isoformat() if goal.due else None,
         )
+        + trend_text(goal)
         for goal in goals
     ]
 

@@ -16,6 +16,7 @@ from datetime import timedelta
 from slack_sdk.models.blocks import Block
 
 from bot.chat import blocks, limits, messages
+from rules.assessment import PortfolioSummary
 from rules.digest import Digest, DigestItem, Reminder
 from rules.model import ValueGoal
 
@@ -51,18 +52,7 @@ def _items(entries: Sequence[DigestItem], where: str, shown: int = LIST_SHOWN) -
 def _goals(team: str, goals: Sequence[ValueGoal]) -> list[str]:
     if not goals:
         return [messages.goals_none(team)]
-    lines = [messages.goals_title()] + [
-        "• "
-        + messages.goal_status(
-            goal.name,
-            goal.metric,
-            goal.baseline,
-            goal.target,
-            goal.current,
-            goal.due.isoformat() if goal.due else None,
-        )
-        for goal in goals[:GOALS_SHOWN]
-    ]
+    lines = [messages.goals_title(), *blocks.goal_lines(goals[:GOALS_SHOWN])]
     if len(goals) > GOALS_SHOWN:
         lines.append(messages.more_items(len(goals) - GOALS_SHOWN, "/value goals"))
     return lines
@@ -73,7 +63,7 @@ def _digest_parts(digest: Digest) -> list[list[str]]:
     hint = messages.FULL_LIST_COMMAND
     parts = [_goals(digest.team, digest.goals)]
     delivered = [
-        messages.delivered_title(digest.value_delivered, len(digest.delivered)),
+        messages.delivered_title(digest.value_delivered, len(digest.delivered), digest.value_unit),
         messages.delivered_compared(digest.value_delivered, digest.previous_value_delivered),
     ]
     delivered += _items(digest.delivered, hint) or [messages.delivered_none()]
@@ -85,7 +75,9 @@ def _digest_parts(digest: Digest) -> list[list[str]]:
         parts.append(
             [
                 messages.sprint_line(sprint.name, sprint.goal),
-                messages.sprint_value(sprint.committed, sprint.delivered, sprint.items),
+                messages.sprint_value(
+                    sprint.committed, sprint.delivered, sprint.items, digest.value_unit
+                ),
             ]
         )
     if digest.movers:
@@ -123,7 +115,35 @@ def _digest_parts(digest: Digest) -> list[list[str]]:
         )
     else:
         parts.append([messages.benefits_none()])
+    if digest.portfolio is not None:
+        parts.append(_register(digest.portfolio, digest.lessons))
     return parts
+
+
+def _register(week: PortfolioSummary, lessons: Sequence[tuple[str, str]]) -> list[str]:
+    """The register's week: realised, at risk, money planned vs realised, reviews, lessons."""
+    lines = [messages.register_title()]
+    if week.realised:
+        lines.append(messages.register_realised(", ".join(week.realised)))
+    lines.extend(
+        messages.register_at_risk(risk.benefit_id, _summary(risk.title), risk.reason)
+        for risk in week.at_risk[:LIST_SHOWN]
+    )
+    if week.planned_npv:
+        lines.append(
+            messages.register_money(week.planned_npv_to_date, week.realised_npv, week.planned_npv)
+        )
+    if week.reviews_due:
+        due = ", ".join(
+            f"{review.benefit_id} {review.kind} {review.due:%a %d %b}"
+            for review in week.reviews_due[:LIST_SHOWN]
+        )
+        lines.append(messages.register_reviews_due(len(week.reviews_due), due))
+    lines.extend(
+        messages.register_lesson(benefit_id, limits.truncate(text, REASON_IN_LIST))
+        for benefit_id, text in lessons[:3]
+    )
+    return lines
 
 
 def _period(digest: Digest) -> str:
@@ -188,13 +208,23 @@ def _reminder_parts(reminder: Reminder) -> list[list[str]]:
     hint = messages.FULL_LIST_COMMAND
     parts = [
         [messages.reminder_goal(reminder.goal)],
-        [messages.reminder_committed(reminder.committed, reminder.items)],
+        [messages.reminder_committed(reminder.committed, reminder.items, reminder.value_unit)],
     ]
     if reminder.top:
         parts.append([messages.reminder_top_title(len(reminder.top)), *_items(reminder.top, hint)])
     else:
         parts.append([messages.reminder_empty()])
     parts.append(_goals(reminder.team, reminder.goals))
+    if reminder.benefits:
+        parts.append(
+            [
+                messages.reminder_benefits_title(len(reminder.benefits)),
+                *(
+                    messages.reminder_benefit_line(served.benefit_id, served.title, served.keys)
+                    for served in reminder.benefits[:LIST_SHOWN]
+                ),
+            ]
+        )
     if reminder.unvalued:
         parts.append(
             [

@@ -36,6 +36,12 @@ USAGE: dict[str, tuple[str, str]] = {
     "undo": ("/value undo [team]", "/value undo payments"),
     "digest": ("/value digest [team]", "/value digest payments"),
     "goals": ("/value goals [team]", "/value goals payments"),
+    "benefits": ("/value benefits [team]", "/value benefits payments"),
+    "benefit": ("/value benefit BEN-ID|new", "/value benefit BEN-3"),
+    "measure": (
+        "/value measure BEN-ID|goal VALUE [on-track|at-risk|off-track] [note]",
+        "/value measure BEN-3 95 on-track refunds down after the release",
+    ),
 }
 
 _PURPOSE: dict[str, str] = {
@@ -49,6 +55,9 @@ _PURPOSE: dict[str, str] = {
     "undo": "put back the order the last applied reorder replaced",
     "digest": "a private preview of the weekly value digest",
     "goals": "the team's value goals",
+    "benefits": "the team's benefit register: status against plan, owner, SMART check",
+    "benefit": "one benefit in full (plan, actuals, NPV and ROI, risks); `new` opens a form",
+    "measure": "record an actual of a benefit or a value goal (a goal by its id, see `goals`)",
 }
 
 
@@ -640,6 +649,202 @@ def realisation_thanks(key: str, answer: str) -> str:
     return f"Thanks! Recorded *{answer}* for {key}."
 
 
+# ---------------------------------------------------------------- benefits
+# Callers pass user-written text (titles, notes, lessons) through ``benefit_blocks.escape``.
+
+
+def parse_bad_benefit_id(command: str, token: str) -> str:
+    return f"`{token}` is not a benefit id; `{command}` needs an id such as BEN-3"
+
+
+def parse_no_benefit_id(command: str) -> str:
+    return f"`{command}` needs a benefit id such as BEN-3 (`/value benefits` lists them)"
+
+
+def parse_no_measure_value(subject: str) -> str:
+    return f"`measure` needs a value after {subject}, such as `95`"
+
+
+def parse_measure_not_number(raw: str) -> str:
+    return f"`{raw}` is not a number; write the actual as digits, such as `95` or `12.5`"
+
+
+def error_unknown_goal(goal: str, known: Sequence[str]) -> str:
+    listed = ", ".join(f"`{name}`" for name in known) or "none configured"
+    return f"No value goal or benefit `{goal}`. Goal ids: {listed}."
+
+
+def benefits_header(team: str, count: int) -> str:
+    return f"Benefits of {team} ({count})"
+
+
+def benefits_empty(team: str) -> str:
+    return (
+        f"No benefits registered for *{team}* yet. Import a register with "
+        "`northstar benefits import FILE`, or `/value benefit new`."
+    )
+
+
+def benefits_more(count: int) -> str:
+    return f"…and {count} more: `northstar benefits list` shows them all."
+
+
+def benefit_status(track: str) -> str:
+    return f"*Status* {track}"
+
+
+def benefit_track(state: str, colour: str) -> str:
+    """The status against plan with a dot in the variance's colour (red only when worse)."""
+    dots = {
+        "green": ":large_green_circle:",
+        "amber": ":large_yellow_circle:",
+        "red": ":red_circle:",
+    }
+    return f"{dots.get(colour, ':white_circle:')} {state}"
+
+
+def benefit_record_button() -> str:
+    return "Record actual"
+
+
+def benefit_edit_button() -> str:
+    return "Edit"
+
+
+def benefit_modal_title(is_new: bool) -> str:
+    return "New benefit" if is_new else "Edit benefit"
+
+
+def benefit_modal_submit() -> str:
+    return "Save"
+
+
+def benefit_saved(benefit_id: str, created: bool, smart: str) -> str:
+    verb = "Created" if created else "Saved"
+    return f":white_check_mark: {verb} *{benefit_id}*. {smart}"
+
+
+def benefit_field_not_number(label: str) -> str:
+    return f"{label} must be a number, such as 120 or 12.5"
+
+
+def benefit_field_not_date(label: str) -> str:
+    return f"{label} must be a date as YYYY-MM-DD, such as 2027-03-31"
+
+
+def benefit_field_bad_links(tokens: Sequence[str]) -> str:
+    return f"not issue keys: {', '.join(tokens)}; write keys such as PAY-12, comma-separated"
+
+
+def actual_modal_title() -> str:
+    return "Record an actual"
+
+
+def actual_value_label(metric: str, unit: str) -> str:
+    name = metric or "value"
+    return f"Actual {name} ({unit})" if unit else f"Actual {name}"
+
+
+def actual_confidence_label() -> str:
+    return "Your confidence"
+
+
+def actual_note_label() -> str:
+    return "Note (optional)"
+
+
+def confidence_label(confidence: str) -> str:
+    return {"on track": "On track", "at risk": "At risk", "off track": "Off track"}[confidence]
+
+
+def actual_request_header() -> str:
+    return "Time to record an actual"
+
+
+def actual_request(
+    benefit_id: str, title: str, metric: str, planned: float | None, last: str | None
+) -> str:
+    plan = f" The plan expects {planned:g} by now." if planned is not None else ""
+    previous = f" Last actual: {last}." if last else " No actual recorded yet."
+    return f"*{benefit_id}* {title}: what is the {metric or 'value'} now?{plan}{previous}"
+
+
+def actual_nudge_header() -> str:
+    return "Reminder: an actual is still missing"
+
+
+def actual_request_why(team: str, owner: bool) -> str:
+    who = "you own this benefit" if owner else f"you are a stakeholder of {team}"
+    return f"You get this because {who}. Or: `/value measure BENEFIT VALUE`."
+
+
+def review_header(kind: str) -> str:
+    return "Sustainment review" if kind == "sustainment" else "Post-implementation review"
+
+
+def review_question(
+    benefit_id: str, title: str, kind: str, offset_days: int, planned: float | None
+) -> str:
+    after = "the target date" if kind == "sustainment" else "delivery"
+    plan = f" The plan expects {planned:g} now." if planned is not None else ""
+    return (
+        f"*{benefit_id}* {title}: {offset_days} days after {after}. Did the benefit come? "
+        f"Record the actual value, your confidence and a lesson learned.{plan}"
+    )
+
+
+def review_answer_button() -> str:
+    return "Answer review"
+
+
+def review_modal_title() -> str:
+    return "Benefit review"
+
+
+def review_came_label() -> str:
+    return "Did the benefit come?"
+
+
+def review_lesson_label() -> str:
+    return "Lesson learned"
+
+
+def review_came_option(answer: str) -> str:
+    return {"yes": "Yes", "partly": "Partly", "no": "No"}[answer]
+
+
+def review_thanks(benefit_id: str, answer: str) -> str:
+    return f"Thanks! Recorded *{answer}* for the review of {benefit_id}."
+
+
+def review_answered_already() -> str:
+    return "This review is answered already; a new answer replaced the old one."
+
+
+def risk_header() -> str:
+    return ":warning: A benefit is at risk"
+
+
+def risk_dm(benefit_id: str, title: str, reason: str) -> str:
+    return (
+        f"*{benefit_id}* {title} is at risk: {reason}. A risk was added to the register; "
+        "record a mitigation with `northstar benefits import` or close the benefit if it no "
+        "longer applies."
+    )
+
+
+def home_benefits_title(count: int) -> str:
+    return f"*Your benefits* ({count})"
+
+
+def home_no_benefits() -> str:
+    return "You own no benefits. `/value benefits` shows your team's register."
+
+
+def field_required(label: str) -> str:
+    return f"{label} is required"
+
+
 # ---------------------------------------------------------------- App Home
 
 
@@ -712,8 +917,8 @@ def goals_none(team: str) -> str:
     return f"No value goals yet: add `goals` to team {team} in northstar.toml."
 
 
-def delivered_title(value: float, count: int) -> str:
-    return f"*Value delivered: {value:.1f}* from {count} item(s)"
+def delivered_title(value: float, count: int, unit: str = "cost of delay points") -> str:
+    return f"*Value delivered: {value:.1f} {unit}* from {count} item(s)"
 
 
 def delivered_compared(value: float, previous: float) -> str:
@@ -770,10 +975,12 @@ def sprint_line(name: str, goal: str | None) -> str:
     return f"*Active sprint:* {name}" + (f" — goal: {goal}" if goal else " (no sprint goal set)")
 
 
-def sprint_value(committed: float, delivered: float, items: int) -> str:
+def sprint_value(
+    committed: float, delivered: float, items: int, unit: str = "cost of delay points"
+) -> str:
     share = f" ({delivered / committed:.0%})" if committed > 0 else ""
     return (
-        f"Value committed {committed:.1f} across {items} item(s); "
+        f"Value committed {committed:.1f} {unit} across {items} item(s); "
         f"done so far {delivered:.1f}{share}."
     )
 
@@ -832,6 +1039,38 @@ def benefits_none() -> str:
     return "*Planned vs realised benefit:* no delivered item with a planned benefit yet."
 
 
+def register_title() -> str:
+    return "*Benefit register*"
+
+
+def register_realised(ids: str) -> str:
+    return f"Realised: {ids}."
+
+
+def register_at_risk(benefit_id: str, title: str, reason: str) -> str:
+    return f"• At risk: {benefit_id} {title}: {reason}"
+
+
+def register_money(planned_to_date: float, realised: float, planned: float) -> str:
+    """Planned vs realised NPV of the financial benefits, with the real figures."""
+    return (
+        f"Financial benefits: NPV realised {realised:,.0f} against {planned_to_date:,.0f} "
+        f"planned by now ({planned:,.0f} planned over their horizons)."
+    )
+
+
+def register_reviews_due(count: int, lines: str) -> str:
+    return f"Reviews due this week: {count}: {lines}"
+
+
+def register_lesson(benefit_id: str, text: str) -> str:
+    return f"• Lesson ({benefit_id}): {text}"
+
+
+def portfolio_chart_title(team: str, week: str) -> str:
+    return f"Planned vs realised benefit value of {team}, {week}"
+
+
 def full_list(where: str) -> str:
     return f"The whole ranked backlog: `{where}`. Each score explained: `/value why KEY`."
 
@@ -844,8 +1083,16 @@ def reminder_goal(goal: str | None) -> str:
     return f"*Sprint goal:* {goal}" if goal else "*Sprint goal:* none set in the backlog tool."
 
 
-def reminder_committed(value: float, items: int) -> str:
-    return f"*Value committed:* {value:.1f} across {items} item(s)."
+def reminder_committed(value: float, items: int, unit: str = "cost of delay points") -> str:
+    return f"*Value committed:* {value:.1f} {unit} across {items} item(s)."
+
+
+def reminder_benefits_title(count: int) -> str:
+    return f"*Benefits this sprint serves:* {count}"
+
+
+def reminder_benefit_line(benefit_id: str, title: str, keys: str) -> str:
+    return f"• {benefit_id} {title} (through {keys})"
 
 
 def reminder_top_title(count: int) -> str:

@@ -18,7 +18,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli import backlog, comms, demo, ops
+from bot.cli import backlog, benefits, comms, demo, ops
 from bot.cli.options import state
 from bot.cli.output import err, error_line
 from bot.errors import REPORTABLE, new_error_id
@@ -44,6 +44,7 @@ GROUPS: tuple[typer.Typer, ...] = (
 for group in GROUPS:
     app.add_typer(group)
 app.add_typer(ops.db_commands, name="db")
+app.add_typer(benefits.commands, name="benefits")
 
 
 @app.callback()

@@ -171,6 +171,8 @@ def sync(team: TeamOption = None, full: bool = False, as_json: JsonOption = Fals
             f"{report.team}: {kind} sync, {report.fetched} fetched, {report.removed} left the "
             f"backlog, {report.total} stored ({report.requests} requests)"
         )
+        for warning in report.warnings:
+            out.print(f"warning: {warning}", markup=False, highlight=False)
 
 
 @commands.command()

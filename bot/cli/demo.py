@@ -30,3 +30,6 @@ def demo(
     print_by_value(top_by_value(result.scores.ranking, 20), "Top 20 by value")
     print_plan_summary(result.plan, summarize(result.scores.ranking, result.plan))
     out.print(f"Wrote {', '.join(str(path) for path in result.files)}")
+    if result.benefit_files:
+        folder = result.benefit_files[0].parent
+        out.print(f"Benefits report in {folder}: {', '.join(p.name for p in result.benefit_files)}")

@@ -16,7 +16,7 @@ This module never imports APScheduler. The scheduler calls :func:`run_job` and :
 by their textual references, so stored jobs pickle as plain strings and tuples; the runner
 installs (:func:`install`) the services they use (there is no fallback that builds its own).
 
-A little over 400 lines: the seven jobs stay side by side with the one table (:data:`JOBS`)
+A little over 400 lines: the eight jobs stay side by side with the one table (:data:`JOBS`)
 and the scheduler's entry points, whose textual references are stored in the job store.
 """
 
@@ -41,6 +41,7 @@ from bot.scheduling.batch import deliver_batch
 from bot.scheduling.budget import Decision, NotificationBudget
 from bot.scheduling.deferrals import Deferrals, Deferred, hold, retry_later
 from bot.storage import StoredRound
+from bot.usecases.benefit_reviews import follow_up_benefits
 from bot.usecases.channel_posts import POST_JOBS, deliver_post
 from bot.usecases.checkins import close_round, open_round, remind_non_responders
 from bot.usecases.realisation import ask_realisation
@@ -367,6 +368,31 @@ def realisation_reviews(
     return Outcome(job, chosen.name, key, Status.DONE, run.detail)
 
 
+def benefit_follow_up(
+    svc: Services,
+    team: Team | str,
+    now: datetime,
+    *,
+    period: str | None = None,
+    env: JobEnv | None = None,
+    attempts: int = 0,
+) -> Outcome:
+    """Ask for actuals, hold reviews, flag risks (each DM once; see ``follow_up_benefits``).
+
+    Direct messages only, so quiet hours hold the sweep back and the daily cap does not.
+    """
+    chosen = _team(svc, team)
+    environment = env or JobEnv()
+    job = JobName.BENEFIT_FOLLOW_UP
+    key = period or local_day(now, chosen.zone)
+    decision = _budget(svc).decide(now, chosen, channel_post=False)
+    if not decision.send:
+        return hold(environment.deferrals, chosen, Deferred(job, key, attempts), decision)
+    done = follow_up_benefits(svc, chosen, now, messenger=environment.messenger(svc))
+    status = Status.FAILED if done.failed else Status.DONE
+    return Outcome(job, chosen.name, key, status, done.summary())
+
+
 #: Every job the scheduler may run, by the name used in job ids ("<job>:<team>") and run keys.
 JOBS: dict[str, Job] = {
     JobName.WEEKLY_DIGEST: weekly_digest,
@@ -376,6 +402,7 @@ JOBS: dict[str, Job] = {
     JobName.CHECKIN_CLOSE: checkin_close,
     JobName.SYNC_AND_SCORE: sync_and_score,
     JobName.REALISATION_REVIEWS: realisation_reviews,
+    JobName.BENEFIT_FOLLOW_UP: benefit_follow_up,
 }
 
 

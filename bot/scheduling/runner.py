@@ -97,6 +97,8 @@ def planned_jobs(team: Team) -> list[PlannedJob]:
         wanted.append(
             (JobName.REALISATION_REVIEWS, _cron(team, "realisation", REALISATION_SCHEDULE))
         )
+    # cheap when the team has no benefits; the owners it DMs are in the register, not the config
+    wanted.append((JobName.BENEFIT_FOLLOW_UP, _cron(team, "benefits", REALISATION_SCHEDULE)))
     if schedule.sync:
         wanted.append((JobName.SYNC_AND_SCORE, _cron(team, "sync", schedule.sync)))
     return [PlannedJob(f"{job}:{team.name}", job, team.name, trigger) for job, trigger in wanted]

@@ -20,7 +20,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.chat import blocks
+from bot.chat import benefit_blocks, blocks
 from bot.chat.client import build_web_client
 from bot.config import ConfigError
 from bot.slack import listeners
@@ -50,7 +50,7 @@ WEB_API_METHODS: tuple[str, ...] = (
     "chat.postMessage",  # check-in DMs, reminders, summaries, realisation questions
     "chat.update",  # redraw a check-in DM after a rating
     "conversations.open",  # the DM channel with a stakeholder
-    "views.open",  # the comment modal
+    "views.open",  # the comment, realisation and benefit modals
     "views.publish",  # App Home
     "usergroups.users.list",  # roles given as user groups
     "oauth.v2.access",  # Bolt: OAuth install (several workspaces)
@@ -94,6 +94,22 @@ def register(app: App, svc: Services, *, work: WorkQueue, scores: ScoreCache) ->
     )
     app.view(blocks.VIEW_REALISATION)(
         ack=listeners.ack_realisation, lazy=lazy(listeners.realisation_submitted)
+    )
+    app.action(benefit_blocks.ACTION_BENEFIT_RECORD)(
+        ack=ack_only, lazy=lazy(listeners.record_clicked)
+    )
+    app.action(benefit_blocks.ACTION_BENEFIT_EDIT)(ack=ack_only, lazy=lazy(listeners.edit_clicked))
+    app.action(benefit_blocks.ACTION_REVIEW_ANSWER)(
+        ack=ack_only, lazy=lazy(listeners.review_clicked)
+    )
+    app.view(benefit_blocks.VIEW_BENEFIT)(
+        ack=listeners.ack_benefit_form, lazy=lazy(listeners.benefit_form_submitted)
+    )
+    app.view(benefit_blocks.VIEW_ACTUAL)(
+        ack=listeners.ack_actual, lazy=lazy(listeners.actual_submitted)
+    )
+    app.view(benefit_blocks.VIEW_REVIEW)(
+        ack=listeners.ack_review, lazy=lazy(listeners.review_submitted)
     )
     app.event("app_home_opened")(ack=ack_only, lazy=lazy(listeners.home_opened))
     app.error(on_bolt_error)

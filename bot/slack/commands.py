@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from bot.chat import messages
 from bot.errors import suggest
+from rules.benefits import BENEFIT_ID, Confidence
 from rules.model import INPUT_NAMES
 
 #: Longest command text accepted; Slack allows more, but no valid command needs it.
@@ -31,6 +32,14 @@ _COUNT = re.compile(r"[0-9]{1,6}", re.ASCII)
 _NUMBER = re.compile(r"\+?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
 _SPLIT = re.compile(r"[\s,;]+")
 _AROUND_EQUALS = re.compile(r"\s*=\s*")
+_SIGNED_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
+_GOAL_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,79}", re.ASCII)
+#: words the confidence of a measurement may be given in
+CONFIDENCE_WORDS: dict[str, Confidence] = {
+    word: confidence
+    for confidence in Confidence
+    for word in (confidence.value.replace(" ", "-"), confidence.value.replace(" ", "_"))
+}
 
 ALIASES: dict[str, str] = {"score": "why", "what-if": "whatif", "check-in": "checkin"}
 SUBCOMMANDS: tuple[str, ...] = (
@@ -45,6 +54,9 @@ SUBCOMMANDS: tuple[str, ...] = (
     "undo",
     "digest",
     "goals",
+    "benefits",
+    "benefit",
+    "measure",
 )
 CHECKIN_FLAGS: tuple[str, ...] = ("anonymous", "hidden")
 
@@ -118,7 +130,57 @@ class Goals:
     team: str | None = None
 
 
-Command = Help | Top | Why | WhatIf | SetInputs | Checkin | Reorder | Undo | Digest | Goals
+@dataclass(frozen=True, slots=True)
+class Benefits:
+    team: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BenefitShow:
+    benefit_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class BenefitNew:
+    """``/value benefit new``: open the form (needs the click's trigger id, so not queued)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """An actual of a benefit (``BEN-3``) or of a value goal (its id, see ``goal_id``)."""
+
+    subject: str
+    value: float
+    confidence: Confidence | None = None
+    note: str = ""
+
+
+Command = (
+    Help
+    | Top
+    | Why
+    | WhatIf
+    | SetInputs
+    | Checkin
+    | Reorder
+    | Undo
+    | Digest
+    | Goals
+    | Benefits
+    | BenefitShow
+    | BenefitNew
+    | Measure
+)
+
+
+#: Sub-commands whose only argument is an optional team.
+_TEAM_COMMANDS: dict[str, type[Reorder | Undo | Digest | Goals | Benefits]] = {
+    "reorder": Reorder,
+    "undo": Undo,
+    "digest": Digest,
+    "goals": Goals,
+    "benefits": Benefits,
+}
 
 
 def tokenize(text: str) -> list[str]:
@@ -226,14 +288,10 @@ class _Parser:
             return WhatIf(key, changes) if command == "whatif" else SetInputs(key, changes)
         if command == "checkin":
             return self.checkin(args)
-        if command == "reorder":
-            return Reorder(self.optional_team(args, command))
-        if command == "undo":
-            return Undo(self.optional_team(args, command))
-        if command == "digest":
-            return Digest(self.optional_team(args, command))
-        if command == "goals":
-            return Goals(self.optional_team(args, command))
+        if command in _TEAM_COMMANDS:
+            return _TEAM_COMMANDS[command](self.optional_team(args, command))
+        if command == "benefit":
+            return self.benefit(args)
         raise AssertionError(command)  # pragma: no cover - SUBCOMMANDS lists every branch
 
     def help(self, args: list[str]) -> Help:
@@ -246,6 +304,18 @@ class _Parser:
                 messages.example_for("help"),
             )
         return Help(topic)
+
+    def benefit(self, args: list[str]) -> BenefitShow | BenefitNew:
+        example = messages.example_for("benefit")
+        if not args:
+            raise ParseError(messages.parse_no_benefit_id("benefit"), example)
+        if len(args) > 1:
+            raise ParseError(
+                messages.parse_unexpected("benefit", [a[:60] for a in args[1:]]), example
+            )
+        if args[0].lower() == "new":
+            return BenefitNew()
+        return BenefitShow(parse_benefit_id(args[0], "benefit"))
 
     def top(self, args: list[str]) -> Top:
         count: int | None = None
@@ -286,6 +356,54 @@ class _Parser:
         return Checkin(key=key, team=team, anonymous="anonymous" in flags, hidden="hidden" in flags)
 
 
+def opens_form(text: str | None) -> bool:
+    """Whether the text is ``benefit new``: a modal, opened before the 3-second trigger expires."""
+    return [token.lower() for token in tokenize(text or "")] == ["benefit", "new"]
+
+
+def parse_benefit_id(token: str, command: str) -> str:
+    """A benefit id, upper-cased (``ben-3`` is ``BEN-3``)."""
+    if not BENEFIT_ID.fullmatch(token.upper()):
+        raise ParseError(
+            messages.parse_bad_benefit_id(command, token[:60]), messages.example_for(command)
+        )
+    return token.upper()
+
+
+def parse_measure(text: str) -> Measure:
+    """``measure SUBJECT VALUE [confidence] [note ...]``; the note is kept as typed.
+
+    Read from the raw text, not the tokens, so a note keeps its commas and ``=`` signs.
+    """
+    example = messages.example_for("measure")
+    words = html.unescape(text).strip().split(None, 4)[1:]  # drop "measure"
+    if not words:
+        raise ParseError(messages.parse_no_benefit_id("measure"), example)
+    subject = words[0]
+    if subject.upper().startswith("BEN-"):
+        subject = parse_benefit_id(subject, "measure")
+    elif not _GOAL_ID.fullmatch(subject.lower()):
+        raise ParseError(messages.parse_bad_benefit_id("measure", subject[:60]), example)
+    if len(words) < 2:
+        raise ParseError(messages.parse_no_measure_value(subject), example)
+    raw = words[1].replace(",", "").replace("_", "")
+    if not _SIGNED_NUMBER.fullmatch(raw):
+        raise ParseError(messages.parse_measure_not_number(words[1][:60]), example)
+    value = float(raw)
+    if not math.isfinite(value) or abs(value) > MAX_INPUT_VALUE:
+        raise ParseError(messages.parse_value_too_large("the value", MAX_INPUT_VALUE), example)
+    rest = words[2:]
+    confidence = CONFIDENCE_WORDS.get(rest[0].lower()) if rest else None
+    if confidence is not None:
+        rest = rest[1:]
+    return Measure(
+        subject.lower() if not subject.startswith("BEN-") else subject,
+        value,
+        confidence,
+        " ".join(rest),
+    )
+
+
 def parse_command(text: str | None, *, teams: Sequence[str] = ()) -> Command:
     """Parse the text after ``/value``; ``teams`` (configured names) lets team typos be caught.
 
@@ -307,6 +425,8 @@ def parse_command(text: str | None, *, teams: Sequence[str] = ()) -> Command:
             messages.parse_unknown_command(word[:60], suggest(word, SUBCOMMANDS)),
             messages.example_for("help"),
         )
+    if command == "measure":
+        return parse_measure(text)
     return _Parser(teams).parse(command, tokens[1:])
 
 
@@ -323,5 +443,9 @@ def command_name(command: Command) -> str:
         Undo: "undo",
         Digest: "digest",
         Goals: "goals",
+        Benefits: "benefits",
+        BenefitShow: "benefit",
+        BenefitNew: "benefit",
+        Measure: "measure",
     }
     return names[type(command)]

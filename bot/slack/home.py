@@ -1,5 +1,6 @@
 """The App Home tab: the person's teams at a glance, and what waits for their rating.
 
+Below the check-ins waiting for them, the benefits they own with a "Record actual" button.
 For each team the person belongs to (as stakeholder or role holder; all teams when none):
 the value goals, the 10 most valuable items by score (each with its backlog rank), and the
 latest digest in short. Above them, the check-ins still waiting for this person's rating. One
@@ -18,9 +19,10 @@ from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block, DividerBlock
 from slack_sdk.models.views import View
 
-from bot.chat import blocks, messages
+from bot.chat import benefit_blocks, blocks, messages
 from bot.config import Team
 from bot.errors import new_error_id
+from bot.usecases.benefit_entries import my_benefits
 from bot.usecases.score import score_team
 from bot.usecases.score_cache import ScoreCache
 from bot.wiring import Services
@@ -41,7 +43,13 @@ def teams_of(svc: Services, user_id: str) -> list[Team]:
         team
         for team in svc.config.teams
         if user_id in team.stakeholders
-        or user_id in (*team.roles.reorder, *team.roles.set_inputs, *team.roles.checkin)
+        or user_id
+        in (
+            *team.roles.reorder,
+            *team.roles.set_inputs,
+            *team.roles.checkin,
+            *team.roles.benefits,
+        )
     ]
     return (mine or list(svc.config.teams))[:MAX_HOME_TEAMS]
 
@@ -73,6 +81,11 @@ def pending_blocks(svc: Services, user_id: str) -> list[Block]:
             lines.append(messages.home_pending_round(checkin.team, len(missing), opened))
     body = "\n".join([messages.home_pending_title(), *(lines or [messages.home_no_pending()])])
     return blocks.sections(body)
+
+
+def benefits_blocks(svc: Services, user_id: str) -> list[Block]:
+    """The benefits this person owns, with their status and a "Record actual" button."""
+    return benefit_blocks.home_benefit_blocks(my_benefits(svc, user_id))
 
 
 def goals_blocks(team: Team) -> list[Block]:
@@ -107,6 +120,7 @@ def build_home(
     """The Home view for ``user_id``."""
     page: list[Block] = []
     page.extend(_guarded("pending check-ins", lambda: pending_blocks(svc, user_id)))
+    page.extend(_guarded("own benefits", lambda: benefits_blocks(svc, user_id)))
     teams = teams_of(svc, user_id)
     if not teams:
         page.append(blocks.section(messages.home_no_teams()))

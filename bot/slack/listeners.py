@@ -16,17 +16,36 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.chat import blocks, messages
+from bot.chat import benefit_blocks, blocks, messages
 from bot.chat.messenger import SlackMessenger
-from bot.slack import payloads
-from bot.slack.boundary import guard, respond_safely
+from bot.errors import UserError
+from bot.slack import benefit_forms, payloads
+from bot.slack.boundary import guard, reply_for_error, respond_safely
+from bot.slack.commands import opens_form
 from bot.slack.home import publish_home
-from bot.slack.value_command import Invocation, answer_command, apply_clicked, close_clicked
+from bot.slack.value_command import (
+    Invocation,
+    answer_command,
+    apply_clicked,
+    benefit_roles,
+    close_clicked,
+    open_benefit_form,
+    recorded_text,
+)
 from bot.slack.workqueue import WorkQueue
+from bot.usecases.benefit_entries import (
+    answer_review,
+    find_benefit,
+    find_review,
+    measure,
+    save_benefit,
+)
+from bot.usecases.benefit_status import benefit_team
 from bot.usecases.checkins import Answer, comment_modal, record_answer
 from bot.usecases.realisation import realisation_modal, record_realisation_answer
 from bot.usecases.score_cache import ScoreCache
 from bot.wiring import Services
+from rules.benefits import Benefit, smart_check
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +66,12 @@ class Deps:
         """Outbound Slack over the request's client (its workspace's token under OAuth)."""
         return self.svc.messenger(client)
 
-    def invocation(self, user: str, channel: str | None, client: WebClient) -> Invocation:
-        return Invocation(user, channel, client, self.messenger(client), self.scores)
+    def invocation(
+        self, user: str, channel: str | None, client: WebClient, trigger_id: str | None = None
+    ) -> Invocation:
+        return Invocation(
+            user, channel, client, self.messenger(client), self.scores, trigger_id=trigger_id
+        )
 
 
 def _tell(respond: Respond, answer: Answer) -> None:
@@ -99,13 +122,50 @@ def ack_realisation(ack: Ack, body: dict[str, Any]) -> None:
     _ack_view(ack, payloads.realisation_errors(payloads.realisation_submission(body)))
 
 
+def ack_benefit_form(ack: Ack, body: dict[str, Any]) -> None:
+    sub = benefit_forms.submission(body)
+    _ack_view(
+        ack, benefit_forms.form_errors(lambda: benefit_forms.benefit_from_form(sub, existing=None))
+    )
+
+
+def ack_actual(ack: Ack, body: dict[str, Any]) -> None:
+    sub = benefit_forms.submission(body)
+    _ack_view(
+        ack,
+        benefit_forms.form_errors(
+            lambda: benefit_forms.actual_from_form(
+                sub, required=True, note_block=benefit_blocks.BLOCK_NOTE
+            )
+        ),
+    )
+
+
+def ack_review(ack: Ack, body: dict[str, Any]) -> None:
+    sub = benefit_forms.submission(body)
+    errors = benefit_forms.form_errors(lambda: benefit_forms.review_came(sub))
+    errors.update(
+        benefit_forms.form_errors(
+            lambda: benefit_forms.actual_from_form(
+                sub, required=False, note_block=benefit_blocks.BLOCK_LESSON
+            )
+        )
+    )
+    _ack_view(ack, errors)
+
+
 # ---------------------------------------------------------------- the slash command
 
 
 def run_value(body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps) -> None:
     request = payloads.slash_command(body)
-    inv = deps.invocation(request.user_id, request.channel_id, client)
+    inv = deps.invocation(request.user_id, request.channel_id, client, request.trigger_id)
     name = (request.text or "help").split(maxsplit=1)[0] if (request.text or "").strip() else "help"
+    if opens_form(request.text):
+        # not queued: the trigger_id for views.open expires 3 s after the command
+        what = f"/value benefit new by {request.user_id}"
+        guard(what, respond, lambda: open_benefit_form(deps.svc, None, inv))
+        return
 
     def job() -> None:
         reply = answer_command(deps.svc, request.text, inv)
@@ -334,6 +394,164 @@ def realisation_submitted(body: dict[str, Any], client: WebClient, *, deps: Deps
 
     what = f"realisation comment by {submission.user_id}"
     _answer_modal(deps, client, submission.user_id, what, record)
+
+
+# ---------------------------------------------------------------- benefit buttons and modals
+
+
+def _open_modal(
+    body: dict[str, Any], respond: Respond, client: WebClient, what: str, view: Callable[..., Any]
+) -> None:
+    """Open the modal ``view(action)`` builds, at once (its trigger expires 3 s after the click)."""
+    action = payloads.block_action(body)
+
+    def job() -> None:
+        if not action.trigger_id:
+            _stale(respond)
+            return
+        client.views_open(trigger_id=action.trigger_id, view=view(action))
+
+    guard(f"{what} for {action.user_id}", respond, job)
+
+
+def _benefit_of(action: payloads.BlockAction, deps: Deps) -> Benefit:
+    benefit_id = action.value.get("b")
+    if not isinstance(benefit_id, str):
+        raise UserError(messages.error_stale_button())
+    return find_benefit(deps.svc, benefit_id)
+
+
+def record_clicked(
+    body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
+) -> None:
+    _open_modal(
+        body,
+        respond,
+        client,
+        "actual modal",
+        lambda action: benefit_blocks.actual_modal(
+            _benefit_of(action, deps), channel=action.channel_id, ts=action.message_ts
+        ),
+    )
+
+
+def edit_clicked(body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps) -> None:
+    action = payloads.block_action(body)
+    benefit_id = action.value.get("b")
+    inv = deps.invocation(action.user_id, action.channel_id, client, action.trigger_id)
+    if not isinstance(benefit_id, str):
+        _stale(respond)
+        return
+    # not queued: the trigger_id for views.open expires 3 s after the click
+    guard(
+        f"benefit form for {action.user_id}",
+        respond,
+        lambda: open_benefit_form(deps.svc, benefit_id, inv),
+    )
+
+
+def review_clicked(
+    body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
+) -> None:
+    def view(action: payloads.BlockAction) -> Any:
+        review_id = action.value.get("r")
+        if not isinstance(review_id, int):
+            raise UserError(messages.error_stale_button())
+        review, benefit = find_review(deps.svc, review_id)
+        return benefit_blocks.review_modal(review.id, benefit, review.kind)
+
+    _open_modal(body, respond, client, "review modal", view)
+
+
+def _submitted(
+    deps: Deps, client: WebClient, user: str, what: str, work: Callable[[], str]
+) -> None:
+    """Do a modal's work on a work thread and DM the person the outcome, good or bad.
+
+    A modal has no ``response_url``: the answer (or the refusal, or the error id) is a DM.
+    Bolt runs this even when the ack refused the fields; those the modal shows already, so a
+    :class:`~bot.slack.benefit_forms.FormError` here says nothing more.
+    """
+    messenger = deps.messenger(client)
+
+    def job() -> None:
+        try:
+            reply = blocks.text_reply(work())
+        except benefit_forms.FormError:
+            return
+        except Exception as e:  # noqa: BLE001 - the edge: every error becomes an answer
+            reply = reply_for_error(e, what=what)
+        messenger.dm(user, reply)
+
+    deps.later(what, None, job)
+
+
+def benefit_form_submitted(body: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
+    sub = benefit_forms.submission(body)
+    benefit_id = sub.meta.get("b")
+
+    def work() -> str:
+        existing = find_benefit(deps.svc, benefit_id) if isinstance(benefit_id, str) else None
+        entry = benefit_forms.benefit_from_form(sub, existing=existing)
+        roles = benefit_roles(deps.svc, benefit_team(deps.svc, entry))
+        action = f"edit {entry.id}" if existing else "create benefits"
+        deps.invocation(sub.user_id, None, client).require(roles, action)
+        saved = save_benefit(deps.svc, entry, is_new=existing is None, at=deps.svc.clock())
+        logger.info("%s saved benefit %s from Slack", sub.user_id, saved.id)
+        return messages.benefit_saved(
+            saved.id, existing is None, benefit_blocks.escape(smart_check(saved).summary())
+        )
+
+    _submitted(deps, client, sub.user_id, f"benefit form by {sub.user_id}", work)
+
+
+def actual_submitted(body: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
+    sub = benefit_forms.submission(body)
+    benefit_id = sub.meta.get("b")
+
+    def work() -> str:
+        actual = benefit_forms.actual_from_form(
+            sub, required=True, note_block=benefit_blocks.BLOCK_NOTE
+        )
+        if not isinstance(benefit_id, str) or actual.value is None:
+            return messages.error_stale_button()
+        recorded = measure(
+            deps.svc,
+            benefit_id,
+            actual.value,
+            who=sub.user_id,
+            confidence=actual.confidence,
+            note=actual.note,
+        )
+        return recorded_text(recorded)
+
+    _submitted(deps, client, sub.user_id, f"actual by {sub.user_id}", work)
+
+
+def review_submitted(body: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
+    sub = benefit_forms.submission(body)
+    review_id = sub.meta.get("r")
+
+    def work() -> str:
+        came = benefit_forms.review_came(sub)
+        actual = benefit_forms.actual_from_form(
+            sub, required=False, note_block=benefit_blocks.BLOCK_LESSON
+        )
+        if not isinstance(review_id, int):
+            return messages.error_stale_button()
+        answered = answer_review(
+            deps.svc,
+            review_id,
+            came,
+            who=sub.user_id,
+            now=deps.svc.clock(),
+            actual=actual.value,
+            confidence=actual.confidence,
+            lesson=actual.note,
+        )
+        return messages.review_thanks(answered.benefit_id, came)
+
+    _submitted(deps, client, sub.user_id, f"review answer by {sub.user_id}", work)
 
 
 # ---------------------------------------------------------------- App Home

@@ -34,6 +34,7 @@ class SlashCommand:
     text: str
     response_url: str | None
     team_id: str | None
+    trigger_id: str | None = None
 
 
 def slash_command(body: Mapping[str, Any]) -> SlashCommand:
@@ -44,6 +45,7 @@ def slash_command(body: Mapping[str, Any]) -> SlashCommand:
         text=_str(body.get("text")),
         response_url=_opt(body.get("response_url")),
         team_id=_opt(body.get("team_id")),
+        trigger_id=_opt(body.get("trigger_id")),
     )
 
 

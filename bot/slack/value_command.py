@@ -12,15 +12,19 @@ from dataclasses import dataclass
 
 from slack_sdk import WebClient
 
-from bot.chat import blocks, messages
+from bot.chat import benefit_blocks, blocks, messages
+from bot.chat.benefit_text import recorded_line
 from bot.config import Team
 from bot.errors import UserError
 from bot.slack.commands import (
+    Benefits,
+    BenefitShow,
     Checkin,
     Command,
     Digest,
     Goals,
     Help,
+    Measure,
     Reorder,
     SetInputs,
     Top,
@@ -30,12 +34,23 @@ from bot.slack.commands import (
     parse_command,
 )
 from bot.slack.roles import is_allowed, require_role
+from bot.usecases import benefit_entries
+from bot.usecases.benefit_entries import find_benefit
+from bot.usecases.benefit_status import benefit_team
+from bot.usecases.benefits import RecordedMeasurement, list_benefits, show_benefit
 from bot.usecases.checkins import close_round, open_round
 from bot.usecases.digest import preview_digest
 from bot.usecases.explain import explain_item
 from bot.usecases.ports import Messenger
 from bot.usecases.reorder import ReorderPreview, apply_reorder, preview_reorder, undo_reorder
-from bot.usecases.score import TeamScores, find_team_of, score_team, set_inputs, whatif
+from bot.usecases.score import (
+    TeamScores,
+    find_team_of,
+    load_items,
+    score_team,
+    set_inputs,
+    whatif,
+)
 from bot.usecases.score_cache import ScoreCache
 from bot.wiring import Services
 from rules.explain import summary_text, top_by_value
@@ -52,6 +67,8 @@ class Invocation:
     client: WebClient
     messenger: Messenger
     scores: ScoreCache | None = None
+    #: the slash command's or click's trigger, for opening a modal (valid for 3 seconds)
+    trigger_id: str | None = None
 
     def team_scores(self, svc: Services, team: Team) -> TeamScores:
         """The team's ranking, shared with concurrent readers when a cache is set."""
@@ -135,7 +152,23 @@ def dispatch(svc: Services, command: Command, inv: Invocation) -> blocks.Reply:
     if isinstance(command, Goals):
         team = resolve_team(svc, command.team, inv.channel_id, "goals")
         return blocks.goals_reply(team.name, team.goals)
+    if isinstance(command, Benefits | BenefitShow | Measure):
+        return benefit_command(svc, command, inv)
+    # BenefitNew opens a modal at once, before anything is queued (listeners.run_value)
     raise AssertionError(command)  # pragma: no cover - Command is a closed union
+
+
+def benefit_command(
+    svc: Services, command: Benefits | BenefitShow | Measure, inv: Invocation
+) -> blocks.Reply:
+    if isinstance(command, Benefits):
+        team = resolve_team(svc, command.team, inv.channel_id, "benefits")
+        load_items(svc, team)  # delivery dates come from the snapshot: sync once if none
+        listing = list_benefits(svc, team.name)
+        return benefit_blocks.benefits_reply(team.name, listing.assessments)
+    if isinstance(command, BenefitShow):
+        return benefit(svc, command.benefit_id, inv)
+    return measure(svc, command, inv)
 
 
 def top(svc: Services, command: Top, inv: Invocation) -> blocks.Reply:
@@ -240,6 +273,71 @@ def close_clicked(svc: Services, round_id: int, inv: Invocation) -> blocks.Reply
     if team.channel:
         return blocks.text_reply(messages.checkin_closed_posted(team.name, team.channel))
     return summary
+
+
+def benefit_roles(svc: Services, team: Team | None) -> tuple[str, ...]:
+    """Who may create or edit the entry: its team's ``benefits`` role, else any team's."""
+    if team is not None:
+        return team.roles.benefits
+    return tuple(holder for known in svc.config.teams for holder in known.roles.benefits)
+
+
+def benefit(svc: Services, benefit_id: str, inv: Invocation) -> blocks.Reply:
+    """One benefit in full; the Edit button for people with the ``benefits`` role."""
+    team = benefit_team(svc, find_benefit(svc, benefit_id))
+    if team is not None:
+        load_items(svc, team)  # delivery dates come from the snapshot: sync once if none
+    view = show_benefit(svc, benefit_id)
+    roles = benefit_roles(svc, team)
+    return benefit_blocks.benefit_reply(
+        view.assessment,
+        measurements=view.measurements,
+        reviews=view.reviews,
+        lessons=view.lessons,
+        unknown_links=view.unknown_links,
+        can_edit=is_allowed(inv.user_id, roles, inv.client),
+    )
+
+
+def measure(svc: Services, command: Measure, inv: Invocation) -> blocks.Reply:
+    """Record an actual; anyone may (it is stored with who said it, like a rating)."""
+    team = next((t for t in svc.config.teams if t.channel and t.channel == inv.channel_id), None)
+    recorded = benefit_entries.measure(
+        svc,
+        command.subject,
+        command.value,
+        who=inv.user_id,
+        confidence=command.confidence,
+        note=command.note,
+        team=team,
+    )
+    logger.info("%s recorded %g for %s", inv.user_id, command.value, recorded.measurement.subject)
+    return blocks.text_reply(recorded_text(recorded))
+
+
+def recorded_text(recorded: RecordedMeasurement) -> str:
+    """The confirmation of an actual, as the CLI prints it, escaped for mrkdwn."""
+    line = recorded_line(
+        recorded.measurement,
+        assessment=recorded.assessment,
+        goal=recorded.goal,
+        risk_raised=recorded.risk_raised,
+    )
+    return ":white_check_mark: " + benefit_blocks.escape(line)
+
+
+def open_benefit_form(svc: Services, benefit_id: str | None, inv: Invocation) -> None:
+    """Open the entry form (new, or ``benefit_id`` to edit) for a ``benefits`` role holder."""
+    existing = None
+    if benefit_id is not None:
+        existing = find_benefit(svc, benefit_id)
+    roles = benefit_roles(svc, benefit_team(svc, existing) if existing else None)
+    verb = f"edit {benefit_id}" if benefit_id else "create benefits"
+    inv.require(roles, verb)
+    if not inv.trigger_id:
+        raise UserError(messages.error_stale_button())
+    view = benefit_blocks.benefit_modal(existing, teams=[team.name for team in svc.config.teams])
+    inv.client.views_open(trigger_id=inv.trigger_id, view=view)
 
 
 def preview_reply(

@@ -288,6 +288,20 @@ class Store(BenefitStore, CheckinStore, PlanStore, StoreBase):
                 return True
             return connection.execute(retake).rowcount == 1
 
+    def run_finished_at(self, job: str, team: str, period: str) -> datetime | None:
+        """When the run ``(job, team, period)`` finished ok, or None (never, or it failed)."""
+        with self.engine.begin() as connection:
+            found = connection.execute(
+                select(JobRun.finished_at).where(
+                    JobRun.job == job,
+                    JobRun.team == team,
+                    JobRun.period == period,
+                    JobRun.status == DONE,
+                )
+            ).scalar()
+        finished: datetime | None = found
+        return finished
+
     def finish_run(
         self,
         job: str,

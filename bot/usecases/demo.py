@@ -1,27 +1,39 @@
 """``northstar demo``: the main job on the built-in sample, with no config, network or database.
 
 It scores the first team of the example config on its sample backlog, plans the reorder the
-way ``northstar reorder`` would (guardrails and all), builds the weekly digest from the backlog
-alone, and writes what each step produced. The sample is pinned to a fixed date and the demo's
-clock is the sample's own "now", so every run writes the same files.
+way ``northstar reorder`` would (guardrails and all), builds the weekly digest, and writes what
+each step produced. The sample benefit register (:mod:`connectors.sample.register`) goes
+through the real use cases on a throw-away SQLite file: its epics are fetched by key, its
+actuals recorded, its first review answered, and the benefits report written into
+``benefits/``. The sample is pinned to a fixed date and the demo's clock is the sample's own
+"now", so every run writes the same files.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from pathlib import Path
-from typing import Any
+from tempfile import TemporaryDirectory
+from typing import Any, cast
 
 from bot.charts import value_burn_up_png
 from bot.chat.digest_blocks import digest_blocks, digest_text
-from bot.config import load_config
-from bot.usecases.digest import build_digest_from_scores
+from bot.config import Team, load_config
+from bot.settings import Settings
+from bot.storage import Store
+from bot.storage.benefits import ReviewAnswer
+from bot.usecases.benefits import current_goals, write_report
+from bot.usecases.digest import build_digest_from_scores, with_register
 from bot.usecases.json_rows import plan_json, ranking_rows
 from bot.usecases.score import TeamScores, score_and_rank
+from bot.usecases.sync import sync_team
+from bot.wiring import Services
 from connectors.registry import open_source
 from connectors.sample import SAMPLE_TODAY
+from connectors.sample.register import sample_register
+from rules.digest import RealisationAnswerValue
 from rules.model import RankPlan
 from rules.reorder import plan_moves
 from rules.ruleset import compile_rules
@@ -32,6 +44,7 @@ RANKING_FILE = "ranking.json"
 PLAN_FILE = "plan.json"
 DIGEST_FILE = "digest.json"
 CHART_FILE = "value-burn-up.png"
+BENEFITS_DIR = "benefits"
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,7 @@ class DemoResult:
     config_name: str
     plan: RankPlan
     files: list[Path]
+    benefit_files: list[Path] = field(default_factory=list)
 
 
 def _write_json(path: Path, data: Any) -> Path:
@@ -60,9 +74,33 @@ def run_demo(out_dir: Path) -> DemoResult:
     )
     # as `northstar reorder` plans it: from the tool's order of the open items to the ranking
     plan = plan_moves(scores.current_order, scores.ranking.keys)
-    # no store, so "last week's ranking" is the order the backlog has now
-    digest = build_digest_from_scores(team, scores, DEMO_NOW, previous_order=scores.current_order)
     out_dir.mkdir(parents=True, exist_ok=True)
+    with TemporaryDirectory(prefix="northstar-demo-") as scratch:
+        url = f"sqlite:///{Path(scratch) / 'demo.db'}"
+        svc = Services(
+            settings=Settings(_env_file=None, database_url=url),
+            config=config,
+            store=Store.open(url),
+            connector_factory=lambda _team: connector,
+            clock=lambda: DEMO_NOW,
+        )
+        try:
+            load_sample_register(svc, team)
+            # no history, so "last week's ranking" is the order the backlog has now
+            digest = with_register(
+                svc,
+                team,
+                build_digest_from_scores(
+                    team,
+                    scores,
+                    DEMO_NOW,
+                    previous_order=scores.current_order,
+                    goals=current_goals(svc, team),
+                ),
+            )
+            benefit_files = write_report(svc, out_dir / BENEFITS_DIR, team.name)
+        finally:
+            svc.store.close()
     files = [
         _write_json(out_dir / RANKING_FILE, ranking_rows(scores.ranking)),
         _write_json(out_dir / PLAN_FILE, plan_json(plan)),
@@ -84,4 +122,47 @@ def run_demo(out_dir: Path) -> DemoResult:
         config_name=config.source.name if config.source else "the example config",
         plan=plan,
         files=files,
+        benefit_files=benefit_files,
     )
+
+
+def load_sample_register(svc: Services, team: Team) -> None:
+    """Store the sample register of ``team``: entries, actuals, an answered review.
+
+    A sync first, so the backlog is stored and the archived epic is fetched by key.
+    """
+    sync_team(svc, team, full=True)
+    epic = next(
+        (
+            item.key
+            for item in svc.store.load_snapshot(team.name)
+            if item.type == "Epic" and not item.is_done
+        ),
+        None,
+    )
+    goal = team.goals[0].name if team.goals else None
+    register = sample_register(team.name, epic, goal, DEMO_NOW.date())
+    svc.store.upsert_benefits(register.benefits, at=DEMO_NOW, source="sample")
+    sync_team(svc, team)  # now the register links the archived epic: fetch it by key
+    for measurement in register.measurements:
+        svc.store.record_measurement(measurement, at=DEMO_NOW)
+    for answered in register.reviews:
+        svc.store.schedule_reviews([answered.review])
+        stored = next(
+            review
+            for review in svc.store.reviews(answered.review.benefit_id)
+            if review.kind == answered.review.kind
+            and review.offset_days == answered.review.offset_days
+        )
+        svc.store.claim_review(stored.id, at=answered.at)
+        svc.store.answer_review(
+            stored.id,
+            ReviewAnswer(
+                answer=cast(RealisationAnswerValue, answered.answer),
+                who=answered.who,
+                actual=answered.actual,
+                confidence=answered.confidence,
+                lesson=answered.lesson,
+            ),
+            at=answered.at,
+        )

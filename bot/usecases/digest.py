@@ -25,6 +25,7 @@ from bot.chat import messages
 from bot.chat.digest_blocks import digest_blocks, digest_text
 from bot.chat.posts import Post, Upload
 from bot.config import Team
+from bot.usecases.benefits import current_goals, latest_lessons, portfolio_chart, portfolio_week
 from bot.usecases.links import backlog_url
 from bot.usecases.score import TeamScores, load_items, score_and_rank
 from bot.wiring import Services
@@ -37,7 +38,7 @@ from rules.digest import (
     shift_weeks,
     week_start,
 )
-from rules.model import Rating
+from rules.model import Rating, ValueGoal
 
 #: an open item nobody rated or rescored for this many days is listed as stale
 STALE_AFTER_DAYS = 30
@@ -67,8 +68,12 @@ def build_digest_from_scores(
     answers: Sequence[RealisationAnswer] = (),
     previous_at: datetime | None = None,
     full_list_url: str | None = None,
+    goals: Sequence[ValueGoal] | None = None,
 ) -> Digest:
-    """The digest of ``team`` at ``now`` from a scored backlog and whatever history there is."""
+    """The digest of ``team`` at ``now`` from a scored backlog and whatever history there is.
+
+    ``goals`` are the team's goals with their measured figures (the config's when None).
+    """
     start, end = digest_period(now, team)
     return make_digest(
         team=team.name,
@@ -77,7 +82,7 @@ def build_digest_from_scores(
         end=end,
         now=now,
         zone=team.zone,
-        goals=team.goals,
+        goals=team.goals if goals is None else goals,
         scored=scores.scored,
         ranking=scores.ranking,
         previous_order=previous_order,
@@ -133,7 +138,7 @@ def build_digest(svc: Services, team: Team, now: datetime) -> Digest:
         for record in svc.store.realisations(keys=keys)
     ]
     previous_order, previous_at = _previous_order(svc, team, now, scores)
-    return build_digest_from_scores(
+    digest = build_digest_from_scores(
         team,
         scores,
         now,
@@ -144,6 +149,19 @@ def build_digest(svc: Services, team: Team, now: datetime) -> Digest:
         answers=answers,
         previous_at=previous_at,
         full_list_url=backlog_url(svc.settings, team),
+        goals=current_goals(svc, team),
+    )
+    return with_register(svc, team, digest)
+
+
+def with_register(svc: Services, team: Team, digest: Digest) -> Digest:
+    """``digest`` with the register's week: its state today, reviews due in the week starting."""
+    this_week = digest.end.astimezone(team.zone).date()
+    return digest.model_copy(
+        update={
+            "portfolio": portfolio_week(svc, team, this_week, this_week + timedelta(days=7)),
+            "lessons": latest_lessons(svc, team),
+        }
     )
 
 
@@ -165,6 +183,14 @@ def digest_post(
                 content=value_burn_up_png(digest),
             ),
         )
+        if digest.portfolio is not None and digest.portfolio.has_news:
+            uploads += (
+                Upload(
+                    filename=f"benefits-{team.name}-{week}.png",
+                    title=messages.portfolio_chart_title(team.name, week),
+                    content=portfolio_chart(svc, team),
+                ),
+            )
     post = Post(
         kind="digest",
         text=digest_text(digest),

@@ -1,4 +1,4 @@
-"""The sprint-start reminder: sprint goal, value committed, top items, the team's value goals.
+"""The sprint-start reminder: sprint goal, value committed, top items, value goals, benefits.
 
 A reminder is keyed by its sprint (``sprint-<id>``), posted once per sprint that turns active.
 """
@@ -10,6 +10,7 @@ from datetime import datetime
 from bot.chat.digest_blocks import reminder_blocks, reminder_text
 from bot.chat.posts import Post
 from bot.config import Team
+from bot.usecases.benefits import current_goals, served_benefits
 from bot.usecases.links import backlog_url
 from bot.usecases.score import load_items, rank_snapshot
 from bot.wiring import Services
@@ -19,14 +20,17 @@ from rules.model import Sprint, SprintState
 
 def build_reminder(svc: Services, team: Team, sprint: Sprint, now: datetime) -> Reminder:
     """The sprint-start reminder of ``sprint``, from the team's snapshot."""
-    scores = rank_snapshot(svc, team, load_items(svc, team), now)
-    return make_reminder(
+    items = load_items(svc, team)
+    scores = rank_snapshot(svc, team, items, now)
+    reminder = make_reminder(
         team=team.name,
         sprint=sprint,
         scored=scores.scored,
-        goals=team.goals,
+        goals=current_goals(svc, team),
         full_list_url=backlog_url(svc.settings, team),
     )
+    in_sprint = [item for item in items if item.sprint is not None and item.sprint.id == sprint.id]
+    return reminder.model_copy(update={"benefits": served_benefits(svc, in_sprint)})
 
 
 def reminder_post(

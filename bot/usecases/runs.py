@@ -37,6 +37,7 @@ class JobName(StrEnum):
     CHECKIN_CLOSE = "checkin_close"
     SYNC_AND_SCORE = "sync_and_score"
     REALISATION_REVIEWS = "realisation_reviews"
+    BENEFIT_FOLLOW_UP = "benefit_follow_up"
 
 
 class RunKey(StrEnum):
@@ -46,6 +47,12 @@ class RunKey(StrEnum):
     REMINDER = "reminder"
     #: one realisation question per delivered item: ("realisation", team, KEY)
     REALISATION_QUESTION = "realisation"
+    #: benefit follow-up DMs: ("benefit_review", team, "review-<id>"), ("benefit_actual" and
+    #: "benefit_nudge", team, "BEN-3:<cadence date>"), ("benefit_risk", team, "BEN-3:<day>")
+    BENEFIT_REVIEW = "benefit_review"
+    BENEFIT_ACTUAL = "benefit_actual"
+    BENEFIT_NUDGE = "benefit_nudge"
+    BENEFIT_RISK = "benefit_risk"
 
 
 class Status(StrEnum):

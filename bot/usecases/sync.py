@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.config import Team
+from bot.usecases.benefits import sync_linked
 from bot.wiring import Services
 
 #: the cursor is set a little before the fetch started, so edits made while it ran are not lost
@@ -21,6 +22,8 @@ class SyncReport:
     full: bool
     requests: int
     total: int
+    #: what could not be done beside the backlog (a linked issue the tool does not know)
+    warnings: tuple[str, ...] = ()
 
 
 def sync_team(
@@ -30,7 +33,11 @@ def sync_team(
     full: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> SyncReport:
-    """Fetch changes since the team's cursor (everything with ``full``) and store them."""
+    """Fetch changes since the team's cursor (everything with ``full``) and store them.
+
+    The benefit register's linked issues outside the backlog are fetched by key too, so
+    their delivery dates are known (:func:`bot.usecases.benefits.sync_linked`).
+    """
     connector = svc.connector_for(team)
     cursor = None if full else svc.store.get_cursor(team.name)
     started = svc.clock()
@@ -41,6 +48,7 @@ def sync_team(
         team.name, result.items, complete=result.complete, removed=result.removed
     )
     svc.store.set_cursor(team.name, started - CURSOR_OVERLAP)
+    linked = sync_linked(svc, team)
     return SyncReport(
         team=team.name,
         fetched=len(result.items),
@@ -48,4 +56,5 @@ def sync_team(
         full=result.complete,
         requests=result.requests,
         total=len(svc.store.load_snapshot(team.name)),
+        warnings=linked.warnings,
     )

@@ -199,6 +199,12 @@ class FileConnector(MemoryConnector):
             self._refresh()
             return super().fetch_items(since)
 
+    def fetch_by_keys(self, keys: Sequence[str]) -> list[Item]:
+        """The items of ``keys`` in the file as it is now."""
+        with self._lock:
+            self._refresh()
+            return super().fetch_by_keys(keys)
+
     def read_order(self) -> list[str]:
         """The keys in file row order."""
         with self._lock:

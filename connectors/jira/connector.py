@@ -571,14 +571,14 @@ class JiraConnector:
                 self._ids[item.key] = int(issue["id"])
         return items
 
-    def _read_scores(self, keys: Sequence[str]) -> None:
-        """Read the current scores of ``keys``, skipping keys Jira says do not exist."""
-        score_id = self.field_map.score.id
+    def _by_keys(self, keys: Sequence[str], fields: Sequence[str]) -> list[dict[str, Any]]:
+        """The issues of ``keys`` (``key in (...)``, batched), skipping keys Jira does not know."""
+        found: list[dict[str, Any]] = []
         for start in range(0, len(keys), KEYS_PER_LOOKUP):
             batch = list(keys[start : start + KEYS_PER_LOOKUP])
             while batch:
                 try:
-                    found = list(self._search(f"key in ({', '.join(batch)})", [score_id]))
+                    found.extend(self._search(f"key in ({', '.join(batch)})", fields))
                 except JiraRequestError as e:
                     # JQL refuses the whole query over one unknown key and names it
                     missing = set(_ISSUE_KEY.findall(e.said)) & set(batch)
@@ -586,12 +586,27 @@ class JiraConnector:
                         raise
                     batch = [key for key in batch if key not in missing]
                     continue
-                for issue in found:
-                    item = issue_to_item(issue, self.field_map, self.config.team)
-                    self._scores[item.key] = item.score
-                    if "id" in issue:
-                        self._ids[item.key] = int(issue["id"])
                 break
+        return found
+
+    def _read_scores(self, keys: Sequence[str]) -> None:
+        """Read the current scores of ``keys``, skipping keys Jira says do not exist."""
+        for issue in self._by_keys(keys, [self.field_map.score.id]):
+            item = issue_to_item(issue, self.field_map, self.config.team)
+            self._scores[item.key] = item.score
+            if "id" in issue:
+                self._ids[item.key] = int(issue["id"])
+
+    def fetch_by_keys(self, keys: Sequence[str]) -> list[Item]:
+        """Issues by key wherever they are, done long ago or not (the benefit register's links).
+
+        Keys Jira does not know are left out; the caller names them.
+        """
+        fields = self.field_map.request_fields()
+        return [
+            issue_to_item(issue, self.field_map, self.config.team)
+            for issue in self._by_keys(keys, fields)
+        ]
 
     def _write_all(self, scores: Mapping[str, float], field_id: str) -> list[str]:
         """Write ``scores`` with a bounded pool; the keys Jira accepted, in the given order.

@@ -7,7 +7,9 @@ from datetime import date, datetime
 
 from connectors.memory import MemoryConnector
 from connectors.sample.generator import generate_backlog
+from connectors.sample.register import archived_epic
 from connectors.sample.vocabulary import SAMPLE_STAKEHOLDERS, SAMPLE_TODAY
+from rules.model import Item
 
 
 class SampleConnector(MemoryConnector):
@@ -40,3 +42,15 @@ class SampleConnector(MemoryConnector):
             writable=writable,
             clock=clock,
         )
+        #: work delivered long ago that left the backlog: found by key only, like in Jira
+        self.archive = {epic.key: epic for epic in (archived_epic(team, today),)}
+
+    def fetch_by_keys(self, keys: Sequence[str]) -> list[Item]:
+        """Backlog items and archived epics of ``keys`` (the benefit register's links)."""
+        found = super().fetch_by_keys(keys)
+        known = {item.key for item in found}
+        return found + [
+            self.archive[key]
+            for key in dict.fromkeys(keys)
+            if key in self.archive and key not in known
+        ]

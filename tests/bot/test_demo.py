@@ -1,5 +1,5 @@
-"""``northstar demo`` on the built-in sample: the four documented files, each consistent with
-the others, and no database or other file left behind."""
+"""``northstar demo`` on the built-in sample: the four documented files and the benefits
+report, each consistent with the others, and no database or other file left behind."""
 
 from __future__ import annotations
 
@@ -18,6 +18,14 @@ from rules.model import RankMove
 from rules.reorder import apply_moves
 
 FILES = ("ranking.json", "plan.json", "digest.json", "value-burn-up.png")
+BENEFIT_FILES = (
+    "benefits.md",
+    "benefits.csv",
+    "BEN-1.png",
+    "BEN-2.png",
+    "BEN-3.png",
+    "benefits-portfolio.png",
+)
 
 
 @pytest.fixture
@@ -33,8 +41,21 @@ def read(demo_dir: Path, name: str) -> Any:
 
 
 def test_the_demo_writes_the_four_documented_files_and_nothing_else(demo_dir):
-    assert sorted(path.name for path in demo_dir.iterdir()) == sorted(FILES)
+    assert sorted(path.name for path in demo_dir.iterdir()) == sorted([*FILES, "benefits"])
+    assert sorted(p.name for p in (demo_dir / "benefits").iterdir()) == sorted(BENEFIT_FILES)
     assert sorted(path.name for path in Path.cwd().iterdir()) == ["northstar-demo"]
+
+
+def test_the_demo_register_has_a_delivered_epic_with_actuals_a_review_and_a_lesson(demo_dir):
+    report = (demo_dir / "benefits" / "benefits.md").read_text(encoding="utf-8")
+    assert "| BEN-1 | Lower card processing fees | financial |" in report
+    assert "| realising | behind | SMART |" in report  # behind its plan since delivery
+    assert "realised NPV (3 months) = " in report  # the review's actual and two more months
+    assert "not SMART: specific: no description" in report
+    assert "Lesson learned (BEN-1, post-implementation review): Merchants move in batches" in report
+    text = read(demo_dir, "digest.json")["text"]
+    assert "At risk: BEN-1 Lower card processing fees: behind plan" in text
+    assert "Cut support cost (tickets a week): 398 now against a target of 300" in text
 
 
 def test_the_demo_prints_the_top_twenty_and_the_plan(tmp_path, capsys):
@@ -99,6 +120,10 @@ def test_the_demo_writes_the_same_files_every_run(demo_dir, tmp_path):
     assert [path.name for path in result.files] == list(FILES)
     for name in FILES:
         assert (again / name).read_bytes() == (demo_dir / name).read_bytes(), name
+    assert [path.name for path in result.benefit_files] == list(BENEFIT_FILES)
+    for name in BENEFIT_FILES:
+        written = (again / "benefits" / name).read_bytes()
+        assert written == (demo_dir / "benefits" / name).read_bytes(), name
     assert (result.team, result.model, result.config_name) == (
         "payments",
         "wsjf",

@@ -565,3 +565,13 @@ def test_some_done_rows_are_counted_and_the_count_follows_hand_edits(tmp_path):
     connector.fetch_items()
     assert connector.summary.done == 0
     assert connector.summary.notes() == []
+
+
+def test_fetch_by_keys_reads_the_file_as_it_is_now_and_leaves_unknown_keys_out(small_csv):
+    connector = CsvConnector(small_csv)
+    connector.fetch_items()
+    write(small_csv, small_csv.read_text(encoding="utf-8") + "A-4,Refund by link,5\n")
+
+    found = connector.fetch_by_keys(["A-4", "A-9", "A-1"])
+
+    assert [(item.key, item.cost) for item in found] == [("A-4", 5), ("A-1", 3)]

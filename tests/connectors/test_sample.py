@@ -276,3 +276,19 @@ def test_the_generated_backlog_is_pinned(team, size, fingerprint, open_items, fi
     assert sum(not item.is_done for item in items) == open_items
     assert (items[0].key, items[-1].key) == (first, last)
     assert _fingerprint(team, size) == fingerprint
+
+
+def test_the_archived_epic_is_found_by_key_only_done_long_before_the_reference_date():
+    connector = SampleConnector("payments")
+    backlog = {item.key for item in connector.fetch_items().items}
+
+    [epic] = connector.fetch_by_keys(["PAY-17"])
+
+    assert "PAY-17" not in backlog
+    assert epic.is_done
+    assert epic.resolved is not None
+    assert epic.resolved.date() == SAMPLE_TODAY - timedelta(days=120)
+    assert [item.key for item in connector.fetch_by_keys(["PAY-121", "PAY-17", "PAY-0"])] == [
+        "PAY-121",
+        "PAY-17",
+    ]

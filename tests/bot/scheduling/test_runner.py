@@ -79,11 +79,13 @@ def test_the_example_config_plans_each_teams_jobs_on_its_own_clock():
         "checkin_reminders:payments",
         "checkin_close:payments",
         "realisation_reviews:payments",
+        "benefit_follow_up:payments",
         "weekly_digest:growth",
         "sprint_start_reminder:growth",
         "checkin_reminders:growth",
         "checkin_close:growth",
         "realisation_reviews:growth",
+        "benefit_follow_up:growth",
     }
     friday = datetime(2026, 3, 27, 12, 0, tzinfo=UTC)
     assert next_fire(planned["weekly_digest:payments"].trigger, friday) == datetime(

@@ -149,8 +149,11 @@ def test_the_digest_says_what_the_week_brought():
 
     assert text.startswith("Weekly value digest: tttttttt, 2026-W45")
     assert "Work done from Mon 26 Oct to Sun 01 Nov 2026." in text
-    assert "Value delivered: 123.5 from 3 item(s)" in text
-    assert "Value committed 80.0 across 9 item(s); done so far 20.0 (25%)." in text
+    assert "Value delivered: 123.5 cost of delay points from 3 item(s)" in text
+    assert (
+        "Value committed 80.0 cost of delay points across 9 item(s); done so far 20.0 (25%)."
+        in text
+    )
     assert f"• PAY-0 {'s' * 40}: 10 → 1 (up 9): rrrrrrrr" in text
     assert "3 of 6 asked answered (50%)" in text
     assert "Stale: 3 open item(s) with no rating or score change for 30 days" in text
@@ -203,7 +206,7 @@ def test_the_reminder_quotes_goal_commitment_top_items_and_goals():
 
     assert text.startswith("Sprint starts: nnnnnnnnnn (payments)")
     assert "Sprint goal: gggggggggg" in text
-    assert "Value committed: 64.1 across 7 item(s)." in text
+    assert "Value committed: 64.1 cost of delay points across 7 item(s)." in text
     assert "Top 5 by value" in text
     assert "Cut support cost" in text
     assert "Without a value score: 7 item(s) nobody has valued yet" in text

@@ -284,7 +284,7 @@ def test_malformed_command_is_answered_with_an_example(world):
 def test_goals_lists_the_goals_of_the_team(world):
     text = ask(world, "goals payments").all_text()
     assert "Cut support cost" in text
-    assert "from 420 to 300" in text
+    assert "(tickets a week): target 300 by 2027-03-31, from 420" in text
 
 
 def test_checkin_needs_the_checkin_role(world):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -642,3 +642,25 @@ def test_a_full_sync_forgets_the_saved_board_filter_so_an_edited_one_is_read(jir
 
     assert saved[-1].board is None
     assert saved[-1].fields == CLOUD_DISCOVERY.fields
+
+
+def test_linked_issues_are_fetched_by_key_done_or_not_and_unknown_keys_are_left_out(
+    jira_http, fake_time
+):
+    unknown = {
+        "errorMessages": ["An issue with key 'PAY-404' does not exist for field 'key'."],
+        "errors": {},
+    }
+    done = issue_json("PAY-7", 10007, "0|a:", status=("Done", "done"))
+    done["fields"]["resolutiondate"] = "2025-03-14T12:00:00.000+0000"
+    jira_http.post(SEARCH, status=400, json=unknown)
+    jira_http.post(SEARCH, json=page_cloud([done]))
+    connector = make_connector(cloud_config(), fake_time, discovery=CLOUD_DISCOVERY)
+
+    items = connector.fetch_by_keys(["PAY-7", "PAY-404"])
+
+    assert [(item.key, item.is_done, item.resolved and item.resolved.date()) for item in items] == [
+        ("PAY-7", True, date(2025, 3, 14))
+    ]
+    lookups = [body_of(call)["jql"] for call in jira_http.calls]
+    assert lookups == ["key in (PAY-7, PAY-404)", "key in (PAY-7)"]
