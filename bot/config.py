@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.errors import ConfigError
 from rules import schedules
 from rules.config import GuardrailConfig, RuleSpec, ScoringConfig
 from rules.errors import RulesError
@@ -30,10 +31,6 @@ from rules.scoring import compile_formula
 logger = logging.getLogger(__name__)
 
 EXAMPLE_CONFIG = "northstar.example.toml"
-
-
-class ConfigError(ValueError):
-    """``northstar.toml`` cannot be used; the message says where and why."""
 
 
 class _Section(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -20,15 +20,16 @@ from bot.cli.output import (
     print_ranking,
     progress,
 )
-from bot.config import Team
 from bot.errors import UnknownIssueError, UserError
 from bot.progress import reporting
 from bot.usecases.json_rows import plan_json, ranking_rows
-from bot.usecases.score import TeamScores
-from bot.wiring import Services
-from connectors.base import ConnectorError
+from connectors.errors import ConnectorError
 from rules.errors import PlanInputError
-from rules.model import Ranking
+
+if TYPE_CHECKING:  # imported where used, so `northstar --help` starts without pydantic's models
+    from bot.config import Team
+    from bot.usecases.score import TeamScores
+    from bot.wiring import Services
 
 commands = typer.Typer()
 
@@ -63,6 +64,7 @@ def why(
 ) -> None:
     """Explain one item's score term by term, and why it sits above the next item."""
     from bot.usecases.explain import explain
+    from rules.model import Ranking
 
     scores = _rank_source(source, team)
     found = explain(scores, key.upper())

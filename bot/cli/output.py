@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from rules.model import Ranking, RankPlan
+if TYPE_CHECKING:
+    from rules.model import Ranking, RankPlan
 
 out = Console()
 # errors are one line each, never wrapped, so they stay greppable in logs and CI output

@@ -22,7 +22,7 @@ from slack_sdk import WebClient
 
 from bot.chat import blocks
 from bot.chat.client import build_web_client
-from bot.config import ConfigError
+from bot.errors import ConfigError
 from bot.slack import listeners
 from bot.slack.boundary import on_bolt_error
 from bot.slack.workqueue import WorkQueue

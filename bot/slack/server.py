@@ -20,7 +20,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.config import ConfigError
+from bot.errors import ConfigError
 from bot.metrics import ACK_LATENCY, SLACK_REQUESTS
 from bot.metrics import render as render_metrics
 from bot.slack.app import build_app, oauth_configured

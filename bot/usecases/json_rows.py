@@ -5,9 +5,10 @@ Kept apart from the CLI so use cases (the demo) and commands write exactly the s
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rules.model import Ranking, RankPlan
+if TYPE_CHECKING:
+    from rules.model import Ranking, RankPlan
 
 
 def ranking_rows(ranking: Ranking, limit: int | None = None) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from slack_bolt import App
 from sqlalchemy import text
 
 from bot.chat import messages
-from bot.config import ConfigError
+from bot.errors import ConfigError
 from bot.slack import server
 from bot.slack.app import BOT_SCOPES, build_app
 from tests.bot.slack.support import SlackWorld, call_wsgi, command_body, signed_headers
