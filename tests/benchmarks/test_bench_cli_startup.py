@@ -1,0 +1,70 @@
+"""Whole ``northstar`` processes, timed from start to exit, as a person at a terminal waits.
+
+Goals (issue 13): ``northstar --help`` under 0.3 s, ``rank --source csv:<Spring XD, 3,526
+rows>`` under 0.8 s, ``demo`` under 2 s. Each round starts a fresh process of this checkout's
+entry point (the ``northstar`` script next to the running interpreter). Set
+``NORTHSTAR_BENCH_BEFORE`` to another checkout's ``northstar`` script (e.g. ``main``'s) to time it
+in the same run, alternating with this one, for a side-by-side figure. Run with ``make bench``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.benchmarks.dataset import STORYPOINT
+
+ROUNDS = 7
+GOALS_SECONDS = {"help": 0.3, "rank_csv": 0.8, "demo": 2.0}
+NOW = Path(sys.executable).with_name("northstar")
+BEFORE = os.environ.get("NORTHSTAR_BENCH_BEFORE")
+
+_CHECKOUTS = [pytest.param(NOW, id="now")]
+if BEFORE:
+    _CHECKOUTS.append(pytest.param(Path(BEFORE), id="before"))
+
+
+def _arguments(command: str, out: Path) -> list[str]:
+    if command == "help":
+        return ["--help"]
+    if command == "rank_csv":
+        if not STORYPOINT.is_file():
+            pytest.skip(f"the Spring XD dataset is not at {STORYPOINT}")
+        return ["rank", "--source", f"csv:{STORYPOINT}"]
+    return ["demo", "--out", str(out)]
+
+
+def _environment(tmp_path: Path) -> dict[str, str]:
+    """No NORTHSTAR_* settings from the caller: every command runs as after a fresh install."""
+    kept = {k: v for k, v in os.environ.items() if not k.startswith("NORTHSTAR_")}
+    return {**kept, "NORTHSTAR_DATABASE_URL": f"sqlite:///{tmp_path / 'bench.db'}"}
+
+
+@pytest.mark.parametrize("command", list(GOALS_SECONDS))
+@pytest.mark.parametrize("northstar", _CHECKOUTS)
+def test_bench_whole_process(benchmark, command, northstar, tmp_path):
+    if not northstar.is_file():
+        pytest.skip(f"no northstar script at {northstar}")
+    argv = [str(northstar), *_arguments(command, tmp_path / "demo")]
+    env = _environment(tmp_path)
+
+    def run() -> float:
+        began = time.perf_counter()
+        subprocess.run(  # noqa: S603 - a northstar entry point with fixed arguments
+            argv, cwd=tmp_path, env=env, check=True, capture_output=True, timeout=120
+        )
+        return time.perf_counter() - began
+
+    run()  # the first run compiles bytecode and fills the OS's file cache
+    benchmark.pedantic(run, rounds=ROUNDS, iterations=1)
+    median = benchmark.stats.stats.median
+    benchmark.extra_info["goal_seconds"] = GOALS_SECONDS[command]
+    print(  # noqa: T201 - a benchmark reports its figures
+        f"\n{northstar} {' '.join(argv[1:2])}: median {median:.3f} s over {ROUNDS} processes "
+        f"(goal {GOALS_SECONDS[command]} s)"
+    )
