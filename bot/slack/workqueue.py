@@ -24,7 +24,9 @@ logger = logging.getLogger(__name__)
 #: Threads for slow work; more only adds GIL contention with the threads that ack.
 WORK_THREADS = 2
 #: The longest a job waits for in-flight requests to be acknowledged before it starts anyway.
-ACK_PRIORITY_SECONDS = 0.5
+#: Acks have 3 s, answers minutes: a burst of 200 commands on a loaded machine takes longer than
+#: half a second to acknowledge, and scoring started inside it stalled its last acks.
+ACK_PRIORITY_SECONDS = 1.5
 #: How long no request must be in flight before a burst counts as acknowledged.
 QUIET_SECONDS = 0.02
 
