@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from bot.errors import ConfigError
+from bot.errors import ConfigError as ConfigError  # its home; re-exported
 from rules import schedules
 from rules.config import GuardrailConfig, RuleSpec, ScoringConfig
 from rules.errors import RulesError

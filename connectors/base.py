@@ -19,7 +19,7 @@ from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
-from connectors.errors import ConnectorError
+from connectors.errors import ConnectorError as ConnectorError  # its home; re-exported
 from rules.model import INPUT_NAMES, Item, RankMove, RankPlan, Sprint
 
 #: Inputs a connector can write back; ``stakeholder_value`` comes from check-ins, never a tool.
