@@ -28,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.errors import ConfigError as ConfigError  # its home; re-exported
 from rules import schedules
 from rules.config import GuardrailConfig, RuleSpec, ScoringConfig
 from rules.errors import RulesError
@@ -38,10 +39,6 @@ from rules.scoring import compile_formula
 logger = logging.getLogger(__name__)
 
 EXAMPLE_CONFIG = "northstar.example.toml"
-
-
-class ConfigError(ValueError):
-    """``northstar.toml`` cannot be used; the message says where and why."""
 
 
 class _Section(BaseModel):

@@ -15,9 +15,12 @@ import difflib
 import uuid
 from collections.abc import Sequence
 
-from bot.config import ConfigError
-from connectors.base import ConnectorError
+from connectors.errors import ConnectorError
 from rules.errors import RulesError
+
+
+class ConfigError(ValueError):
+    """``northstar.toml`` cannot be used; the message says where and why."""
 
 
 class ReportableError(Exception):

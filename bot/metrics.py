@@ -20,7 +20,7 @@ SLACK_REQUESTS = Counter(
 )
 ACK_LATENCY = Histogram(
     "northstar_slack_ack_seconds",
-    "Time from receiving a Slack request to acknowledging it.",
+    "Time from receiving a Slack request to having sent its acknowledgement.",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
     registry=REGISTRY,
 )

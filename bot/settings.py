@@ -6,7 +6,7 @@ at the call that needs them (see :mod:`bot.wiring`).
 Deployment templates leave unused settings empty (``NORTHSTAR_JIRA_PAT=``, the bare token
 prefix ``xoxb-``), so an empty or placeholder value means "not set" here, once, and no caller
 has to tell "" from None. Building :class:`Settings` turns every bad value into a
-:class:`SettingsError` (a :class:`~bot.config.ConfigError`) whose message is one line naming the
+:class:`SettingsError` (a :class:`~bot.errors.ConfigError`) whose message is one line naming the
 variable, so every edge reports it as it reports a bad config, and warns, once, about
 ``NORTHSTAR_*`` variables that no setting reads (usually a typo).
 """
@@ -24,7 +24,7 @@ from typing import Any, Literal
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.config import ConfigError
+from bot.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ _NOT_ECHOED = frozenset({*_SECRETS, "database_url"})
 class SettingsError(ConfigError):
     """A setting has a value Northstar cannot use; the message is one line fit for a user.
 
-    A :class:`~bot.config.ConfigError`, so every edge that reports a bad config reports a bad
+    A :class:`~bot.errors.ConfigError`, so every edge that reports a bad config reports a bad
     setting the same way: one line, no traceback.
     """
 

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from bot.config import NorthstarConfig, Team, load_config
 from bot.settings import Settings
-from bot.storage import Store
 from connectors.base import Connector
 from connectors.registry import open_source
 from rules.ruleset import Ruleset, compile_rules
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
     from slack_sdk import WebClient
 
     from bot.chat.messenger import SlackMessenger
+    from bot.storage import Store
     from bot.usecases.ports import Clock
 
 
@@ -121,6 +121,8 @@ def build_services(
 
     ``connector_factory`` replaces the connectors the config names (tests pass fakes).
     """
+    from bot.storage import Store  # SQLAlchemy and Alembic: only for commands that use the store
+
     chosen = config if config is not None else load_config(settings.config)
     store = Store.open(settings.database_url)
     factory = connector_factory or (

@@ -21,6 +21,7 @@ from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
+from connectors.errors import ConnectorError as ConnectorError  # its home; re-exported
 from rules.model import INPUT_NAMES, Item, RankMove, RankPlan, Sprint
 
 #: Inputs a connector can write back; ``stakeholder_value`` comes from check-ins, never a tool.
@@ -29,10 +30,6 @@ WRITABLE_INPUTS: tuple[str, ...] = tuple(
 )
 #: Everything that may appear in a connector's ``writable`` set.
 WRITABLE_FIELDS: tuple[str, ...] = ("score", *WRITABLE_INPUTS)
-
-
-class ConnectorError(Exception):
-    """Base of every connector failure; its message is safe to show a user (no secrets)."""
 
 
 class ConnectorConfigError(ConnectorError):

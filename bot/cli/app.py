@@ -22,7 +22,6 @@ from bot.cli import backlog, benefits, comms, demo, ops
 from bot.cli.options import state
 from bot.cli.output import err, error_line
 from bot.errors import REPORTABLE, new_error_id
-from bot.settings import Settings
 
 logger = logging.getLogger("northstar")
 
@@ -58,6 +57,7 @@ def _root(
     state.debug = debug
     state.config_path = config
     from bot.logs import configure_logging
+    from bot.settings import Settings
 
     configure_logging(Settings(), debug=debug)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -22,16 +22,16 @@ from bot.cli.output import (
     print_ranking,
     progress,
 )
-from bot.config import Team
 from bot.errors import UnknownIssueError, UserError
 from bot.progress import reporting
 from bot.usecases.json_rows import plan_json, ranking_rows, value_rows
-from bot.usecases.score import TeamScores
-from bot.wiring import Services
-from connectors.base import ConnectorError
+from connectors.errors import ConnectorError
 from rules.errors import PlanInputError
-from rules.explain import top_by_value
-from rules.model import Ranking
+
+if TYPE_CHECKING:  # imported where used, so `northstar --help` starts without pydantic's models
+    from bot.config import Team
+    from bot.usecases.score import TeamScores
+    from bot.wiring import Services
 
 commands = typer.Typer()
 
@@ -60,6 +60,8 @@ def rank(
     """Score and rank a backlog from a file or the sample, with explanations."""
     scores = _rank_source(source, team)
     if by_value:
+        from rules.explain import top_by_value
+
         entries = top_by_value(scores.ranking, limit)
         if as_json:
             emit_json(value_rows(entries))
@@ -82,6 +84,7 @@ def why(
     """Explain one item's score term by term, and the pairs that decide its place."""
     from bot.usecases.explain import explain
     from rules.explain import why as why_pairs
+    from rules.model import Ranking
 
     scores = _rank_source(source, team)
     found = explain(scores, key.upper())

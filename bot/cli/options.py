@@ -7,13 +7,14 @@ and the ``--config`` given on the command line.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.config import NorthstarConfig, Team, load_config
-from bot.settings import Settings
-from bot.wiring import Services, build_services
+if TYPE_CHECKING:  # imported where used, so `northstar --help` starts without pydantic's models
+    from bot.config import NorthstarConfig, Team
+    from bot.settings import Settings
+    from bot.wiring import Services
 
 
 class _State:
@@ -37,6 +38,8 @@ SourceOption = Annotated[
 
 
 def settings() -> Settings:
+    from bot.settings import Settings
+
     chosen = Settings()
     if state.config_path is not None:
         chosen = chosen.model_copy(update={"config": state.config_path})
@@ -44,10 +47,14 @@ def settings() -> Settings:
 
 
 def config() -> NorthstarConfig:
+    from bot.config import load_config
+
     return load_config(settings().config)
 
 
 def services() -> Services:
+    from bot.wiring import build_services
+
     return build_services(settings())
 
 

@@ -5,22 +5,22 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from rules.explain import Summary, ValueRow, summary_text
-from rules.model import RankedItem, Ranking, RankPlan
-from rules.reasons import number
-
 #: What the by-value table's columns mean, under it.
 BY_VALUE_CAPTION = (
     "By score; 'backlog' is the item's place in the ranked backlog. Held items (sprint, "
     "manual zone) and pinned ones keep their place there and are marked."
 )
+
+if TYPE_CHECKING:
+    from rules.explain import Summary, ValueRow
+    from rules.model import RankedItem, Ranking, RankPlan
 
 out = Console()
 # errors are one line each, never wrapped, so they stay greppable in logs and CI output
@@ -81,6 +81,8 @@ def print_ranking(ranking: Ranking, limit: int, title: str) -> None:
 
 def print_by_value(entries: Sequence[tuple[ValueRow, RankedItem]], title: str) -> None:
     """Items by score, with their place in the ranked backlog and what holds them there."""
+    from rules import reasons
+
     key_width = max((len(row.key) for row, _ in entries), default=3)
     held_width = max((len(row.mark or "") for row, _ in entries), default=0) or 4
     fixed = 3 + key_width + 7 + 7 + held_width + 3 * 6 + 1  # columns, borders and padding
@@ -97,7 +99,7 @@ def print_by_value(entries: Sequence[tuple[ValueRow, RankedItem]], title: str) -
             str(row.value_rank),
             Text(row.key),
             Text(ranked.item.summary),
-            number(row.score),
+            reasons.number(row.score),
             str(row.backlog_rank),
             Text((row.mark or "") + flag),
         )
@@ -107,6 +109,8 @@ def print_by_value(entries: Sequence[tuple[ValueRow, RankedItem]], title: str) -
 def print_plan_summary(plan: RankPlan, summary: Summary | None = None) -> None:
     """The plan in one line; with the ranking's ``summary``, re-scored, optimum and capped too."""
     if summary is not None:
+        from rules.explain import summary_text
+
         text = summary_text(summary, len(plan.target))
     else:
         text = (

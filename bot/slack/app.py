@@ -3,9 +3,15 @@
 Slack waits 3 seconds for an acknowledgement. Every listener here acks first and does nothing
 else in the ack function (only pure checks of the modal's own fields, which must travel with
 the ack); the work (scoring, Jira, the database) runs in a *lazy* listener on a worker thread
-and answers through ``response_url`` (``respond``), ephemeral unless said otherwise. With
-``process_before_response=False`` (the default, right for HTTP and Socket Mode servers) Bolt
-returns the ack while the lazy listener is still running.
+and answers through ``response_url`` (``respond``), ephemeral unless said otherwise.
+
+The app runs with ``process_before_response=True``: Bolt calls the ack function on the
+request's own thread and returns its response once it has started the lazy listeners (which
+still run on the listener threads, after the ack). With Bolt's default (False) every ack
+function waits on the listener threads behind the lazy listeners of a burst, and the request
+thread polls every 10 ms for the ack to appear. The ack functions are cheap and never block, so
+running them in place is safe. ``/value`` has no lazy listener at all (see
+:func:`bot.slack.listeners.run_value`).
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from slack_sdk import WebClient
 
 from bot.chat import benefit_blocks, blocks
 from bot.chat.client import build_web_client
-from bot.config import ConfigError
+from bot.errors import ConfigError
 from bot.slack import listeners
 from bot.slack.boundary import on_bolt_error
 from bot.slack.workqueue import WorkQueue
@@ -75,7 +81,7 @@ def register(app: App, svc: Services, *, work: WorkQueue, scores: ScoreCache) ->
         return [_bound(listener, deps)]
 
     ack_only = listeners.ack_only
-    app.command(COMMAND)(ack=listeners.ack_command, lazy=lazy(listeners.run_value))
+    app.command(COMMAND)(_bound(listeners.run_value, deps))
     app.action(blocks.ACTION_REORDER_APPLY)(
         ack=ack_only, lazy=lazy(listeners.apply_reorder_clicked)
     )
@@ -195,6 +201,7 @@ def build_app(
             client=web,
             oauth_settings=build_oauth_settings(svc),
             listener_executor=executor,
+            process_before_response=True,
         )
     else:
         web = client if client is not None else build_web_client(settings)
@@ -208,6 +215,7 @@ def build_app(
             signing_secret=signing_secret,
             client=web,
             listener_executor=executor,
+            process_before_response=True,
         )
     register(
         app,

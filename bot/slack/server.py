@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
@@ -20,7 +20,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.config import ConfigError
+from bot.errors import ConfigError
 from bot.metrics import ACK_LATENCY, SLACK_REQUESTS
 from bot.metrics import render as render_metrics
 from bot.slack.app import build_app, oauth_configured
@@ -78,6 +78,29 @@ def _observe(kind: str, status: str, seconds: float) -> None:
     SLACK_REQUESTS.labels(kind=kind, outcome=outcome).inc()
 
 
+class _AfterSending:
+    """A response body that runs ``then`` when the server closes it, after sending it.
+
+    The metrics are recorded there, so no request waits for them: the server calls ``close``
+    once the acknowledgement is on its way (PEP 3333).
+    """
+
+    def __init__(self, body: Iterable[bytes], then: Callable[[], None]):
+        self._body = body
+        self._then = then
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._body)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self._body, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self._then()
+
+
 def create_wsgi_app(svc: Services, *, app: App | None = None) -> WSGIApplication:
     """The WSGI application gunicorn (or a test) serves; builds the Bolt app unless given."""
     bolt = app if app is not None else build_app(svc, oauth=oauth_configured(svc))
@@ -113,8 +136,10 @@ def create_wsgi_app(svc: Services, *, app: App | None = None) -> WSGIApplication
             result = slack(environ, recording_start_response)
         finally:
             requests_in_flight.leave()
-        _observe(kind, seen.get("status", "500"), time.perf_counter() - started)
-        return result
+        return _AfterSending(
+            result,
+            lambda: _observe(kind, seen.get("status", "500"), time.perf_counter() - started),
+        )
 
     return application
 

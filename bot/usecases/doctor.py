@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bot.config import ConfigError, NorthstarConfig, load_config
+from bot.config import NorthstarConfig, load_config
+from bot.errors import ConfigError
 from bot.settings import Settings
 from connectors.base import ChecksAccess, ConnectorError
 

@@ -6,10 +6,11 @@ Kept apart from the CLI so use cases (the demo) and commands write exactly the s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rules.explain import ValueRow
-from rules.model import RankedItem, Ranking, RankPlan
+if TYPE_CHECKING:
+    from rules.explain import ValueRow
+    from rules.model import RankedItem, Ranking, RankPlan
 
 
 def ranking_rows(ranking: Ranking, limit: int | None = None) -> list[dict[str, Any]]:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.config import Team
-from bot.usecases.benefits import sync_linked
 from bot.wiring import Services
 
 #: the cursor is set a little before the fetch started, so edits made while it ran are not lost
@@ -48,6 +47,8 @@ def sync_team(
         team.name, result.items, complete=result.complete, removed=result.removed
     )
     svc.store.set_cursor(team.name, started - CURSOR_OVERLAP)
+    from bot.usecases.benefits import sync_linked  # the register needs storage
+
     linked = sync_linked(svc, team)
     return SyncReport(
         team=team.name,

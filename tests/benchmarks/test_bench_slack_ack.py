@@ -1,14 +1,14 @@
-"""Ack latency of ``/value`` under a burst of 50 concurrent slash commands (goal: p99 < 100 ms).
+"""Ack latency of ``/value`` under bursts of 50 and 200 concurrent slash commands.
 
-The WSGI app (:func:`bot.slack.server.create_wsgi_app`) runs in a threaded HTTP server on
-127.0.0.1, port 0. A separate process (so its threads do not compete for this process's GIL,
-as Slack's servers would not) opens 50 connections, releases 50 signed ``/value top 10``
-requests at once and times each until the acknowledgement arrives. The lazy listeners then
-score the backlog (150 or 5,000 items) and answer on the fake ``response_url``, competing with
-the acks for the CPU; each round waits for all 50 answers, and starts with a cold score cache,
-so every round pays one full scoring of the backlog. A first burst warms the process up (a web
-worker serves for days; its first requests after boot are reported apart, as ``cold``). Run
-with ``make bench``.
+Goal: p99 under 100 ms at 50 concurrent. The WSGI app (:func:`bot.slack.server.create_wsgi_app`)
+runs in a threaded HTTP server on 127.0.0.1, port 0. A separate process (so its threads do not
+compete for this process's GIL, as Slack's servers would not) opens 50 (or 200) connections,
+releases as many signed ``/value top 10`` requests at once and times each until the
+acknowledgement arrives. The lazy listeners then score the backlog (150 or 5,000 items) and
+answer on the fake ``response_url``, competing with the acks for the CPU; each round waits for
+all its answers, and starts with a cold score cache, so every round pays one full scoring of
+the backlog. A first burst warms the process up (a web worker serves for days; its first
+requests after boot are reported apart, as ``cold``). Run with ``make bench``.
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ from tests.bot.slack.support import (
 )
 from tests.fakes.slack_api import FakeSlackServer
 
-CONCURRENT = 50
 GOAL_P99_SECONDS = 0.100
 ROUNDS = 3
 
@@ -67,7 +66,7 @@ print(json.dumps({"latencies": latencies, "statuses": statuses}))
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
-    request_queue_size = 128
+    request_queue_size = 512  # above the burst, as gunicorn's 2,048: no connection is refused
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -104,11 +103,13 @@ def served(request, tmp_path) -> Iterator[tuple[SlackWorld, ScoreCache, int]]:
             world.store.close()
 
 
-def _burst(world: SlackWorld, scores: ScoreCache, port: int, latencies: list[float]) -> None:
+def _burst(
+    world: SlackWorld, scores: ScoreCache, port: int, concurrent: int, latencies: list[float]
+) -> None:
     scores.invalidate(world.team().name)
     before = len(world.slack.state.calls_to("response_url"))
     requests = []
-    for _ in range(CONCURRENT):
+    for _ in range(concurrent):
         body = command_body("top 10", channel_id=CHANNEL, response_url=world.slack.response_url())
         requests.append(
             (body, signed_headers(body, content_type="application/x-www-form-urlencoded"))
@@ -125,7 +126,7 @@ def _burst(world: SlackWorld, scores: ScoreCache, port: int, latencies: list[flo
     assert set(measured["statuses"]) == {200}
     latencies.extend(measured["latencies"])
     # every lazy answer lands before the next round starts
-    world.slack.state.wait_for("response_url", before + CONCURRENT, timeout=600)
+    world.slack.state.wait_for("response_url", before + concurrent, timeout=600)
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -133,12 +134,15 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def test_ack_latency_of_50_concurrent_slash_commands(benchmark, served):
+@pytest.mark.parametrize("concurrent", [50, 200])
+def test_ack_latency_of_concurrent_slash_commands(benchmark, served, concurrent):
     world, scores, port = served
     cold: list[float] = []
-    _burst(world, scores, port, cold)
+    _burst(world, scores, port, concurrent, cold)
     latencies: list[float] = []
-    benchmark.pedantic(_burst, args=(world, scores, port, latencies), rounds=ROUNDS, iterations=1)
+    benchmark.pedantic(
+        _burst, args=(world, scores, port, concurrent, latencies), rounds=ROUNDS, iterations=1
+    )
     p50 = statistics.median(latencies)
     p99 = _percentile(latencies, 0.99)
     cold_p99 = _percentile(cold, 0.99)
@@ -151,8 +155,8 @@ def test_ack_latency_of_50_concurrent_slash_commands(benchmark, served):
         }
     )
     print(  # noqa: T201 - a benchmark reports its figures
-        f"\nack latency over {len(latencies)} requests: p50 {p50 * 1000:.1f} ms, "
-        f"p99 {p99 * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms "
+        f"\nack latency at {concurrent} concurrent over {len(latencies)} requests: "
+        f"p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms "
         f"(goal p99 < {GOAL_P99_SECONDS * 1000:.0f} ms); first burst after start: "
         f"p99 {cold_p99 * 1000:.1f} ms"
     )

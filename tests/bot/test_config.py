@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, config_warnings, load_config, parse_config
+from bot.config import config_warnings, load_config, parse_config
+from bot.errors import ConfigError
 
 GOOD_TEAM = """
 [[teams]]

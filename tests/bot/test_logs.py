@@ -6,8 +6,10 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.logs import MASK, bound, configure_logging
+from bot.logs import MASK, bound, configure_logging, database_password
 from bot.settings import Settings
 
 WITNESS = "witness-4b1d9e0a"
@@ -88,3 +90,54 @@ def test_the_database_password_is_redacted_but_not_the_rest_of_the_url():
     text = stream.getvalue()
     assert WITNESS not in text
     assert "db.internal:5432" in text
+
+
+#: URLs where a naive reading of the password goes wrong: percent-escapes, "@" and ":" in the
+#: credentials, no password, an empty one, IPv6 hosts, query strings, no scheme at all.
+TRICKY_URLS = [
+    "postgresql+psycopg://northstar:s%40cr%3At%2F%25@db:5432/northstar",
+    "postgresql://user:p@ss@host/db",
+    "postgresql://us@er:pw@host/db",
+    "postgresql://user:pa:ss@host/db",
+    "postgresql://user:@host/db",
+    "postgresql://user@host/db",
+    "postgresql://host/db",
+    "postgresql://user:pw%20x+y@[::1]:5432/db?sslmode=require",
+    "mysql+pymysql://a:b%ZZc@h/d",
+    "sqlite:///northstar.db",
+    "sqlite://",
+    "postgresql://user:pw/x@host/db",
+    "postgresql://:secret@host/db",
+    "not a url",
+    "",
+]
+
+
+def _sqlalchemy_password(url: str) -> str | None:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        password = make_url(url).password
+    except ArgumentError:
+        return None
+    return None if password is None else str(password)
+
+
+@pytest.mark.parametrize("url", TRICKY_URLS)
+def test_the_database_password_is_read_as_sqlalchemy_reads_it(url):
+    assert database_password(url) == _sqlalchemy_password(url)
+
+
+_URL_PART = st.text(alphabet="ab:@/%?#[]+ 2F4", max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(scheme=st.sampled_from(["postgresql+psycopg", "sqlite", "mysql"]), rest=_URL_PART)
+def test_random_urls_give_the_password_sqlalchemy_gives(scheme, rest):
+    url = f"{scheme}://{rest}"
+    try:
+        expected = _sqlalchemy_password(url)
+    except ValueError:  # SQLAlchemy refuses a non-numeric port after reading the password
+        return
+    assert database_password(url) == expected

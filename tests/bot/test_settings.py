@@ -168,7 +168,7 @@ def test_known_variables_and_the_test_database_url_raise_no_warning():
 def test_the_slack_app_refuses_to_start_with_an_empty_signing_secret():
     from types import SimpleNamespace
 
-    from bot.config import ConfigError
+    from bot.errors import ConfigError
     from bot.slack.app import build_app
 
     env = {"NORTHSTAR_SLACK_BOT_TOKEN": "xoxb-1-real", "NORTHSTAR_SLACK_SIGNING_SECRET": ""}

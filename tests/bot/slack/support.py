@@ -320,4 +320,9 @@ def call_wsgi(
         seen["headers"] = dict(response_headers)
 
     chunks = wsgi(environ, start_response)
-    return seen["status"], seen["headers"], b"".join(chunks)
+    try:
+        data = b"".join(chunks)
+    finally:
+        if hasattr(chunks, "close"):  # as every WSGI server does once the body is sent
+            chunks.close()
+    return seen["status"], seen["headers"], data

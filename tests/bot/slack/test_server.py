@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import io
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
+from wsgiref.util import setup_testing_defaults
 
 import pytest
 from pydantic import SecretStr
@@ -13,7 +15,7 @@ from slack_bolt import App
 from sqlalchemy import text
 
 from bot.chat import messages
-from bot.config import ConfigError
+from bot.errors import ConfigError
 from bot.slack import server
 from bot.slack.app import BOT_SCOPES, build_app
 from tests.bot.slack.support import SlackWorld, call_wsgi, command_body, signed_headers
@@ -183,3 +185,29 @@ def test_oauth_redirect_without_state_is_refused(world: SlackWorld):
     wsgi = server.create_wsgi_app(oauth.svc, app=build_app(oauth.svc, oauth=True))
     status, _, _ = call_wsgi(wsgi, "GET", "/slack/oauth_redirect?code=c0de")
     assert status == 400
+
+
+def test_the_ack_is_counted_once_the_server_has_sent_it(world: SlackWorld):
+    from bot.metrics import REGISTRY
+
+    def acks() -> float:
+        return REGISTRY.get_sample_value("northstar_slack_ack_seconds_count") or 0.0
+
+    wsgi = server.create_wsgi_app(world.svc, app=world.app)
+    body = command_body("help", response_url=world.slack.response_url())
+    headers = signed_headers(body, content_type="application/x-www-form-urlencoded")
+    before = acks()
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/slack/events",
+        "CONTENT_LENGTH": str(len(body)),
+        "CONTENT_TYPE": headers.pop("content-type"),
+        "wsgi.input": io.BytesIO(body.encode()),
+        **{f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()},
+    }
+    setup_testing_defaults(environ)
+    chunks = wsgi(environ, lambda status, response_headers, exc_info=None: None)
+    assert b"".join(chunks)
+    assert acks() == before  # nothing recorded while the response is still being sent
+    chunks.close()
+    assert acks() == before + 1

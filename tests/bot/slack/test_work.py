@@ -102,3 +102,19 @@ def test_a_failed_computation_reaches_every_waiting_reader(world: SlackWorld):
     world.backlog.fetch_items = broken
     with pytest.raises(RuntimeError, match="tool down"):
         cache.get(world.svc, world.team())
+
+
+def test_work_waits_for_a_quiet_moment_not_a_gap_inside_a_burst():
+    in_flight = InFlight(quiet=1.0)
+    queue = WorkQueue(1, in_flight=in_flight, ack_priority=10)
+    started = threading.Event()
+    in_flight.enter()
+    future = queue.submit(started.set)
+    in_flight.leave()  # the count touches zero between two requests of one burst
+    time.sleep(0.1)  # long enough for the work thread to see the gap
+    assert not started.is_set()
+    in_flight.enter()
+    in_flight.leave()
+    future.result(timeout=5)
+    assert started.is_set()
+    queue.shutdown()
