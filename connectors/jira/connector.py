@@ -126,9 +126,10 @@ class BoardFilter(BaseModel):
         """The board's issues (as the Agile board issue endpoint serves them) as one JQL.
 
         A scrum board's issues are its filter's issues in a status mapped to a column, in rank
-        order (the epics Jira leaves out are dropped by the caller); None where the board
-        endpoint must be asked (another board type, a filter this account cannot read, or no
-        column statuses known).
+        order (the vendor spec adds that epics "do not belong to" scrum boards; the backlog
+        order read over the same filter keeps them too, so the snapshot and the order agree);
+        None where the board endpoint must be asked (another board type, a filter this account
+        cannot read, or no column statuses known).
         """
         if self.type != "scrum" or not self.jql.strip() or not self.statuses:
             return None
@@ -536,8 +537,7 @@ class JiraConnector:
             )
             if searched is not None:
                 # the board endpoint's issues, at least twice as many a page
-                pages = self._search(searched, fields)
-                yield from (issue for issue in pages if not _is_epic(issue))
+                yield from self._search(searched, fields)
                 return
             jql = and_jql(self.config.extra_jql, OPEN_OR_RECENTLY_DONE, condition)
             yield from self._board_pages(BOARD_ISSUES, fields, f"{jql} ORDER BY Rank ASC")
@@ -843,12 +843,6 @@ def _column_statuses(configuration: Mapping[str, Any], *, last: bool) -> tuple[s
         for status in column.get("statuses") or ()
         if status.get("id") is not None
     )
-
-
-def _is_epic(issue: Mapping[str, Any]) -> bool:
-    """Jira leaves epics out of a scrum board's issues; a search over its filter does not."""
-    kind = (issue.get("fields") or {}).get("issuetype") or {}
-    return kind.get("hierarchyLevel") == 1 or kind.get("name") == "Epic"
 
 
 def _refuses_silent_edits(error: JiraRequestError) -> bool:

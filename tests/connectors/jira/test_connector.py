@@ -668,19 +668,18 @@ def test_a_full_sync_reads_the_board_filter_again_so_an_edited_one_is_used(jira_
 COLUMNS = [("To Do", ["10000"]), ("In Progress", ["3"]), ("Done", ["10001"])]
 
 
-def test_a_scrum_boards_issues_are_searched_over_its_filter_without_epics(jira_http, fake_time):
+def test_a_scrum_boards_issues_are_searched_over_its_filter(jira_http, fake_time):
     register_board(jira_http, jql="project = PAY ORDER BY Rank ASC", columns=COLUMNS)
-    epic = issue_json("PAY-7", 10007, "0|b:")
-    epic["fields"]["issuetype"] = {"name": "Epic", "hierarchyLevel": 1}
-    ranked = [issue_json("PAY-9", 10009, "0|a:"), epic, issue_json("PAY-2", 10002, "0|c:")]
+    ranked = [
+        issue_json(f"PAY-{n}", 10000 + n, f"0|{c}:") for n, c in ((9, "a"), (7, "b"), (2, "c"))
+    ]
     jira_http.post(SEARCH, json=page_cloud(ranked[:2], token="tok-2"))
     jira_http.post(SEARCH, json=page_cloud(ranked[2:]))
     connector = board(fake_time, extra_jql="issuetype != Sub-task")
 
     result = connector.fetch_items()
 
-    # Jira leaves epics out of a scrum board's issues: so does the search
-    assert [item.key for item in result.items] == ["PAY-9", "PAY-2"]
+    assert [item.key for item in result.items] == ["PAY-9", "PAY-7", "PAY-2"]
     paths = [call.request.path_url.split("?")[0] for call in jira_http.calls]
     assert paths == [
         "/rest/agile/1.0/board/42/configuration",
