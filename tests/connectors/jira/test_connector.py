@@ -54,6 +54,19 @@ def issues(count: int, start: int = 1, **kwargs):
     ]
 
 
+#: the board filter learnt (configuration, then the saved filter), then two searches over it
+FILTER_THEN_TWO_SEARCHES = [
+    "/rest/agile/1.0/board/42/configuration",
+    "/rest/api/3/filter/10042",
+    "/rest/api/3/search/jql",
+    "/rest/api/3/search/jql",
+]
+
+
+def paths_of(mock: responses.RequestsMock) -> list[str]:
+    return [call.request.path_url.split("?")[0] for call in mock.calls]
+
+
 def board(fake_time: FakeTime, **overrides: Any) -> JiraConnector:
     config = cloud_config(board=42, jql=None, **overrides)
     return make_connector(config, fake_time, discovery=CLOUD_DISCOVERY)
@@ -126,13 +139,7 @@ def test_a_scrum_boards_order_is_one_keys_only_search_over_its_filter(jira_http,
     assert connector.read_order() == ["PAY-9"]
     assert connector.read_order() == ["PAY-9"]
 
-    paths = [call.request.path_url.split("?")[0] for call in jira_http.calls]
-    assert paths == [
-        "/rest/agile/1.0/board/42/configuration",
-        "/rest/api/3/filter/10042",
-        "/rest/api/3/search/jql",
-        "/rest/api/3/search/jql",
-    ]
+    assert paths_of(jira_http) == FILTER_THEN_TWO_SEARCHES
     body = body_of(jira_http.calls[2])
     assert body["jql"] == (
         f"(project = PAY AND labels = web) AND (issuetype != Sub-task) AND {SCRUM_BACKLOG} "
@@ -255,16 +262,16 @@ KEPT_SCRUM = BoardFilter(
 ON_BOARD = "(status in (10000, 3, 10001))"
 
 
+def kept_board(fake_time: FakeTime, kept: BoardFilter) -> JiraConnector:
+    """Board 42's connector in a process that has the board's filter from an earlier one."""
+    discovery = CLOUD_DISCOVERY.model_copy(update={"board": kept})
+    return make_connector(cloud_config(board=42, jql=None), fake_time, discovery=discovery)
+
+
 def test_an_unchanged_backlog_syncs_incrementally_in_two_requests(jira_http, fake_time):
     jira_http.post(SEARCH, json=page_cloud([]))
     jira_http.post(SEARCH, json=page_cloud([]))
-    connector = make_connector(
-        cloud_config(board=42, jql=None),
-        fake_time,
-        discovery=CLOUD_DISCOVERY.model_copy(update={"board": KEPT_SCRUM}),
-    )
-
-    result = connector.fetch_items(since=SINCE)
+    result = kept_board(fake_time, KEPT_SCRUM).fetch_items(since=SINCE)
 
     assert result.items == ()
     assert result.removed == ()
@@ -680,13 +687,7 @@ def test_a_scrum_boards_issues_are_searched_over_its_filter(jira_http, fake_time
     result = connector.fetch_items()
 
     assert [item.key for item in result.items] == ["PAY-9", "PAY-7", "PAY-2"]
-    paths = [call.request.path_url.split("?")[0] for call in jira_http.calls]
-    assert paths == [
-        "/rest/agile/1.0/board/42/configuration",
-        "/rest/api/3/filter/10042",
-        "/rest/api/3/search/jql",
-        "/rest/api/3/search/jql",
-    ]
+    assert paths_of(jira_http) == FILTER_THEN_TWO_SEARCHES
     first = body_of(jira_http.calls[2])
     assert first["jql"] == (
         f"(project = PAY) AND (issuetype != Sub-task) AND {ON_BOARD} AND {OPEN_OR_RECENT} "
@@ -702,13 +703,7 @@ def test_a_board_filter_saved_without_its_column_statuses_syncs_from_the_agile_a
     kept = KEPT_SCRUM.model_copy(update={"statuses": None})
     jira_http.get(BOARD_ISSUES, json=page_offset([issue_json("PAY-1", 10001, "0|a:")], 0, 1))
     jira_http.post(SEARCH, json=page_cloud([]))
-    connector = make_connector(
-        cloud_config(board=42, jql=None),
-        fake_time,
-        discovery=CLOUD_DISCOVERY.model_copy(update={"board": kept}),
-    )
-
-    result = connector.fetch_items(since=SINCE)
+    result = kept_board(fake_time, kept).fetch_items(since=SINCE)
 
     assert [item.key for item in result.items] == ["PAY-1"]
     assert jira_http.calls[0].request.path_url.startswith("/rest/agile/1.0/board/42/issue")
