@@ -74,8 +74,15 @@ class Connector(Protocol):
         """The keys of the backlog in the tool's current rank order, best first."""
         ...
 
-    def write_scores(self, scores: Mapping[str, float]) -> list[str]:
-        """Write scores where they differ from the stored ones; return the keys written."""
+    def write_scores(
+        self, scores: Mapping[str, float], *, known: Mapping[str, float | None] | None = None
+    ) -> list[str]:
+        """Write scores where they differ from the stored ones; return the keys written.
+
+        ``known``: the tool's current scores as the caller's snapshot has them, vouched for (no
+        write run was interrupted since the sync), so a connector whose reads cost requests
+        need not read them again; a connector that holds its values locally ignores them.
+        """
         ...
 
     def write_inputs(self, key: str, values: Mapping[str, float]) -> None:

@@ -189,7 +189,9 @@ class MemoryConnector:
             self.read_order_calls += 1
             return list(self._order)
 
-    def write_scores(self, scores: Mapping[str, float]) -> list[str]:
+    def write_scores(
+        self, scores: Mapping[str, float], *, known: Mapping[str, float | None] | None = None
+    ) -> list[str]:
         """Store scores (rounded to 2 decimals) where they changed; return the keys written.
 
         Keys no longer in the backlog are skipped with a warning: an issue deleted between a

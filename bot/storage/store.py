@@ -30,6 +30,7 @@ from bot.storage.tables import (
     PostedMessage,
     RankingEntry,
     ScoreEntry,
+    ScoreWriteRun,
     SeenSprint,
     SnapshotItem,
     SyncCursor,
@@ -177,6 +178,35 @@ class Store(BenefitStore, CheckinStore, PlanStore, StoreBase):
             session.execute(
                 upsert.on_conflict_do_update(index_elements=["team"], set_={"since": since})
             )
+
+    def start_score_writes(self, team: str, at: datetime) -> None:
+        """Note that a score write run began; until it finishes, the snapshot is not trusted."""
+        upsert = self._insert(ScoreWriteRun).values(team=team, started_at=at, finished_at=None)
+        with self._transaction() as session:
+            session.execute(
+                upsert.on_conflict_do_update(
+                    index_elements=["team"], set_={"started_at": at, "finished_at": None}
+                )
+            )
+
+    def finish_score_writes(self, team: str, at: datetime) -> None:
+        """The run's accepted scores are in the snapshot: the next run may trust it."""
+        with self._transaction() as session:
+            session.execute(
+                update(ScoreWriteRun).where(ScoreWriteRun.team == team).values(finished_at=at)
+            )
+
+    def score_writes_settled(self, team: str) -> bool:
+        """Whether the snapshot holds the tool's scores: the last write run finished.
+
+        False before any run is recorded (a store from before runs were recorded may hide an
+        interrupted one), so the first run reads the tool's values.
+        """
+        with self._transaction() as session:
+            row = session.execute(
+                select(ScoreWriteRun.finished_at).where(ScoreWriteRun.team == team)
+            ).first()
+        return row is not None and row[0] is not None
 
     def connector_state(self, team: str) -> dict[str, Any] | None:
         """What the team's connector saved about its tool (see :meth:`save_connector_state`)."""

@@ -94,6 +94,16 @@ class ConnectorState(Base):
     saved_at: Mapped[datetime]
 
 
+class ScoreWriteRun(Base):
+    """A team's last score write run: started and not finished means it was interrupted."""
+
+    __tablename__ = "score_write_runs"
+
+    team: Mapped[str] = mapped_column(String(200), primary_key=True)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+
+
 class ScoreEntry(Base):
     __tablename__ = "score_history"
     __table_args__ = (Index("ix_score_history_team_at", "team", "at"),)

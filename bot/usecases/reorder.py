@@ -16,7 +16,7 @@ from bot.config import Team
 from bot.errors import NothingToUndoError
 from bot.storage import StoredPlan
 from bot.usecases.score import load_items, rank_snapshot
-from bot.usecases.sync import sync_team
+from bot.usecases.sync import sync_team, synced_recently
 from bot.wiring import Services
 from connectors.base import MoveFailedError, apply_plan
 from rules.explain import Summary, changed_places, summarize
@@ -96,8 +96,13 @@ def diff_rows(plan: RankPlan, ranking: Ranking) -> list[DiffRow]:
 
 
 def preview_reorder(svc: Services, team: Team) -> ReorderPreview:
-    """Sync, rank against the tool's live order, and plan the fewest rank calls."""
-    sync_team(svc, team)
+    """Rank against the tool's live order and plan the fewest rank calls.
+
+    Syncs first unless a sync just ran (:func:`~bot.usecases.sync.synced_recently`): the
+    order is read live either way, and the scores come from the snapshot.
+    """
+    if not synced_recently(svc, team):
+        sync_team(svc, team)
     connector = svc.connector_for(team)
     live = connector.read_order()
     scores = rank_snapshot(svc, team, load_items(svc, team), svc.clock(), order=live)

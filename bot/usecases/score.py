@@ -117,13 +117,7 @@ def score_team(svc: Services, team: Team, *, write: bool = False) -> TeamScores:
         for ranked in result.ranking.items
         if not _same_score(known[ranked.key].score, ranked.score.value)
     }
-    written = svc.connector_for(team).write_scores(changed) if changed else []
-    if written:
-        svc.store.save_snapshot(
-            team.name,
-            [known[key].model_copy(update={"score": round(changed[key], 2)}) for key in written],
-            complete=False,
-        )
+    written = _write_changed(svc, team, known, changed, now) if changed else []
     svc.store.record_scores(team.name, [ranked.score for ranked in result.ranking.items], now)
     svc.store.record_ranking(team.name, result.ranking.keys, now)
     return TeamScores(
@@ -134,6 +128,34 @@ def score_team(svc: Services, team: Team, *, write: bool = False) -> TeamScores:
         tolerance=result.tolerance,
         written=written,
     )
+
+
+def _write_changed(
+    svc: Services,
+    team: Team,
+    known: Mapping[str, Item],
+    changed: Mapping[str, float],
+    now: datetime,
+) -> list[str]:
+    """Write ``changed`` scores and put the accepted ones in the snapshot, as one marked run.
+
+    The snapshot holds the tool's scores unless the last run was interrupted between Jira
+    accepting a write and the snapshot recording it; only then does the connector read the
+    current values (one request per 100 issues in Jira) so that nothing is sent twice and
+    nothing Jira lacks is skipped.
+    """
+    trusted = svc.store.score_writes_settled(team.name)
+    svc.store.start_score_writes(team.name, now)
+    vouched = {key: known[key].score for key in changed} if trusted else None
+    written = svc.connector_for(team).write_scores(changed, known=vouched)
+    if written:
+        svc.store.save_snapshot(
+            team.name,
+            [known[key].model_copy(update={"score": round(changed[key], 2)}) for key in written],
+            complete=False,
+        )
+    svc.store.finish_score_writes(team.name, svc.clock())
+    return written
 
 
 def _in_open_sprint(item: Item) -> bool:

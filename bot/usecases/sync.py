@@ -11,6 +11,10 @@ from bot.wiring import Services
 
 #: the cursor is set a little before the fetch started, so edits made while it ran are not lost
 CURSOR_OVERLAP = timedelta(seconds=5)
+#: a sync that started this recently is fresh enough to plan a reorder on: the scheduled cycle
+#: and a person typing ``sync`` then ``reorder`` do not pay for a second sync (2 requests or
+#: more), and the next sync still fetches everything since the stored cursor
+FRESH_SYNC = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,12 @@ class SyncReport:
     total: int
     #: what could not be done beside the backlog (a linked issue the tool does not know)
     warnings: tuple[str, ...] = ()
+
+
+def synced_recently(svc: Services, team: Team, within: timedelta = FRESH_SYNC) -> bool:
+    """Whether the team's last sync started less than ``within`` ago (its stored cursor)."""
+    cursor = svc.store.get_cursor(team.name)
+    return cursor is not None and svc.clock() - cursor <= within + CURSOR_OVERLAP
 
 
 def sync_team(

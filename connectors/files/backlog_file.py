@@ -211,7 +211,9 @@ class FileConnector(MemoryConnector):
             self._refresh()
             return super().read_order()
 
-    def write_scores(self, scores: Mapping[str, float]) -> list[str]:
+    def write_scores(
+        self, scores: Mapping[str, float], *, known: Mapping[str, float | None] | None = None
+    ) -> list[str]:
         """Write changed scores into the ``score`` column and save the file."""
         with self._lock:
             self._refresh()

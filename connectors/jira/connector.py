@@ -7,7 +7,9 @@ the board's issues in open sprints and those done in the last nine weeks, in ran
 digest and the sprint reminder need them; only the backlog is ever reordered). An incremental
 fetch makes two searches: the changed issues of the team (full fields) and every changed issue,
 keys only, so issues that left the team (done long ago, moved to another project or board) are
-reported in ``removed``.
+reported in ``removed``. A scrum board's issues on Cloud are read through the enhanced search
+over the board's filter (100 a page or more, against the Agile board endpoint's 50); other
+boards and Data Center use the Agile board endpoint.
 
 The backlog order (:meth:`JiraConnector.read_order`, read before and after every reorder) is
 read with the cheapest request that gives exactly the board's backlog: on Jira Cloud, a scrum
@@ -51,12 +53,12 @@ from rules.model import Item, RankMove, Sprint
 
 logger = logging.getLogger(__name__)
 
-#: Full-field search pages: Cloud serves at most 100 issues a page when many fields are asked
-#: for (the spec: "API may return fewer items per page where a large number of fields are
-#: requested"); Data Center's default cap (jira.search.views.default.max) is 1000.
-CLOUD_PAGE = 100
-#: Keys-only pages: Cloud's enhanced search returns up to 5000 ids/keys a page.
-CLOUD_KEYS_PAGE = 5000
+#: What every enhanced search asks for: the spec's maximum ("It returns max 5000 issues"). Cloud
+#: serves that many ids/keys a page, and fewer (100 at the time of writing) "where a large
+#: number of fields are requested", so asking for the most costs nothing and takes whatever
+#: larger page Jira serves for the fields scoring needs. Data Center's default cap
+#: (jira.search.views.default.max) is 1000.
+CLOUD_PAGE = 5000
 DC_PAGE = 1000
 #: What the Agile backlog is asked for; the server caps it and says so in ``maxResults``.
 AGILE_PAGE = 1000
@@ -116,6 +118,24 @@ class BoardFilter(BaseModel):
     jql: str
     #: ids of the statuses mapped to the board's columns but the last; None: no column config
     open_statuses: tuple[str, ...] | None = None
+    #: ids of the statuses mapped to any column (an issue is on the board only in one of
+    #: them); None: no column config (or saved before this was kept)
+    statuses: tuple[str, ...] | None = None
+
+    def issues_jql(self, extra_jql: str, *conditions: str) -> str | None:
+        """The board's issues (as the Agile board issue endpoint serves them) as one JQL.
+
+        A scrum board's issues are its filter's issues in a status mapped to a column, in rank
+        order (the vendor spec adds that epics "do not belong to" scrum boards; the backlog
+        order read over the same filter keeps them too, so the snapshot and the order agree);
+        None where the board endpoint must be asked (another board type, a filter this account
+        cannot read, or no column statuses known).
+        """
+        if self.type != "scrum" or not self.jql.strip() or not self.statuses:
+            return None
+        where, _ = split_order_by(self.jql)
+        on_board = f"status in ({', '.join(self.statuses)})"
+        return f"{and_jql(where, extra_jql, on_board, *conditions)} ORDER BY Rank ASC"
 
     def backlog_jql(self, extra_jql: str) -> str | None:
         """The backlog as one ranked JQL, or None where no query selects exactly the backlog.
@@ -290,7 +310,11 @@ class JiraConnector:
                     e.said or e.status,
                 )
         found = BoardFilter(
-            board=board, type=board_type, jql=jql, open_statuses=_open_statuses(configuration)
+            board=board,
+            type=board_type,
+            jql=jql,
+            open_statuses=_column_statuses(configuration, last=False),
+            statuses=_column_statuses(configuration, last=True),
         )
         self._discovery = discovery.model_copy(update={"board": found})
         if self._on_discovery is not None:
@@ -326,7 +350,7 @@ class JiraConnector:
         in_snapshot = {item.key for item in items}
         removed: list[str] = []
         known_by_id = {issue_id: key for key, issue_id in self._ids.items()}
-        for issue in self._search(changed, ["key"], keys_only=True):
+        for issue in self._search(changed, ["key"]):
             key, issue_id = str(issue["key"]), int(issue["id"])
             old = known_by_id.get(issue_id)
             if (
@@ -354,7 +378,7 @@ class JiraConnector:
         """
         board = self.config.board
         if board is None:
-            pages = self._search(self._jql_backlog(), ["key"], keys_only=True)
+            pages = self._search(self._jql_backlog(), ["key"])
         else:
             jql = (
                 self._board_filter(board).backlog_jql(self.config.extra_jql)
@@ -364,19 +388,25 @@ class JiraConnector:
             if jql is None:
                 pages = self._board_pages(BACKLOG, ["key"], and_jql(self.config.extra_jql))
             else:
-                pages = self._search(jql, ["key"], keys_only=True)
+                pages = self._search(jql, ["key"])
         return [str(issue["key"]) for issue in pages]
 
-    def write_scores(self, scores: Mapping[str, float]) -> list[str]:
+    def write_scores(
+        self, scores: Mapping[str, float], *, known: Mapping[str, float | None] | None = None
+    ) -> list[str]:
         """Write scores (2 decimals) where they differ from Jira's; return the keys written.
 
-        Scores of issues this instance has not fetched are read first, by key, in batches.
+        Scores of issues this instance has not fetched are read first, by key, in batches,
+        unless the caller vouches for them in ``known`` (a synced snapshot no write run left
+        half-recorded): one request per 100 issues saved.
         """
         self._require_writable(["score"])
         for key, value in scores.items():
             if not math.isfinite(value):
                 raise ConnectorError(f"{self.name}: score of {key} is {value}, not a number")
         score_field = self.field_map.score
+        for key, held in (known or {}).items():
+            self._scores.setdefault(key, held)
         self._read_scores([key for key in scores if key not in self._scores])
         changed: dict[str, float] = {}
         for key, value in scores.items():
@@ -496,7 +526,19 @@ class JiraConnector:
         and those done lately, which reminders and digests need. A JQL team's is what the JQL
         selects.
         """
-        if self.config.board is not None:
+        board = self.config.board
+        if board is not None:
+            searched = (
+                self._board_filter(board).issues_jql(
+                    self.config.extra_jql, OPEN_OR_RECENTLY_DONE, condition
+                )
+                if self.discovery.is_cloud
+                else None
+            )
+            if searched is not None:
+                # the board endpoint's issues, at least twice as many a page
+                yield from self._search(searched, fields)
+                return
             jql = and_jql(self.config.extra_jql, OPEN_OR_RECENTLY_DONE, condition)
             yield from self._board_pages(BOARD_ISSUES, fields, f"{jql} ORDER BY Rank ASC")
             return
@@ -532,15 +574,13 @@ class JiraConnector:
             if not issues or start >= int(page.get("total", 0)):
                 return
 
-    def _search(
-        self, jql: str, fields: Sequence[str], *, keys_only: bool = False
-    ) -> Iterator[dict[str, Any]]:
+    def _search(self, jql: str, fields: Sequence[str]) -> Iterator[dict[str, Any]]:
         """A JQL search, all pages: enhanced search on Cloud, startAt paging on Data Center."""
         if self.discovery.is_cloud:
             body: dict[str, Any] = {
                 "jql": jql,
                 "fields": list(fields),
-                "maxResults": CLOUD_KEYS_PAGE if keys_only else CLOUD_PAGE,
+                "maxResults": CLOUD_PAGE,
             }
             if self._written_ids:
                 body["reconcileIssues"] = self._written_ids[-RECONCILE_MAX:]
@@ -807,14 +847,14 @@ def retry_moves(move: RankMove, failed: Mapping[str, str]) -> list[RankMove]:
     return retries
 
 
-def _open_statuses(configuration: Mapping[str, Any]) -> tuple[str, ...] | None:
-    """Status ids of every column but the last, from a board configuration (None: no columns)."""
+def _column_statuses(configuration: Mapping[str, Any], *, last: bool) -> tuple[str, ...] | None:
+    """Status ids mapped to the board's columns (``last``: the done column too); None: none."""
     columns = (configuration.get("columnConfig") or {}).get("columns")
     if not isinstance(columns, list) or not columns:
         return None
     return tuple(
         str(status["id"])
-        for column in columns[:-1]
+        for column in (columns if last else columns[:-1])
         for status in column.get("statuses") or ()
         if status.get("id") is not None
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from bot.config import load_config
 from bot.errors import NothingToUndoError
 from bot.settings import Settings
 from bot.usecases.reorder import apply_reorder, preview_reorder, undo_reorder
+from bot.usecases.sync import FRESH_SYNC, sync_team
 from bot.wiring import Services, build_services
 from connectors.memory import MemoryConnector
 from rules.model import RankMove
@@ -133,3 +135,20 @@ def test_a_stored_plan_is_superseded_when_the_backlog_changed_meanwhile(svc, tea
     report = apply_reorder(svc, team)
     assert not report.resumed
     assert report.verified
+
+
+def test_a_preview_right_after_a_sync_plans_on_the_snapshot_and_a_later_one_syncs(svc, team):
+    now = [datetime(2026, 12, 3, 9, 0, tzinfo=UTC)]
+    clocked = build_services(svc.settings, svc.config, clock=lambda: now[0])
+    connector = clocked.connector_for(team)
+    assert isinstance(connector, MemoryConnector)
+    sync_team(clocked, team)
+    synced = connector.fetch_calls
+
+    now[0] += FRESH_SYNC - timedelta(seconds=1)
+    preview_reorder(clocked, team)
+    assert connector.fetch_calls == synced  # the scheduled cycle, `sync` then `reorder`
+
+    now[0] += timedelta(seconds=2)
+    preview_reorder(clocked, team)
+    assert connector.fetch_calls == synced + 1  # stale: what changed since is fetched first

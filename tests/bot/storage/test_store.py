@@ -251,3 +251,15 @@ def test_rankings_and_the_ranking_before_a_moment(store):
     assert store.ranking_before("payments", NOW - week) is None
     assert store.ranking_before("payments", NOW) == RankingRecord(NOW, ("PAY-1", "PAY-2"))
     assert store.ranking_before("payments", NOW + 2 * week).keys == ("PAY-2", "PAY-1")
+
+
+def test_a_score_write_run_is_settled_only_once_it_finished(store):
+    at = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+    assert not store.score_writes_settled("payments")  # no run recorded: nothing to trust
+    store.start_score_writes("payments", at)
+    assert not store.score_writes_settled("payments")  # started, not finished: interrupted
+    store.finish_score_writes("payments", at + timedelta(seconds=3))
+    assert store.score_writes_settled("payments")
+    store.start_score_writes("payments", at + timedelta(minutes=5))
+    assert not store.score_writes_settled("payments")
+    assert not store.score_writes_settled("orders")  # per team

@@ -54,6 +54,19 @@ def issues(count: int, start: int = 1, **kwargs):
     ]
 
 
+#: the board filter learnt (configuration, then the saved filter), then two searches over it
+FILTER_THEN_TWO_SEARCHES = [
+    "/rest/agile/1.0/board/42/configuration",
+    "/rest/api/3/filter/10042",
+    "/rest/api/3/search/jql",
+    "/rest/api/3/search/jql",
+]
+
+
+def paths_of(mock: responses.RequestsMock) -> list[str]:
+    return [call.request.path_url.split("?")[0] for call in mock.calls]
+
+
 def board(fake_time: FakeTime, **overrides: Any) -> JiraConnector:
     config = cloud_config(board=42, jql=None, **overrides)
     return make_connector(config, fake_time, discovery=CLOUD_DISCOVERY)
@@ -70,7 +83,7 @@ def test_cloud_search_follows_next_page_tokens(jira_http, fake_time):
     assert result.complete
     first, second = (body_of(call) for call in jira_http.calls[2:])
     assert first["jql"] == "(project = PAY AND statusCategory != Done) ORDER BY Rank ASC"
-    assert first["maxResults"] == 100
+    assert first["maxResults"] == 5000  # the spec's maximum; Jira serves fewer with many fields
     assert "nextPageToken" not in first
     assert second["nextPageToken"] == "tok-2"
     assert result.requests == 4  # serverInfo, field list, two pages
@@ -89,7 +102,10 @@ def test_data_center_search_pages_with_start_at(jira_http, fake_time):
     assert body_of(jira_http.calls[2])["maxResults"] == 1000
 
 
-def test_a_board_fetch_keeps_rank_order_with_open_sprints_and_recent_work(jira_http, fake_time):
+def test_a_kanban_board_fetch_keeps_rank_order_with_open_sprints_and_recent_work(
+    jira_http, fake_time
+):
+    register_board(jira_http, board_type="kanban")
     ranked = [issue_json("PAY-9", 9, "0|a:"), issue_json("PAY-2", 2, "0|b:")]
     jira_http.get(BOARD_ISSUES, json=page_offset(ranked, 0, 3, size=2))
     jira_http.get(BOARD_ISSUES, json=page_offset([issue_json("PAY-5", 5, "0|c:")], 2, 3, size=2))
@@ -98,10 +114,10 @@ def test_a_board_fetch_keeps_rank_order_with_open_sprints_and_recent_work(jira_h
 
     assert [item.key for item in result.items] == ["PAY-9", "PAY-2", "PAY-5"]
     assert [item.order_key for item in result.items] == ["0|a:", "0|b:", "0|c:"]
-    first = jira_http.calls[0].request
+    first = jira_http.calls[1].request  # after the board configuration
     assert first.params["jql"] == f"(issuetype != Sub-task) AND {OPEN_OR_RECENT} ORDER BY Rank ASC"
     assert first.params["startAt"] == "0"
-    assert jira_http.calls[1].request.params["startAt"] == "2"
+    assert jira_http.calls[2].request.params["startAt"] == "2"
     assert SCORE_ID in first.params["fields"].split(",")
 
 
@@ -123,13 +139,7 @@ def test_a_scrum_boards_order_is_one_keys_only_search_over_its_filter(jira_http,
     assert connector.read_order() == ["PAY-9"]
     assert connector.read_order() == ["PAY-9"]
 
-    paths = [call.request.path_url.split("?")[0] for call in jira_http.calls]
-    assert paths == [
-        "/rest/agile/1.0/board/42/configuration",
-        "/rest/api/3/filter/10042",
-        "/rest/api/3/search/jql",
-        "/rest/api/3/search/jql",
-    ]
+    assert paths_of(jira_http) == FILTER_THEN_TWO_SEARCHES
     body = body_of(jira_http.calls[2])
     assert body["jql"] == (
         f"(project = PAY AND labels = web) AND (issuetype != Sub-task) AND {SCRUM_BACKLOG} "
@@ -242,25 +252,41 @@ def test_read_order_asks_only_for_keys(jira_http, fake_time):
     assert body["maxResults"] == 5000
 
 
-def test_an_unchanged_backlog_syncs_incrementally_in_two_requests(jira_http, fake_time):
-    jira_http.get(BOARD_ISSUES, json=page_offset([], 0, 0))
-    jira_http.post(SEARCH, json=page_cloud([]))
-    connector = board(fake_time)
+KEPT_SCRUM = BoardFilter(
+    board=42,
+    type="scrum",
+    jql="project = PAY ORDER BY Rank ASC",
+    open_statuses=("10000", "3"),
+    statuses=("10000", "3", "10001"),
+)
+ON_BOARD = "(status in (10000, 3, 10001))"
 
-    result = connector.fetch_items(since=SINCE)
+
+def kept_board(fake_time: FakeTime, kept: BoardFilter) -> JiraConnector:
+    """Board 42's connector in a process that has the board's filter from an earlier one."""
+    discovery = CLOUD_DISCOVERY.model_copy(update={"board": kept})
+    return make_connector(cloud_config(board=42, jql=None), fake_time, discovery=discovery)
+
+
+def test_an_unchanged_backlog_syncs_incrementally_in_two_requests(jira_http, fake_time):
+    jira_http.post(SEARCH, json=page_cloud([]))
+    jira_http.post(SEARCH, json=page_cloud([]))
+    result = kept_board(fake_time, KEPT_SCRUM).fetch_items(since=SINCE)
 
     assert result.items == ()
     assert result.removed == ()
     assert not result.complete
     assert result.requests == 2
     assert len(jira_http.calls) == 2
-    assert jira_http.calls[0].request.params["jql"] == (
-        f'{OPEN_OR_RECENT} AND (updated >= "2026/11/30 08:15") ORDER BY Rank ASC'
+    assert body_of(jira_http.calls[0])["jql"] == (
+        f"(project = PAY) AND {ON_BOARD} AND {OPEN_OR_RECENT} "
+        'AND (updated >= "2026/11/30 08:15") ORDER BY Rank ASC'
     )
 
 
 def test_incremental_fetch_reports_issues_that_left_the_team(jira_http, fake_time):
     # full fetch: PAY-1..PAY-4 are the team's
+    register_board(jira_http, board_type="kanban")
     jira_http.get(BOARD_ISSUES, json=page_offset(issues(4), 0, 4))
     connector = board(fake_time)
     connector.fetch_items()
@@ -627,21 +653,23 @@ def test_the_connector_satisfies_the_port_and_is_registered(fake_time):
     assert isinstance(make_connector(cloud_config(), fake_time), Connector)
 
 
-def test_a_full_sync_forgets_the_saved_board_filter_so_an_edited_one_is_read(jira_http, fake_time):
-    jira_http.get(BOARD_ISSUES, json=page_offset([], 0, 0))
-    kept = BoardFilter(board=42, type="scrum", jql="project = PAY ORDER BY Rank ASC")
+def test_a_full_sync_reads_the_board_filter_again_so_an_edited_one_is_used(jira_http, fake_time):
+    register_board(jira_http, jql="project = PAY AND labels = web", columns=COLUMNS)
+    jira_http.post(SEARCH, json=page_cloud([]))
     saved: list[Discovery] = []
     connector = make_connector(
         cloud_config(board=42, jql=None),
         fake_time,
-        discovery=CLOUD_DISCOVERY.model_copy(update={"board": kept}),
+        discovery=CLOUD_DISCOVERY.model_copy(update={"board": KEPT_SCRUM}),
         on_discovery=saved.append,
     )
 
     connector.fetch_items()
 
-    assert saved[-1].board is None
+    assert saved[-1].board is not None
+    assert saved[-1].board.jql == "project = PAY AND labels = web"
     assert saved[-1].fields == CLOUD_DISCOVERY.fields
+    assert body_of(jira_http.calls[2])["jql"].startswith("(project = PAY AND labels = web) AND")
 
 
 def test_linked_issues_are_fetched_by_key_done_or_not_and_unknown_keys_are_left_out(
@@ -664,3 +692,40 @@ def test_linked_issues_are_fetched_by_key_done_or_not_and_unknown_keys_are_left_
     ]
     lookups = [body_of(call)["jql"] for call in jira_http.calls]
     assert lookups == ["key in (PAY-7, PAY-404)", "key in (PAY-7)"]
+
+
+COLUMNS = [("To Do", ["10000"]), ("In Progress", ["3"]), ("Done", ["10001"])]
+
+
+def test_a_scrum_boards_issues_are_searched_over_its_filter(jira_http, fake_time):
+    register_board(jira_http, jql="project = PAY ORDER BY Rank ASC", columns=COLUMNS)
+    ranked = [
+        issue_json(f"PAY-{n}", 10000 + n, f"0|{c}:") for n, c in ((9, "a"), (7, "b"), (2, "c"))
+    ]
+    jira_http.post(SEARCH, json=page_cloud(ranked[:2], token="tok-2"))
+    jira_http.post(SEARCH, json=page_cloud(ranked[2:]))
+    connector = board(fake_time, extra_jql="issuetype != Sub-task")
+
+    result = connector.fetch_items()
+
+    assert [item.key for item in result.items] == ["PAY-9", "PAY-7", "PAY-2"]
+    assert paths_of(jira_http) == FILTER_THEN_TWO_SEARCHES
+    first = body_of(jira_http.calls[2])
+    assert first["jql"] == (
+        f"(project = PAY) AND (issuetype != Sub-task) AND {ON_BOARD} AND {OPEN_OR_RECENT} "
+        "ORDER BY Rank ASC"
+    )
+    assert first["maxResults"] == 5000
+    assert SCORE_ID in first["fields"]
+
+
+def test_a_board_filter_saved_without_its_column_statuses_syncs_from_the_agile_api(
+    jira_http, fake_time
+):
+    kept = KEPT_SCRUM.model_copy(update={"statuses": None})
+    jira_http.get(BOARD_ISSUES, json=page_offset([issue_json("PAY-1", 10001, "0|a:")], 0, 1))
+    jira_http.post(SEARCH, json=page_cloud([]))
+    result = kept_board(fake_time, kept).fetch_items(since=SINCE)
+
+    assert [item.key for item in result.items] == ["PAY-1"]
+    assert jira_http.calls[0].request.path_url.startswith("/rest/agile/1.0/board/42/issue")

@@ -24,6 +24,7 @@ from tests.connectors.jira.support import (
     TOKEN,
     issue_json,
     page_offset,
+    register_board,
     register_discovery,
 )
 
@@ -106,6 +107,7 @@ def backlog_issues(count: int) -> list[dict[str, Any]]:
 
 def test_fetch_progress_reaches_the_listener_of_the_running_command(jira_http):
     register_discovery(jira_http)
+    register_board(jira_http, board_type="kanban")
     jira_http.get(BOARD_ISSUES, json=page_offset(backlog_issues(120), 0, 120, size=120))
     connector = build_jira_connector(cloud(), CONFIG, CONFIG.teams[0])
     seen: list[int] = []
@@ -132,19 +134,22 @@ class DictCache:
 
 def test_a_discovery_saved_by_one_process_spares_the_next_two_requests(jira_http):
     register_discovery(jira_http)
+    register_board(jira_http, board_type="kanban")
     jira_http.get(BOARD_ISSUES, json=page_offset(backlog_issues(3), 0, 3, size=3))
     cache = DictCache()
     clock = lambda: datetime(2026, 12, 1, tzinfo=UTC)  # noqa: E731
     first = build_jira_connector(cloud(), CONFIG, CONFIG.teams[0], cache=cache, clock=clock)
-    assert first.fetch_items().requests == 3  # serverInfo, /field, the backlog
+    # serverInfo, /field, the board configuration (a kanban board: the Agile API), the issues
+    assert first.fetch_items().requests == 4
     assert cache.saved["payments"]["base_url"] == BASE
 
     second = build_jira_connector(cloud(), CONFIG, CONFIG.teams[0], cache=cache, clock=clock)
-    assert second.fetch_items().requests == 1
+    assert second.fetch_items().requests == 2  # a full sync reads the board configuration
 
 
 def test_a_discovery_saved_for_another_jira_site_is_not_used(jira_http):
     register_discovery(jira_http)
+    register_board(jira_http, board_type="kanban")
     jira_http.get(BOARD_ISSUES, json=page_offset(backlog_issues(1), 0, 1, size=1))
     jira_http.get(BOARD_ISSUES, json=page_offset(backlog_issues(1), 0, 1, size=1))
     cache = DictCache()
@@ -153,4 +158,4 @@ def test_a_discovery_saved_for_another_jira_site_is_not_used(jira_http):
     cache.saved["payments"]["base_url"] = "https://other.atlassian.net"
 
     again = build_jira_connector(cloud(), CONFIG, CONFIG.teams[0], cache=cache, clock=clock)
-    assert again.fetch_items().requests == 3
+    assert again.fetch_items().requests == 4
