@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
@@ -17,7 +17,9 @@ from bot.cli import options
 from bot.cli.options import JsonOption, TeamOption
 from bot.cli.output import emit_json, out
 from bot.errors import UserError
-from rules.assessment import Assessment
+
+if TYPE_CHECKING:  # --help must start without pydantic's models
+    from rules.assessment import Assessment
 
 commands = typer.Typer(
     name="benefits",

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from bot.cli.output import out, print_by_value, print_plan_summary
-from rules.explain import summarize, top_by_value
 
 commands = typer.Typer()
 
@@ -21,6 +20,7 @@ def demo(
 ) -> None:
     """Run the main job on the built-in sample backlog: no config, no network, no credentials."""
     from bot.usecases.demo import run_demo
+    from rules.explain import summarize, top_by_value
 
     result = run_demo(out_dir)
     out.print(

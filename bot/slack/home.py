@@ -23,6 +23,7 @@ from bot.chat import benefit_blocks, blocks, messages
 from bot.config import Team
 from bot.errors import new_error_id
 from bot.usecases.benefit_entries import my_benefits
+from bot.usecases.benefits import current_goals
 from bot.usecases.score import score_team
 from bot.usecases.score_cache import ScoreCache
 from bot.wiring import Services
@@ -88,10 +89,11 @@ def benefits_blocks(svc: Services, user_id: str) -> list[Block]:
     return benefit_blocks.home_benefit_blocks(my_benefits(svc, user_id))
 
 
-def goals_blocks(team: Team) -> list[Block]:
+def goals_blocks(svc: Services, team: Team) -> list[Block]:
+    """The team's goals with their measured figures (the latest measurement, else config)."""
     if not team.goals:
         return [blocks.context(messages.goals_empty(team.name))]
-    return blocks.sections("\n".join(blocks.goal_lines(team.goals)))
+    return blocks.sections("\n".join(blocks.goal_lines(current_goals(svc, team))))
 
 
 def top_blocks(svc: Services, team: Team, scores: ScoreCache | None = None) -> list[Block]:
@@ -127,7 +129,7 @@ def build_home(
     for team in teams:
         page.append(DividerBlock())
         page.append(blocks.header(messages.home_team_header(team.name)))
-        page.extend(_guarded(f"goals of {team.name}", partial(goals_blocks, team)))
+        page.extend(_guarded(f"goals of {team.name}", partial(goals_blocks, svc, team)))
         page.extend(_guarded(f"top of {team.name}", partial(top_blocks, svc, team, scores)))
         page.extend(_guarded(f"digest of {team.name}", partial(digest_blocks, svc, team, now)))
     return blocks.home_view(page)

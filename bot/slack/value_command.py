@@ -37,7 +37,12 @@ from bot.slack.roles import is_allowed, require_role
 from bot.usecases import benefit_entries
 from bot.usecases.benefit_entries import find_benefit
 from bot.usecases.benefit_status import benefit_team
-from bot.usecases.benefits import RecordedMeasurement, list_benefits, show_benefit
+from bot.usecases.benefits import (
+    RecordedMeasurement,
+    current_goals,
+    list_benefits,
+    show_benefit,
+)
 from bot.usecases.checkins import close_round, open_round
 from bot.usecases.digest import preview_digest
 from bot.usecases.explain import explain_item
@@ -151,7 +156,7 @@ def dispatch(svc: Services, command: Command, inv: Invocation) -> blocks.Reply:
         return digest(svc, command, inv)
     if isinstance(command, Goals):
         team = resolve_team(svc, command.team, inv.channel_id, "goals")
-        return blocks.goals_reply(team.name, team.goals)
+        return blocks.goals_reply(team.name, current_goals(svc, team))
     if isinstance(command, Benefits | BenefitShow | Measure):
         return benefit_command(svc, command, inv)
     # BenefitNew opens a modal at once, before anything is queued (listeners.run_value)

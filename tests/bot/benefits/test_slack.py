@@ -416,3 +416,18 @@ def test_help_and_the_manifest_list_the_benefit_commands(world):
     shown = ask(world, "help").all_text()
     for name in ("benefits", "benefit", "measure"):
         assert f"/value {name}" in shown
+
+
+def test_goals_and_app_home_show_the_latest_measured_figure(world):
+    goal = world.team().goals[0]
+    goal_id = "-".join("".join(c if c.isalnum() else " " for c in goal.name.lower()).split())
+    before = ask(world, "goals payments").all_text()
+    assert "377" not in before
+
+    ask(world, f"measure {goal_id} 377")
+
+    assert "377" in ask(world, "goals payments").all_text()
+    from bot.slack.home import goals_blocks
+
+    home = " ".join(str(block.to_dict()) for block in goals_blocks(world.svc, world.team()))
+    assert "377" in home
