@@ -9,6 +9,9 @@ gives an empty list or ``None``, never a division by zero.
 Value delivered, committed and burnt up sums each item's value as the scoring model counts it
 (:func:`rules.value.item_value`: cost of delay for WSJF, benefit a week for CD3 ...), never the
 score, which is value per unit of size; ``value_unit`` names what is summed.
+
+Longer than 400 lines because the digest and the reminder share their inputs and periods; each
+section is a small function of its own.
 """
 
 from __future__ import annotations

@@ -21,6 +21,10 @@ Data Center use the Agile backlog endpoint, asking for the largest page Jira ser
 scores are written by a small pool of threads
 (:attr:`~connectors.jira.config.JiraConfig.write_concurrency`): a score write is bounded by
 latency, not by count, and Jira has no bulk field write for an API-token client.
+
+Longer than 400 lines: one class holds one team's Jira session, discovery and board filter, and
+every port method shares them; the pure parts are in :mod:`connectors.jira.mapping`, the HTTP
+and retries in :mod:`connectors.jira.http`. Splitting the class further is the next clean-up.
 """
 
 from __future__ import annotations
