@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
@@ -267,9 +266,10 @@ def _pinned_and_sorted(
 ) -> tuple[list[str], set[str]]:
     """Pins first and last in current order, the rest valid; and the items step 3 moved."""
     pin = facts.pin
-    top = [key for key in flowing if pin[key] == "top"]
-    bottom = [key for key in flowing if pin[key] == "bottom"]
-    middle = [key for key in flowing if pin[key] is None]
+    sides: dict[Pin | None, list[str]] = {"top": [], None: [], "bottom": []}
+    for key in flowing:
+        sides[pin[key]].append(key)
+    top, middle, bottom = sides["top"], sides[None], sides["bottom"]
     order, moved = _valid_order(middle, facts, new)
     return [*top, *order, *bottom], moved
 
@@ -294,22 +294,42 @@ def _valid_order(
     so the kept and moved lists merge in one pass.
     """
     score, scale = facts.score, facts.scale
-    existing = [key for key in middle if key not in new]
-    unchanged = [key in facts.unchanged for key in existing]
-    kept_at = longest_valid([score[key] for key in existing], unchanged, scale)
-    kept = [existing[index] for index in kept_at]
-    kept_set = set(kept)
+    scores = [score[key] for key in middle]
+    existing = [index for index, key in enumerate(middle) if key not in new] if new else None
+    if existing is None:  # no new items: every item is an existing one
+        kept_at = longest_valid(scores, [key in facts.unchanged for key in middle], scale)
+    else:
+        kept_at = [
+            existing[index]
+            for index in longest_valid(
+                [scores[index] for index in existing],
+                [middle[index] in facts.unchanged for index in existing],
+                scale,
+            )
+        ]
+    is_kept = bytearray(len(middle))
+    for index in kept_at:
+        is_kept[index] = 1
     # a stable sort of the positions: equal keys keep the current order
     plain_key = (
-        [(-score[key], key in new) for key in middle] if new else [-score[k] for k in middle]
+        [(-s, key in new) for s, key in zip(scores, middle, strict=True)]
+        if new
+        else [-s for s in scores]
     )
-    ordering = sorted(range(len(middle)), key=plain_key.__getitem__)
-    plain = {middle[index]: place for place, index in enumerate(ordering)}
-    plain_kept = sorted(plain[key] for key in kept)
-    moved = [middle[index] for index in ordering if middle[index] not in kept_set]
+    moved_at: list[int] = []
+    before: list[int] = []  # per moved item, the kept items before it in the plain order
+    count = 0
+    for index in sorted(range(len(middle)), key=plain_key.__getitem__):
+        if is_kept[index]:
+            count += 1
+        else:
+            moved_at.append(index)
+            before.append(count)
+    kept = [middle[index] for index in kept_at]
+    moved = [middle[index] for index in moved_at]
     gaps = insertion_gaps(
-        [score[key] for key in kept],
-        [(score[key], bisect_left(plain_kept, plain[key])) for key in moved],
+        [scores[index] for index in kept_at],
+        [(scores[index], plain) for index, plain in zip(moved_at, before, strict=True)],
         scale,
     )
     order: list[str] = []

@@ -103,8 +103,9 @@ def longest_valid(scores: Sequence[float], unchanged: Sequence[bool], scale: Sca
     Fewest items moved first; among those, the most items with an ``unchanged`` score kept.
     Among equal choices the item that started its state last wins (deterministic).
 
-    The states live in one segment tree over the distinct scores, written out in this loop
-    rather than behind methods: it runs once per item and is most of a ranking's time. Adds
+    The states live in one segment tree over the distinct scores, kept in two plain lists and
+    walked in this loop (the range add in one helper) rather than behind a class's methods: it
+    runs once per item and ranking pass and is most of a ranking's time. Adds
     stay at the nodes they cover (no push-down): ``top[node]`` is the maximum of its subtree
     plus ``add[node]``, so a true value is a cell plus the adds of its ancestors. Per item,
     one walk from the root to the item's cell reads the best state above it (the right
@@ -144,29 +145,34 @@ def longest_valid(scores: Sequence[float], unchanged: Sequence[bool], scale: Sca
         if start > top[node]:
             top[node] = start
         weight = heavy if unchanged[index] else light
-        left, right = floor[at] + size, at + 1 + size
-        first, last = left >> 1, node >> 1
-        while left < right:
-            if left & 1:
-                top[left] += weight
-                add[left] += weight
-                left += 1
-            if right & 1:
-                right -= 1
-                top[right] += weight
-                add[right] += weight
-            left >>= 1
-            right >>= 1
-        # refresh the ancestors of both ends, the shared part of the two paths once
-        while first:
-            low, high = top[2 * first], top[2 * first + 1]
-            top[first] = (low if low > high else high) + add[first]
-            if last != first:
-                low, high = top[2 * last], top[2 * last + 1]
-                top[last] = (low if low > high else high) + add[last]
-            first >>= 1
-            last >>= 1
+        _add_over(top, add, floor[at] + size, node, weight)
     return _rebuild_kept(scores, parent, top[1] % mod - 1, scale)
+
+
+def _add_over(top: list[int], add: list[int], first: int, last: int, weight: int) -> None:
+    """Add ``weight`` over the leaves ``first..last``, then refresh both ends' ancestors."""
+    left, right = first, last + 1
+    first, last = first >> 1, last >> 1
+    while left < right:
+        if left & 1:
+            top[left] += weight
+            add[left] += weight
+            left += 1
+        if right & 1:
+            right -= 1
+            top[right] += weight
+            add[right] += weight
+        left >>= 1
+        right >>= 1
+    # the shared part of the two paths once
+    while first:
+        low, high = top[2 * first], top[2 * first + 1]
+        top[first] = (low if low > high else high) + add[first]
+        if last != first:
+            low, high = top[2 * last], top[2 * last + 1]
+            top[last] = (low if low > high else high) + add[last]
+        first >>= 1
+        last >>= 1
 
 
 def _rebuild_kept(
