@@ -114,8 +114,9 @@ def longest_valid(scores: Sequence[float], unchanged: Sequence[bool], scale: Sca
     after gives the same cell as adding first and raising to the start).
     """
     n = len(scores)
-    if n == 0:
-        return []
+    cells = [scale.index[score] for score in scores]
+    if _valid_cells(cells, scale):  # the heaviest set is all of them, and only that one
+        return list(range(n))
     unit = n + 2  # one kept item outweighs every unchanged bonus together
     mod = n + 1  # the low digits of a packed value: the starter's index + 1 (0: none)
     size, height = 1, 0
@@ -125,9 +126,9 @@ def longest_valid(scores: Sequence[float], unchanged: Sequence[bool], scale: Sca
     add = [0] * (2 * size)  # a leaf's add is also in its top, so leaves' entries go unread
     shifts = range(height - 1, -1, -1)
     parent = [-1] * n
-    index_of, floor = scale.index, scale.floor
+    floor = scale.floor
     heavy, light = (unit + 1) * mod, unit * mod
-    for index, at in enumerate([index_of[score] for score in scores]):
+    for index, at in enumerate(cells):
         # the walk to the cell: the best state above it and the adds over it
         node, carried, above = 1, 0, 0
         for shift in shifts:
@@ -147,6 +148,16 @@ def longest_valid(scores: Sequence[float], unchanged: Sequence[bool], scale: Sca
         weight = heavy if unchanged[index] else light
         _add_over(top, add, floor[at] + size, node, weight)
     return _rebuild_kept(scores, parent, top[1] % mod - 1, scale)
+
+
+def _valid_cells(cells: Sequence[int], scale: Scale) -> bool:
+    """:func:`is_valid` on scale indices: a ranking that is valid already keeps every item."""
+    floor, lowest = scale.floor, len(scale.distinct)
+    for at in cells:
+        if floor[at] > lowest:  # it clearly beats the lowest score above it
+            return False
+        lowest = min(lowest, at)
+    return True
 
 
 def _add_over(top: list[int], add: list[int], first: int, last: int, weight: int) -> None:
