@@ -404,7 +404,13 @@ class RankedItem:
     values it has just computed, and validating 100,000 of them cost more than the ranking.
     """
 
-    __slots__ = ("_item", "_previous_rank", "_rank", "_reasons", "_score")
+    __slots__ = ("item", "previous_rank", "rank", "reasons", "score")
+
+    item: Item
+    score: Score
+    rank: int
+    previous_rank: int | None
+    reasons: tuple[Reason, ...]
 
     def __init__(
         self,
@@ -415,44 +421,31 @@ class RankedItem:
         previous_rank: int | None,
         reasons: tuple[Reason, ...] = (),
     ) -> None:
-        self._item, self._score, self._rank = item, score, rank
-        self._previous_rank, self._reasons = previous_rank, reasons
+        assign = object.__setattr__  # the class refuses plain assignment: it is immutable
+        assign(self, "item", item)
+        assign(self, "score", score)
+        assign(self, "rank", rank)
+        assign(self, "previous_rank", previous_rank)
+        assign(self, "reasons", reasons)
 
-    @property
-    def item(self) -> Item:
-        return self._item
-
-    @property
-    def score(self) -> Score:
-        return self._score
-
-    @property
-    def rank(self) -> int:
-        return self._rank
-
-    @property
-    def previous_rank(self) -> int | None:
-        return self._previous_rank
-
-    @property
-    def reasons(self) -> tuple[Reason, ...]:
-        return self._reasons
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"RankedItem is immutable; {name} cannot be set")
 
     @property
     def key(self) -> str:
-        return self._item.key
+        return self.item.key
 
     @property
     def reason(self) -> str:
-        return render(self._reasons)
+        return render(self.reasons)
 
     @property
     def moved_by(self) -> int:
         """Positions gained (positive) or lost (negative); 0 for new items."""
-        return 0 if self._previous_rank is None else self._previous_rank - self._rank
+        return 0 if self.previous_rank is None else self.previous_rank - self.rank
 
     def _fields(self) -> tuple[Item, Score, int, int | None, tuple[Reason, ...]]:
-        return self._item, self._score, self._rank, self._previous_rank, self._reasons
+        return self.item, self.score, self.rank, self.previous_rank, self.reasons
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, RankedItem):
@@ -464,8 +457,8 @@ class RankedItem:
 
     def __repr__(self) -> str:
         return (
-            f"RankedItem(item={self._item!r}, score={self._score!r}, rank={self._rank!r}, "
-            f"previous_rank={self._previous_rank!r}, reasons={self._reasons!r})"
+            f"RankedItem(item={self.item!r}, score={self.score!r}, rank={self.rank!r}, "
+            f"previous_rank={self.previous_rank!r}, reasons={self.reasons!r})"
         )
 
     @classmethod
