@@ -46,10 +46,10 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import NamedTuple
 
 from rules.capping import cap_moves
@@ -266,9 +266,10 @@ def _pinned_and_sorted(
 ) -> tuple[list[str], set[str]]:
     """Pins first and last in current order, the rest valid; and the items step 3 moved."""
     pin = facts.pin
-    top = [key for key in flowing if pin[key] == "top"]
-    bottom = [key for key in flowing if pin[key] == "bottom"]
-    middle = [key for key in flowing if pin[key] is None]
+    sides: dict[Pin | None, list[str]] = {"top": [], None: [], "bottom": []}
+    for key in flowing:
+        sides[pin[key]].append(key)
+    top, middle, bottom = sides["top"], sides[None], sides["bottom"]
     order, moved = _valid_order(middle, facts, new)
     return [*top, *order, *bottom], moved
 
@@ -293,18 +294,42 @@ def _valid_order(
     so the kept and moved lists merge in one pass.
     """
     score, scale = facts.score, facts.scale
-    existing = [key for key in middle if key not in new]
-    unchanged = [key in facts.unchanged for key in existing]
-    kept_at = longest_valid([score[key] for key in existing], unchanged, scale)
-    kept = [existing[index] for index in kept_at]
-    kept_set = set(kept)
-    ordering = sorted(range(len(middle)), key=lambda i: (-score[middle[i]], middle[i] in new, i))
-    plain = {middle[index]: place for place, index in enumerate(ordering)}
-    plain_kept = sorted(plain[key] for key in kept)
-    moved = [middle[index] for index in ordering if middle[index] not in kept_set]
+    scores = [score[key] for key in middle]
+    existing = [index for index, key in enumerate(middle) if key not in new] if new else None
+    if existing is None:  # no new items: every item is an existing one
+        kept_at = longest_valid(scores, [key in facts.unchanged for key in middle], scale)
+    else:
+        kept_at = [
+            existing[index]
+            for index in longest_valid(
+                [scores[index] for index in existing],
+                [middle[index] in facts.unchanged for index in existing],
+                scale,
+            )
+        ]
+    is_kept = bytearray(len(middle))
+    for index in kept_at:
+        is_kept[index] = 1
+    # a stable sort of the positions: equal keys keep the current order
+    plain_key = (
+        [(-s, key in new) for s, key in zip(scores, middle, strict=True)]
+        if new
+        else [-s for s in scores]
+    )
+    moved_at: list[int] = []
+    before: list[int] = []  # per moved item, the kept items before it in the plain order
+    count = 0
+    for index in sorted(range(len(middle)), key=plain_key.__getitem__):
+        if is_kept[index]:
+            count += 1
+        else:
+            moved_at.append(index)
+            before.append(count)
+    kept = [middle[index] for index in kept_at]
+    moved = [middle[index] for index in moved_at]
     gaps = insertion_gaps(
-        [score[key] for key in kept],
-        [(score[key], bisect_left(plain_kept, plain[key])) for key in moved],
+        [scores[index] for index in kept_at],
+        [(scores[index], plain) for index, plain in zip(moved_at, before, strict=True)],
         scale,
     )
     order: list[str] = []
@@ -385,14 +410,15 @@ def _pull_blockers(
         return order, {}
     end = len(order)
     position = {key: index for index, key in enumerate(order)}
+    # an item that blocks nothing stays at its own position: only blockers are walked
     sort_key: dict[str, tuple[int, ...]] = {}
     anchor_of: dict[str, str] = {}
     busy: set[str] = set()
-    for root in order:
+    for root in sorted(edges, key=position.__getitem__):
         if root in sort_key:
             continue
         busy.add(root)
-        stack = [(root, iter(edges.get(root, ())))]
+        stack = [(root, iter(edges[root]))]
         while stack:
             node, pending = stack[-1]
             child = next((t for t in pending if t not in sort_key and t not in busy), None)
@@ -410,7 +436,8 @@ def _pull_blockers(
                 anchor_of[node] = highest
             else:
                 sort_key[node] = own
-    return sorted(order, key=sort_key.__getitem__), anchor_of
+    keys = [sort_key.get(key) or (index, end) for index, key in enumerate(order)]
+    return [order[index] for index in sorted(range(end), key=keys.__getitem__)], anchor_of
 
 
 # --------------------------------------------------------------------------- step 5
@@ -459,11 +486,9 @@ def _ranking(
     current_order: Sequence[str],
     decided: _Decisions,
 ) -> Ranking:
-    order = list(base)
+    held = decided.held
     flowing = iter(final)
-    for index, key in enumerate(base):
-        if key not in decided.held:
-            order[index] = next(flowing)
+    order = [key if key in held else next(flowing) for key in base]
     previous: dict[str, int] = {}
     for key in current_order:
         if key in by_key:
@@ -475,23 +500,24 @@ def _ranking(
         if entry is None:
             continue
         rank = len(ranked) + 1
-        held = decided.held.get(key)
-        reasons: tuple[Reason, ...]
-        if held is not None:
-            reasons = (held,)
+        was = previous.get(key)
+        if key in held:
+            reasons: tuple[Reason, ...] = (held[key],)
         else:
-            reasons = _flowing_reasons(entry, rank, previous.get(key), above, by_key, decided)
+            reasons = _flowing_reasons(entry, rank, was, above, by_key, decided)
             above = key
         ranked.append(
             RankedItem(
-                item=entry.item,
-                score=entry.score,
-                rank=rank,
-                previous_rank=previous.get(key),
-                reasons=reasons,
+                item=entry.item, score=entry.score, rank=rank, previous_rank=was, reasons=reasons
             )
         )
     return Ranking(items=tuple(ranked))
+
+
+@lru_cache(maxsize=4096)
+def _scored(value: float) -> Scored:
+    """One shared reason per score: most items only keep their place, and scores repeat."""
+    return Scored(score=value)
 
 
 def _within_above(score: float, above: float, decided: _Decisions) -> bool:
@@ -520,4 +546,4 @@ def _flowing_reasons(
         reasons.append(KeptBelow(key=above))
     if key in decided.capped:
         reasons.append(Capped(limit=decided.limit))
-    return tuple(reasons) or (Scored(score=score.value),)
+    return tuple(reasons) or (_scored(score.value),)

@@ -97,103 +97,93 @@ class Scale:
             self.ceiling.append(high)
 
 
-class _MaxAddTree:
-    """Range add, suffix maximum and point raise over integer cells (segment tree).
-
-    Adds stay at the nodes they cover (no push-down): a node holds the maximum of its subtree
-    plus its own add, so a true value is a cell plus the adds of its ancestors.
-    """
-
-    __slots__ = ("_add", "_height", "_size", "_top")
-
-    def __init__(self, count: int, empty: int) -> None:
-        size, height = 1, 0
-        while size < count:
-            size, height = size * 2, height + 1
-        self._size, self._height = size, height
-        self._top = [empty] * (2 * size)
-        self._add = [0] * size
-
-    def suffix_max(self, start: int, best: int) -> int:
-        """The maximum of ``best`` and the true values of cells ``i >= start``."""
-        if start >= self._size:
-            return best
-        top, add = self._top, self._add
-        node, carried = 1, 0
-        for shift in range(self._height - 1, -1, -1):
-            carried += add[node]
-            node *= 2
-            if not (start >> shift) & 1:
-                right = top[node + 1] + carried
-                if right > best:
-                    best = right
-            else:
-                node += 1
-        value = top[node] + carried
-        return value if value > best else best
-
-    def join_and_start(self, low: int, at: int, delta: int, value: int) -> None:
-        """Add ``delta`` to cells ``low..at``, then raise cell ``at`` to at least ``value``."""
-        top, add, size = self._top, self._add, self._size
-        left, right = low + size, at + 1 + size
-        while left < right:
-            if left & 1:
-                top[left] += delta
-                if left < size:
-                    add[left] += delta
-                left += 1
-            if right & 1:
-                right -= 1
-                top[right] += delta
-                if right < size:
-                    add[right] += delta
-            left //= 2
-            right //= 2
-        leaf = at + size
-        node, carried = leaf // 2, 0
-        while node:
-            carried += add[node]
-            node //= 2
-        if value - carried > top[leaf]:
-            top[leaf] = value - carried
-        # refresh the ancestors of both ends, the shared part of the two paths once
-        first, last = (low + size) // 2, leaf // 2
-        while first:
-            left, right = top[2 * first], top[2 * first + 1]
-            top[first] = (left if left > right else right) + add[first]
-            if last != first:
-                left, right = top[2 * last], top[2 * last + 1]
-                top[last] = (left if left > right else right) + add[last]
-            first //= 2
-            last //= 2
-
-    def best(self) -> int:
-        return self._top[1]
-
-
 def longest_valid(scores: Sequence[float], unchanged: Sequence[bool], scale: Scale) -> list[int]:
     """Indices (ascending) of a heaviest valid subsequence of ``scores`` (module docstring).
 
     Fewest items moved first; among those, the most items with an ``unchanged`` score kept.
     Among equal choices the item that started its state last wins (deterministic).
+
+    The states live in one segment tree over the distinct scores, kept in two plain lists and
+    walked in this loop (the range add in one helper) rather than behind a class's methods: it
+    runs once per item and ranking pass and is most of a ranking's time. Adds
+    stay at the nodes they cover (no push-down): ``top[node]`` is the maximum of its subtree
+    plus ``add[node]``, so a true value is a cell plus the adds of its ancestors. Per item,
+    one walk from the root to the item's cell reads the best state above it (the right
+    siblings the walk passes) and the adds over the cell; the cell is raised to the new start
+    minus the weight, then the weight is added over ``floor..cell`` (raising first and adding
+    after gives the same cell as adding first and raising to the start).
     """
     n = len(scores)
-    if n == 0:
-        return []
+    cells = [scale.index[score] for score in scores]
+    if _valid_cells(cells, scale):  # the heaviest set is all of them, and only that one
+        return list(range(n))
     unit = n + 2  # one kept item outweighs every unchanged bonus together
     mod = n + 1  # the low digits of a packed value: the starter's index + 1 (0: none)
-    tree = _MaxAddTree(len(scale.distinct), -(1 << 62))
+    size, height = 1, 0
+    while size < len(scale.distinct):
+        size, height = size * 2, height + 1
+    top = [-(1 << 62)] * (2 * size)
+    add = [0] * (2 * size)  # a leaf's add is also in its top, so leaves' entries go unread
+    shifts = range(height - 1, -1, -1)
     parent = [-1] * n
-    index_of, floor = scale.index, scale.floor
+    floor = scale.floor
     heavy, light = (unit + 1) * mod, unit * mod
-    for index, score in enumerate(scores):
-        weight = heavy if unchanged[index] else light
-        at = index_of[score]
-        above = tree.suffix_max(at + 1, 0)
+    for index, at in enumerate(cells):
+        # the walk to the cell: the best state above it and the adds over it
+        node, carried, above = 1, 0, 0
+        for shift in shifts:
+            carried += add[node]
+            node += node
+            if (at >> shift) & 1:
+                node += 1
+            else:
+                right = top[node + 1] + carried
+                if right > above:
+                    above = right
         starter = above % mod
         parent[index] = starter - 1
-        tree.join_and_start(floor[at], at, weight, above - starter + weight + index + 1)
-    return _rebuild_kept(scores, parent, tree.best() % mod - 1, scale)
+        start = above - starter + index + 1 - carried  # the new start, less weight and adds
+        if start > top[node]:
+            top[node] = start
+        weight = heavy if unchanged[index] else light
+        _add_over(top, add, floor[at] + size, node, weight)
+    return _rebuild_kept(scores, parent, top[1] % mod - 1, scale)
+
+
+def _valid_cells(cells: Sequence[int], scale: Scale) -> bool:
+    """:func:`is_valid` on scale indices: a ranking that is valid already keeps every item."""
+    floor, lowest = scale.floor, len(scale.distinct)
+    for at in cells:
+        if floor[at] > lowest:  # it clearly beats the lowest score above it
+            return False
+        lowest = min(lowest, at)
+    return True
+
+
+def _add_over(top: list[int], add: list[int], first: int, last: int, weight: int) -> None:
+    """Add ``weight`` over the leaves ``first..last``, then refresh both ends' ancestors."""
+    left, right = first, last + 1
+    first, last = first >> 1, last >> 1
+    while left < right:
+        if left & 1:
+            top[left] += weight
+            add[left] += weight
+            left += 1
+        if right & 1:
+            right -= 1
+            top[right] += weight
+            add[right] += weight
+        left >>= 1
+        right >>= 1
+    # the shared part of the two paths once
+    while first:
+        low, high = top[2 * first], top[2 * first + 1]
+        top[first] = (low if low > high else high) + add[first]
+        if last != first:
+            low, high = top[2 * last], top[2 * last + 1]
+            top[last] = (low if low > high else high) + add[last]
+        first >>= 1
+        last >>= 1
 
 
 def _rebuild_kept(

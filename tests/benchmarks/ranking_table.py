@@ -38,7 +38,8 @@ Change = Callable[[list[ScoredItem], float, random.Random], list[ScoredItem]]
 
 
 def rescored_as(entry: ScoredItem, value: float) -> ScoredItem:
-    return entry.model_copy(update={"score": entry.score.model_copy(update={"value": value})})
+    # ScoredItem is a plain pair (no model_copy): a new pair with the changed score
+    return ScoredItem(item=entry.item, score=entry.score.model_copy(update={"value": value}))
 
 
 def noise(entries: list[ScoredItem], tolerance: float, rng: random.Random) -> list[ScoredItem]:

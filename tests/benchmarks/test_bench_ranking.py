@@ -16,6 +16,7 @@ import pytest
 from rules.config import GuardrailConfig
 from rules.model import ScoredItem
 from rules.ranking import rank_items
+from rules.validity import Scale, longest_valid
 from tests.benchmarks import ranking_table
 from tests.benchmarks.dataset import load_backlog
 from tests.benchmarks.test_bench_planner import scored_backlog
@@ -51,6 +52,18 @@ def test_bench_rank(benchmark, size, case):
     )
     assert len(ranking.items) == size
     benchmark.extra_info["optimum"] = ranking.optimum
+
+
+@pytest.mark.parametrize("decimals", [2, None], ids=["two_decimals", "all_distinct"])
+def test_bench_validity_programme_100000_scores(benchmark, decimals):
+    """The programme alone, once per ranking pass: ~2,000 distinct scores, or 100,000."""
+    rng = random.Random(5)
+    drawn = [rng.uniform(0.5, 20) for _ in range(100_000)]
+    scores = drawn if decimals is None else [round(score, decimals) for score in drawn]
+    unchanged = [rng.random() < 0.5 for _ in scores]
+    scale = Scale(scores, TOLERANCE)
+    kept = benchmark.pedantic(longest_valid, args=(scores, unchanged, scale), rounds=3)
+    assert 0 < len(kept) < len(scores)
 
 
 def test_bench_springxd_moves_table(benchmark):
