@@ -2,6 +2,9 @@
 
 Everything here is computed from a :class:`Ranking` and its typed reasons, never from text,
 so ``why``, ``/value top`` and the reorder summary all tell the same story as the ranking.
+
+Over 400 lines: why, the by-value view, the summary and the changed places all read the same
+ranking and reasons, and are tested together.
 """
 
 from __future__ import annotations

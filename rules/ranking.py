@@ -40,6 +40,9 @@ in five steps, each of which keeps what the step before decided unless it must n
 Every :class:`RankedItem` carries typed reasons (:mod:`rules.reasons`: held, pinned, blocks,
 kept below, moved, scored, capped), rendered in words in one place; :mod:`rules.explain` reads
 a ranking back (why one item sits above another, the by-value view, the summary).
+
+Over 400 lines: the guardrail steps run in one order on shared state; the pieces that stand
+alone are in :mod:`rules.validity`, :mod:`rules.capping` and :mod:`rules.reasons`.
 """
 
 from __future__ import annotations

@@ -31,6 +31,9 @@ column, so one pass fixes a file. Columns (only ``id`` and ``category`` are need
 ``risks``              ``text | likelihood | impact | owner | mitigation | open`` entries
                        separated by ``;`` (or TOML tables with those keys)
 =====================  ===============================================================
+
+Over 400 lines because the columns, their parsing and the re-import diff must agree with one
+another; the column table above is their single description.
 """
 
 from __future__ import annotations

@@ -37,6 +37,9 @@ interpreter (:meth:`Ruleset.apply`), then the model's arithmetic with every term
 formula written out. :func:`score_items` runs one generated function per ruleset and model
 (:mod:`rules.compiled`) that computes only numbers, and its scores write their explanation
 with :func:`interpret` when someone first reads it; a property test checks that both agree.
+
+Over 400 lines: the seven models' interpreter (the reference the generated code is tested
+against) and their explanations are written out side by side.
 """
 
 from __future__ import annotations

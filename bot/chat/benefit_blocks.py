@@ -5,6 +5,9 @@ lessons) goes through :func:`escape` before it is put into mrkdwn, so a title su
 ``<!channel> & co`` shows as written and never pings a channel or breaks a link. Lists keep
 within Slack's limits: at most :data:`MAX_LISTED` benefits in one answer, then a pointer to
 the CLI, which lists them all.
+
+Some 400 lines: the list, the detail, the three forms and the Home section of a benefit share
+their field layout, so they are built side by side.
 """
 
 from __future__ import annotations

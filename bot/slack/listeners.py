@@ -5,6 +5,9 @@ workqueue.WorkQueue` inside the one error boundary (:func:`bot.slack.boundary.gu
 error becomes an answer; ``/value``, the busiest, does the same from its ack function
 (:func:`run_value`). Bolt injects the listener's arguments by name; :class:`Deps` (the
 process's services, work queue and score cache) is bound by :func:`bot.slack.app.register`.
+
+Over 400 lines because every Bolt listener is a module-level function here (one concern each),
+so :func:`bot.slack.app.register` is a flat list.
 """
 
 from __future__ import annotations

@@ -2,6 +2,9 @@
 
 Nothing here catches: the listener that calls these runs them inside the app's one error
 boundary (:func:`bot.slack.boundary.guard`), which turns every exception into an answer.
+
+Over 400 lines because it is the one table from each ``/value`` sub-command to its use case;
+each answer is a few lines.
 """
 
 from __future__ import annotations

@@ -8,6 +8,9 @@ hands them to :func:`rules.assessment.assess`; nothing here computes a figure it
 Linked issues are looked up in the teams' snapshots first; those that left the backlog long
 ago are fetched by key on sync (:func:`sync_linked`) and kept in a snapshot of their own
 (:func:`linked_snapshot`), so a benefit's delivery date is known for years after its epic closed.
+
+Over 400 lines: every register behaviour the CLI, Slack and the scheduler share lives here once
+(import, export, list, show, measure, goals, digest sections, linked issues).
 """
 
 from __future__ import annotations
