@@ -17,7 +17,8 @@ from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block, DividerBlock
 from slack_sdk.models.views import View
 
-from bot.chat import blocks, limits, messages
+from bot.chat import blocks, messages
+from bot.chat.mrkdwn import escape
 from bot.config import Team
 from bot.errors import new_error_id
 from bot.usecases.score import score_team
@@ -88,8 +89,8 @@ def top_blocks(svc: Services, team: Team, scores: ScoreCache | None = None) -> l
     lines += [
         messages.top_line(
             entry.rank,
-            entry.key,
-            limits.truncate(" ".join(entry.item.summary.split()), blocks.SUMMARY_IN_LIST),
+            escape(entry.key),
+            blocks.list_summary(entry.item.summary),
             entry.score.value,
             entry.score.model,
             "",
