@@ -19,6 +19,7 @@ from bot.cli.output import (
     print_plan_summary,
     print_ranking,
     progress,
+    styled,
 )
 from bot.config import Team
 from bot.errors import UnknownIssueError, UserError
@@ -72,7 +73,7 @@ def why(
     if as_json:
         emit_json({**ranking_rows(Ranking(items=(ranked,)))[0], "position": found.position})
         return
-    out.print(f"[bold]{ranked.key}[/] {ranked.item.summary}  (rank {ranked.rank})")
+    out.print(styled((ranked.key, "bold"), f" {ranked.item.summary}  (rank {ranked.rank})"))
     for line in found.lines:
         out.print(line, highlight=False)
     out.print(found.position, highlight=False)
@@ -216,7 +217,7 @@ def _apply(svc: Services, chosen: Team, as_json: bool) -> None:
     if report.verified:
         out.print("Read back: the backlog order equals the target.")
         return
-    err.print("[yellow]warning:[/] the order read back differs from the target:")
+    err.print(styled(("warning:", "yellow"), " the order read back differs from the target:"))
     for line in report.differences[:20]:
         err.print(f"  {line}", highlight=False)
     raise typer.Exit(1)

@@ -35,7 +35,7 @@ def digest(
     if as_json:
         emit_json({"blocks": [block.to_dict() for block in blocks]})
         return
-    out.print(unescape(digest_text(model)), highlight=False, markup=False)
+    out.print(unescape(digest_text(model)), highlight=False)
 
 
 @commands.command()

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.output import out, print_plan_summary, print_ranking
+from bot.cli.output import out, print_plan_summary, print_ranking, styled
 
 commands = typer.Typer()
 
@@ -23,8 +23,13 @@ def demo(
 
     result = run_demo(out_dir)
     out.print(
-        f"[bold]Northstar demo[/]: team [cyan]{result.team}[/], {len(result.scores.ranking.items)}"
-        f" open items scored with {result.model.upper()} and the rules in {result.config_name}."
+        styled(
+            ("Northstar demo", "bold"),
+            ": team ",
+            (result.team, "cyan"),
+            f", {len(result.scores.ranking.items)} open items scored with "
+            f"{result.model.upper()} and the rules in {result.config_name}.",
+        )
     )
     print_ranking(result.scores.ranking, 20, "Top 20 by value")
     print_plan_summary(result.plan)

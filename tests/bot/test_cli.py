@@ -212,14 +212,15 @@ def test_a_team_reading_jira_without_a_url_says_what_to_set(northstar, tmp_path)
 
 
 @pytest.mark.parametrize(
-    ("args", "fragment"),
+    ("args", "fragment", "helps"),
     [
-        (("nosuch",), "No such command 'nosuch'"),
-        (("plan",), "Missing option '--current'"),
-        (("rank", "--limit", "many"), "--limit"),
+        (("nosuch",), "No such command 'nosuch'", "northstar --help"),
+        (("plan",), "Missing option '--current'", "northstar plan --help"),
+        (("rank", "--limit", "many"), "--limit", "northstar rank --help"),
+        (("db", "downgrade"), "No such command 'downgrade'", "northstar db --help"),
     ],
-    ids=["unknown_command", "missing_option", "bad_value"],
+    ids=["unknown_command", "missing_option", "bad_value", "unknown_sub_command"],
 )
-def test_a_usage_error_is_one_line_with_exit_status_2(northstar, args, fragment):
+def test_a_usage_error_is_one_line_pointing_at_that_commands_help(northstar, args, fragment, helps):
     run = northstar(*args)
-    assert_one_clean_error(run, 2, fragment, "northstar --help")
+    assert_one_clean_error(run, 2, fragment, f"(see `{helps}`)")
