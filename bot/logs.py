@@ -110,9 +110,7 @@ def secret_values(settings: Settings) -> list[str]:
     return values
 
 
-def configure_logging(
-    settings: Settings, *, debug: bool = False, floor: int | None = None
-) -> None:
+def configure_logging(settings: Settings, *, debug: bool = False, floor: int | None = None) -> None:
     """Send logs to stderr, as text or JSON, with secrets redacted.
 
     The ``jira`` package dumps response headers and bodies at DEBUG, so it stays at INFO or

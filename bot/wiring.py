@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from bot.config import NorthstarConfig, Team, load_config
+from bot.errors import UserError
 from bot.settings import Settings
 from bot.storage import Store
 from connectors.base import Connector
@@ -83,11 +84,22 @@ class Services:
         return build_web_client(self.settings)
 
     def messenger(self, client: WebClient | None = None) -> SlackMessenger:
-        """Outbound Slack for the use cases: over ``client`` (a workspace's) or the bot's own."""
+        """Outbound Slack for the use cases: over ``client`` (a workspace's) or the bot's own.
+
+        Raises:
+            UserError: no ``client`` and no bot token: Slack is off, so say so at once rather
+                than let the Web API client retry a call that cannot succeed.
+        """
         from bot.chat.messenger import SlackMessenger
 
+        if client is None and not self.settings.slack_enabled:
+            raise UserError(SLACK_OFF)
         web = client if client is not None else self.slack_client()
         return SlackMessenger(web, self.store, self.clock)
+
+
+#: what every command and job that needs Slack says when it is not set up
+SLACK_OFF = "Slack is not set up: set NORTHSTAR_SLACK_BOT_TOKEN (see README, Create the Slack app)"
 
 
 def build_connector(

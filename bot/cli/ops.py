@@ -54,9 +54,11 @@ def doctor(as_json: JsonOption = False) -> None:
     else:
         for check in checks:
             mark = ("ok  ", "green") if check.ok else ("FAIL", "red")
-            out.print(styled(mark, f" {check.name}: {check.detail}"), highlight=False)
+            out.print(
+                styled(mark, f" {check.name}: {check.detail}"), highlight=False, soft_wrap=True
+            )
             if not check.ok and check.fix:
-                out.print(f"      fix: {check.fix}", highlight=False)
+                out.print(f"      fix: {check.fix}", highlight=False, soft_wrap=True)
     if not all(check.ok for check in checks):
         raise typer.Exit(1)
 

@@ -1,0 +1,229 @@
+"""Issue 12 through the CLI's own boundary: data printed as text, one clear line for every
+bad input, Slack off meaning off, output that fits."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from unittest import mock
+
+import pytest
+
+from bot.cli import main
+from bot.cli.app import hoist_global_options
+from tests.fakes.slack_api import FakeSlackServer
+
+SLACK_OFF = "set NORTHSTAR_SLACK_BOT_TOKEN (see README, Create the Slack app)"
+CSV_HEADER = "key,summary,cost,business_value,time_criticality,risk_reduction\n"
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    def error(self) -> str:
+        """The one error line; fails unless stderr is exactly that one line."""
+        lines = [line for line in self.err.splitlines() if line.strip()]
+        assert len(lines) == 1, self.err
+        assert "Traceback" not in self.out + self.err
+        return lines[0]
+
+
+Northstar = Callable[..., Run]
+
+
+@pytest.fixture
+def northstar(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Northstar]:
+    """``main`` as the console runs it, in an empty folder with only the variables given."""
+    monkeypatch.chdir(tmp_path)
+    base = {"NORTHSTAR_DATABASE_URL": f"sqlite:///{tmp_path / 'northstar.db'}"}
+    kept = {k: v for k, v in os.environ.items() if not k.startswith("NORTHSTAR_")}
+
+    def run(*args: str, env: dict[str, str] | None = None) -> Run:
+        with mock.patch.dict(os.environ, {**kept, **base, **(env or {})}, clear=True):
+            try:
+                main(list(args))
+                code = 0
+            except SystemExit as e:
+                code = int(e.code or 0)
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    yield run
+    logging.getLogger().handlers.clear()
+
+
+def csv_file(path: Path, *rows: str) -> Path:
+    path.write_text(CSV_HEADER + "".join(f"{row}\n" for row in rows), encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------- terminal markup
+
+HOSTILE_ROWS = (
+    "XD-557,[source] module fails,1,13,8,5",
+    "NS-2,Crash [/] here,2,1,1,1",
+    "NS-3,[link=http://e.x]click,3,1,1,1",
+    "NS-4,:smile: [bold]loud,3,1,1,1",
+)
+
+
+def test_rank_prints_summaries_as_text_never_as_markup(northstar: Northstar, tmp_path: Path):
+    backlog = csv_file(tmp_path / "b.csv", *HOSTILE_ROWS)
+    run = northstar("rank", "--source", f"csv:{backlog}")
+    assert run.code == 0, run.err
+    assert "[source] module fails" in run.out
+    assert "Crash [/] here" in run.out
+    assert "[link=http://e.x]click" in run.out
+    assert "\x1b]8;" not in run.out  # no terminal hyperlink
+    assert "[bold]loud" in run.out
+    assert ":smile:" in run.out
+
+
+@pytest.mark.parametrize("key", ["XD-557", "NS-2", "NS-3"])
+def test_why_prints_the_summary_as_text(northstar: Northstar, tmp_path: Path, key: str):
+    backlog = csv_file(tmp_path / "b.csv", *HOSTILE_ROWS)
+    run = northstar("why", key, "--source", f"csv:{backlog}")
+    assert run.code == 0, run.err
+    summary = next(row.split(",")[1] for row in HOSTILE_ROWS if row.startswith(key))
+    assert f"{key} {summary}" in run.out
+
+
+def test_an_error_naming_a_bracketed_path_does_not_crash_the_error_handler(northstar: Northstar):
+    run = northstar("rank", "--source", "csv:nope[/].csv")
+    assert run.code == 1
+    line = run.error()
+    assert line.startswith("error: ")
+    assert "nope[/].csv" in line
+
+
+# ---------------------------------------------------------------- usage and the boundary
+
+
+@pytest.mark.parametrize("args", [(), ("db",)], ids=["northstar", "northstar db"])
+def test_a_bare_group_prints_its_usage_not_an_empty_error(northstar: Northstar, args):
+    run = northstar(*args)
+    assert "Usage: northstar" in run.out
+    assert "error" not in run.err
+    assert run.err.strip() == ""
+
+
+def test_version(northstar: Northstar):
+    from importlib.metadata import version
+
+    run = northstar("--version")
+    assert run.code == 0
+    assert run.out.strip() == f"northstar {version('northstar')}"
+
+
+def test_config_and_debug_work_after_the_sub_command(northstar: Northstar, tmp_path: Path):
+    config = tmp_path / "northstar.toml"
+    config.write_text("[scoring\n", encoding="utf-8")
+    run = northstar("rank", "--config", str(config))
+    assert "not valid TOML" in run.error()
+    run = northstar("rank", "--debug", f"--config={config}")
+    assert run.code == 1
+    assert "Traceback" in run.err
+
+
+def test_hoisting_leaves_values_and_arguments_after_a_double_dash_alone():
+    assert hoist_global_options(["why", "PAY-1", "-c", "x.toml", "--debug"]) == [
+        "-c",
+        "x.toml",
+        "--debug",
+        "why",
+        "PAY-1",
+    ]
+    assert hoist_global_options(["why", "--", "--debug"]) == ["why", "--", "--debug"]
+
+
+def test_with_json_logging_the_error_line_is_json(northstar: Northstar):
+    run = northstar("rank", "--source", "csv:nope.csv", env={"NORTHSTAR_LOG_FORMAT": "json"})
+    assert run.code == 1
+    entry = json.loads(run.error())
+    assert entry["level"] == "ERROR"
+    assert "nope.csv" in entry["message"]
+
+
+def test_a_one_shot_command_keeps_info_off_stderr(northstar: Northstar, tmp_path: Path):
+    backlog = csv_file(tmp_path / "b.csv", *HOSTILE_ROWS)
+    run = northstar("rank", "--source", f"csv:{backlog}", "--json")
+    assert run.code == 0
+    assert run.err == ""
+
+
+def test_a_postgres_scheme_on_db_upgrade_is_the_one_good_line(northstar: Northstar):
+    run = northstar("db", "upgrade", env={"NORTHSTAR_DATABASE_URL": "postgres://u@localhost/x"})
+    assert run.code == 1
+    line = run.error()
+    assert "not postgres" in line
+    assert "postgresql+psycopg://" in line
+
+
+def test_an_unreachable_database_says_what_the_driver_said(northstar: Northstar, tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'missing' / 'dir' / 'northstar.db'}"
+    run = northstar("db", "upgrade", env={"NORTHSTAR_DATABASE_URL": url})
+    assert run.code == 1
+    line = run.error()
+    assert "unable to open database file" in line
+    assert "NORTHSTAR_DATABASE_URL" in line
+
+
+# ---------------------------------------------------------------- Slack off means off
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("digest", "--team", "payments", "--post"),
+        ("remind", "--team", "payments"),
+        ("checkin", "--team", "payments"),
+    ],
+    ids=["digest --post", "remind", "checkin"],
+)
+def test_with_slack_off_the_slack_commands_fail_at_once(northstar: Northstar, args):
+    with FakeSlackServer() as slack:
+        run = northstar(*args, env={"NORTHSTAR_SLACK_API_URL": slack.url})
+        assert slack.state.calls == []
+    assert run.code == 1
+    assert SLACK_OFF in run.error()
+
+
+def test_doctor_checks_the_bot_token_and_its_scopes_with_auth_test(northstar: Northstar):
+    with FakeSlackServer() as slack:
+        env = {
+            "NORTHSTAR_SLACK_BOT_TOKEN": "xoxb-doctor",
+            "NORTHSTAR_SLACK_SIGNING_SECRET": "secret",
+            "NORTHSTAR_SLACK_API_URL": slack.url,
+        }
+        good = northstar("doctor", env=env)
+        slack.state.scopes = ("commands", "chat:write")
+        narrow = northstar("doctor", env=env)
+        slack.state.fail("auth.test", "invalid_auth")
+        refused = northstar("doctor", env=env)
+        assert len(slack.state.calls_to("auth.test")) == 3
+    assert "ok   slack: token of northstar in Northstar Test, with every scope" in good.out
+    assert "FAIL slack: token of northstar in Northstar Test lacks scope(s) chat:write.public" in (
+        narrow.out
+    )
+    assert "im:write, files:write, usergroups:read" in narrow.out
+    assert "FAIL slack: Slack refused the bot token: invalid_auth" in refused.out
+    assert "fix: reinstall the app from deploy/slack-manifest.yaml" in refused.out
+
+
+def test_doctor_asks_for_exactly_the_scopes_the_manifest_requests():
+    import yaml
+
+    from bot.usecases.doctor import SLACK_SCOPES
+
+    manifest = Path(__file__).resolve().parents[2] / "deploy" / "slack-manifest.yaml"
+    asked = yaml.safe_load(manifest.read_text(encoding="utf-8"))["oauth_config"]["scopes"]["bot"]
+    assert sorted(SLACK_SCOPES) == sorted(asked)
