@@ -102,6 +102,11 @@ class Services:
 SLACK_OFF = "Slack is not set up: set NORTHSTAR_SLACK_BOT_TOKEN (see README, Create the Slack app)"
 
 
+def team_source_spec(team: Team) -> str:
+    """The source spec of a team that does not read Jira: ``sample`` means its own sample."""
+    return team.source if ":" in team.source else f"{team.source}:{team.name}"
+
+
 def build_connector(
     settings: Settings,
     config: NorthstarConfig,
@@ -115,8 +120,7 @@ def build_connector(
     Jira URL or credentials is reported by :func:`bot.jira_wiring.jira_config`.
     """
     if team.source != "jira":
-        spec = team.source if ":" in team.source else f"{team.source}:{team.name}"
-        return open_source(spec, writable=config.jira.fields.writable)
+        return open_source(team_source_spec(team), writable=config.jira.fields.writable)
     from bot.jira_wiring import build_jira_connector
 
     return build_jira_connector(settings, config, team, cache=store, clock=clock)

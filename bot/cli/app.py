@@ -56,7 +56,7 @@ _GLOBAL_VALUES = frozenset({"--config", "-c"})
 
 def _print_version(value: bool) -> None:
     if value:
-        print(f"northstar {version('northstar')}")
+        sys.stdout.write(f"northstar {version('northstar')}\n")
         raise typer.Exit()
 
 
@@ -94,8 +94,10 @@ def _root(
 
 
 def hoist_global_options(argv: list[str]) -> list[str]:
-    """Move ``--debug`` and ``--config PATH`` given after the sub-command to the front, where
-    the app reads them, so either place works; everything after ``--`` is left alone."""
+    """Move ``--debug`` and ``--config PATH`` given after the sub-command to the front.
+
+    The app reads them there, so either place works; everything after ``--`` is left alone.
+    """
     front: list[str] = []
     rest: list[str] = []
     index = 0
@@ -130,13 +132,16 @@ def _database_error(error: Exception) -> str | None:
 
 
 def _usage_error(error: typer.TyperException) -> NoReturn:
-    """A usage error points at the help of the command it was made in; a bare group
-    (``northstar``, ``northstar db``) prints its usage, which Rich has already shown."""
+    """A usage error points at the help of the command it was made in.
+
+    A bare group (``northstar``, ``northstar db``) prints its usage, which Rich has already
+    shown, instead of an empty "error:".
+    """
     message = error.format_message()
     # Typer vendors Click, so its exception classes are told apart by name, as Typer does
     if type(error).__name__ == "NoArgsIsHelpError":
         if message:
-            print(message)
+            sys.stdout.write(f"{message}\n")
         sys.exit(error.exit_code)
     context = getattr(error, "ctx", None)
     where = context.command_path if context is not None else "northstar"

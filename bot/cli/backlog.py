@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from bot.cli import options
-from bot.cli.options import JsonOption, SourceOption, TeamOption
+from bot.cli.options import JsonOption, LimitOption, SourceOption, TeamOption
 from bot.cli.output import (
     emit_json,
     err,
@@ -25,7 +25,7 @@ from bot.config import Team
 from bot.errors import UnknownIssueError, UserError
 from bot.progress import reporting
 from bot.usecases.json_rows import plan_json, ranking_rows
-from bot.usecases.score import TeamScores
+from bot.usecases.rank_source import SourceRanking
 from bot.wiring import Services
 from connectors.base import ConnectorError
 from rules.errors import PlanInputError
@@ -34,38 +34,49 @@ from rules.model import Ranking
 commands = typer.Typer()
 
 
-def _rank_source(source: str, team: str | None) -> TeamScores:
+def _rank_source(source: str | None, team: str | None) -> SourceRanking:
+    """The ranking, having said once what the source left out (on stderr: stdout stays data)."""
     from bot.usecases.rank_source import rank_source
 
-    return rank_source(source, options.config(), team_name=team)
+    found = rank_source(source, options.config(), team_name=team)
+    options.say_if_example(found.sample)
+    for note in found.notes:
+        err.print(f"note: {note}", highlight=False, soft_wrap=True)
+    return found
 
 
 @commands.command()
 def rank(
-    source: SourceOption = "sample",
+    source: SourceOption = None,
     team: TeamOption = None,
     as_json: JsonOption = False,
-    limit: Annotated[int, typer.Option(help="How many items to show.")] = 50,
+    limit: LimitOption = 50,
 ) -> None:
-    """Score and rank a backlog from a file or the sample, with explanations."""
-    scores = _rank_source(source, team)
+    """Score and rank the team's backlog (or a file, or the sample), with explanations."""
+    scores = _rank_source(source, team).scores
     if as_json:
-        emit_json(ranking_rows(scores.ranking))
+        emit_json(ranking_rows(scores.ranking, limit))
         return
     print_ranking(scores.ranking, limit, f"{scores.team.name}: ranked by value")
+    total = len(scores.ranking.items)
+    if total > limit:
+        out.print(f"showing {limit} of {total}; --limit N shows more", highlight=False)
 
 
 @commands.command()
 def why(
     key: Annotated[str, typer.Argument(help="Issue key, e.g. PAY-12.")],
-    source: SourceOption = "sample",
+    source: SourceOption = None,
     team: TeamOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Explain one item's score term by term, and why it sits above the next item."""
     from bot.usecases.explain import explain
 
-    scores = _rank_source(source, team)
+    source_ranking = _rank_source(source, team)
+    scores = source_ranking.scores
+    if key.upper() in source_ranking.done:
+        raise UserError(f"{key.upper()} is done, so it is not ranked; `why` explains open items")
     found = explain(scores, key.upper())
     ranked = found.ranked
     if ranked is None:  # scored but not in the ranking: nothing to explain a position by
@@ -146,7 +157,7 @@ def sync(team: TeamOption = None, full: bool = False, as_json: JsonOption = Fals
 
 
 @commands.command()
-def score(team: TeamOption = None, as_json: JsonOption = False, limit: int = 20) -> None:
+def score(team: TeamOption = None, as_json: JsonOption = False, limit: LimitOption = 20) -> None:
     """Score the team's backlog and write changed scores back to the score field."""
     from bot.usecases.score import score_team
 
@@ -154,7 +165,7 @@ def score(team: TeamOption = None, as_json: JsonOption = False, limit: int = 20)
     with progress("writing scores") as update, reporting(lambda n: update(n, None)):
         result = score_team(svc, options.team_of(svc, team), write=True)
     if as_json:
-        emit_json({"written": result.written, "ranking": ranking_rows(result.ranking)})
+        emit_json({"written": result.written, "ranking": ranking_rows(result.ranking, limit)})
         return
     print_ranking(result.ranking, limit, f"{result.team.name}: ranked by value")
     out.print(f"{len(result.written)} score(s) written; unchanged scores were left alone.")

@@ -19,6 +19,7 @@ from bot.wiring import Services, build_services
 class _State:
     debug = False
     config_path: Path | None = None
+    example_said = False
 
 
 #: The global options of this invocation (``--debug``, ``--config``).
@@ -29,11 +30,15 @@ TeamOption = Annotated[
     str | None, typer.Option("--team", "-t", help="Team name (needed when several are set up).")
 ]
 SourceOption = Annotated[
-    str,
+    str | None,
     typer.Option(
-        "--source", "-s", help="sample[:TEAM], csv:PATH or json:PATH (jira: use `sync`/`score`)."
+        "--source",
+        "-s",
+        help="sample[:TEAM], csv:PATH or json:PATH (default: the team's configured source; "
+        "for jira use `sync`/`score`).",
     ),
 ]
+LimitOption = Annotated[int, typer.Option(min=1, help="How many items to show (at least 1).")]
 
 
 def settings() -> Settings:
@@ -49,6 +54,20 @@ def config() -> NorthstarConfig:
 
 def services() -> Services:
     return build_services(settings())
+
+
+def say_if_example(sample: bool) -> None:
+    """Say, once, that what follows is the built-in example on generated data, not a backlog."""
+    if sample and settings().config is None and not state.example_said:
+        state.example_said = True
+        from bot.cli.output import err
+
+        err.print(
+            "note: this is the built-in example config on generated sample data; set "
+            "NORTHSTAR_CONFIG or pass --config to use your own",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def team_of(svc: Services, name: str | None) -> Team:

@@ -31,8 +31,10 @@ def styled(*parts: str | tuple[str, str]) -> Text:
 
 
 def emit_json(data: Any) -> None:
-    """JSON straight to stdout with the standard library: Rich's pretty printer took 15 of 18 s
-    and gigabytes on a large backlog; this streams a few megabytes a second."""
+    """JSON straight to stdout with the standard library.
+
+    Rich's pretty printer took 15 of 18 s and gigabytes on a large backlog.
+    """
     json.dump(data, sys.stdout, default=str, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     sys.stdout.flush()

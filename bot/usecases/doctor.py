@@ -111,8 +111,11 @@ def _slack_token_check(settings: Settings) -> Check:
 
 
 def diagnose(load_settings: Callable[[], Settings]) -> list[Check]:
-    """Every check, starting with the settings themselves: a bad one is reported as a failed
-    check (the rest need valid settings), where any other command stops with its one line."""
+    """Every check, starting with the settings themselves.
+
+    A bad setting is reported as a failed check (the rest need valid settings), where any
+    other command stops with its one line.
+    """
     try:
         settings = load_settings()
     except SettingsError as e:

@@ -227,3 +227,87 @@ def test_doctor_asks_for_exactly_the_scopes_the_manifest_requests():
     manifest = Path(__file__).resolve().parents[2] / "deploy" / "slack-manifest.yaml"
     asked = yaml.safe_load(manifest.read_text(encoding="utf-8"))["oauth_config"]["scopes"]["bot"]
     assert sorted(SLACK_SCOPES) == sorted(asked)
+
+
+# ---------------------------------------------------------------- data that is wrong, said so
+
+
+def csv_team_config(tmp_path: Path, backlog: Path) -> Path:
+    config = tmp_path / "northstar.toml"
+    config.write_text(
+        f'[[teams]]\nname = "files"\nsource = "csv:{backlog}"\n\n'
+        '[[teams]]\nname = "demo"\nsource = "sample"\n',
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_rank_and_why_read_the_teams_configured_source(northstar: Northstar, tmp_path: Path):
+    backlog = csv_file(tmp_path / "b.csv", "NS-1,Small and valuable,1,13,8,5", "NS-2,Dull,8,1,1,1")
+    config = csv_team_config(tmp_path, backlog)
+    run = northstar("--config", str(config), "rank", "--team", "files", "--json")
+    assert run.code == 0, run.err
+    assert [row["key"] for row in json.loads(run.out)] == ["NS-1", "NS-2"]
+    why = northstar("--config", str(config), "why", "NS-2", "--team", "files")
+    assert why.code == 0, why.err
+    assert "NS-2 Dull" in why.out
+
+
+def test_rank_with_several_teams_and_none_named_says_which(northstar: Northstar, tmp_path: Path):
+    config = csv_team_config(tmp_path, csv_file(tmp_path / "b.csv", "NS-1,x,1,1,1,1"))
+    line = northstar("--config", str(config), "rank").error()
+    assert "several teams are configured (files, demo); name one with --team" in line
+
+
+def test_an_unknown_team_is_refused_with_the_known_ones(northstar: Northstar):
+    line = northstar("rank", "--team", "nope").error()
+    assert "no team named 'nope' (teams: payments, growth)" in line
+
+
+def test_an_unknown_sample_is_refused_with_the_known_ones(northstar: Northstar):
+    line = northstar("rank", "--source", "sample:nope").error()
+    assert "no sample team 'nope' (sample teams: growth, payments)" in line
+
+
+def test_rank_from_jira_is_one_line_pointing_at_sync_and_score(northstar: Northstar):
+    run = northstar("rank", "--source", "jira")
+    assert run.code == 1
+    assert "`northstar sync` and `northstar score`" in run.error()
+
+
+def test_the_built_in_example_on_sample_data_says_so_once(northstar: Northstar):
+    run = northstar("rank", "--team", "payments", "--json", "--limit", "3")
+    assert run.code == 0
+    assert len(json.loads(run.out)) == 3
+    assert run.err.count("built-in example config on generated sample data") == 1
+
+
+def test_a_file_where_everything_is_done_says_how_many_rows_were_left_out(
+    northstar: Northstar, tmp_path: Path
+):
+    path = tmp_path / "done.csv"
+    path.write_text("key,summary,status_category\nNS-1,a,done\nNS-2,b,done\n", encoding="utf-8")
+    run = northstar("rank", "--source", f"csv:{path}")
+    assert run.code == 0
+    assert "all 2 rows are done (status category done), so none is left to rank" in run.err
+    why = northstar("why", "NS-1", "--source", f"csv:{path}")
+    assert why.code == 1
+    assert why.err.splitlines()[-1].startswith("error: NS-1 is done, so it is not ranked")
+
+
+# ---------------------------------------------------------------- output that fits
+
+
+def test_limit_applies_to_json_and_a_cut_table_says_how_much_it_shows(northstar: Northstar):
+    rows = json.loads(northstar("rank", "--source", "sample", "--json", "--limit", "5").out)
+    assert [row["rank"] for row in rows] == [1, 2, 3, 4, 5]
+    run = northstar("rank", "--source", "sample", "--limit", "7")
+    total = len(json.loads(northstar("rank", "--source", "sample", "--json", "--limit", "999").out))
+    assert f"showing 7 of {total}; --limit N shows more" in run.out
+
+
+@pytest.mark.parametrize("limit", ["0", "-3"])
+def test_a_limit_below_one_is_refused(northstar: Northstar, limit: str):
+    run = northstar("rank", "--limit", limit)
+    assert run.code == 2
+    assert "--limit" in run.error()
