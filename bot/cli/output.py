@@ -31,13 +31,24 @@ def styled(*parts: str | tuple[str, str]) -> Text:
 
 
 def emit_json(data: Any) -> None:
-    """JSON straight to stdout with the standard library.
+    """JSON straight to stdout with the standard library's C encoder.
 
-    Rich's pretty printer took 15 of 18 s and gigabytes on a large backlog.
+    Rich's pretty printer took 15 of 18 s and gigabytes on a large backlog, and ``indent``
+    makes the standard library fall back to its pure-Python encoder; a list is written one
+    element a line instead, which reads and greps as well and costs nothing.
     """
-    json.dump(data, sys.stdout, default=str, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    write = sys.stdout.write
+    if isinstance(data, list) and data:
+        write("[\n")
+        write(",\n".join(_dumps(entry) for entry in data))
+        write("\n]\n")
+    else:
+        write(_dumps(data) + "\n")
     sys.stdout.flush()
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, default=str, ensure_ascii=False)
 
 
 class _ErrorFormat:
