@@ -82,7 +82,7 @@ def test_digest_json_is_a_valid_block_kit_message(demo_dir):
     assert [block.to_dict() for block in parsed] == payload["blocks"]
     limits.validate_blocks(payload["blocks"], surface="message")
     text = payload["text"]
-    assert text.startswith("Weekly value digest: payments, 2026-W45")
+    assert text.startswith("Weekly value digest: payments, 2026-W44")
     assert "Cut support cost" in text
     assert "Refunds without a support ticket" in text  # the active sprint's goal
     assert "Value delivered: " in text
