@@ -19,10 +19,12 @@ from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.chat import blocks
 from bot.chat.client import build_web_client
 from bot.config import ConfigError
+from bot.errors import DeliveryError
 from bot.slack import listeners
 from bot.slack.boundary import on_bolt_error
 from bot.slack.workqueue import WorkQueue
@@ -187,12 +189,26 @@ def build_app(
                 "NORTHSTAR_SLACK_BOT_TOKEN is not set; set it (single workspace) or set "
                 "NORTHSTAR_SLACK_CLIENT_ID and NORTHSTAR_SLACK_CLIENT_SECRET (OAuth)"
             )
-        app = App(
-            name="northstar",
-            signing_secret=signing_secret,
-            client=web,
-            listener_executor=executor,
-        )
+        try:  # Bolt asks Slack who the token is (auth.test) before it serves anything
+            app = App(
+                name="northstar",
+                signing_secret=signing_secret,
+                client=web,
+                listener_executor=executor,
+            )
+        except SlackApiError as e:
+            error = e.response.get("error", "refused")
+            raise ConfigError(
+                f"Slack refused NORTHSTAR_SLACK_BOT_TOKEN ({error}); copy the Bot User OAuth "
+                "Token again (README, Create the Slack app)"
+            ) from e
+        except OSError as e:
+            raise DeliveryError(
+                f"cannot reach Slack at {web.base_url} to check the bot token ({e}); check "
+                "the network, a proxy, or NORTHSTAR_SLACK_API_URL",
+                type(e).__name__,
+                reachable=False,
+            ) from e
     register(
         app,
         svc,

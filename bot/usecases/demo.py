@@ -17,6 +17,7 @@ from typing import Any
 from bot.charts import value_burn_up_png
 from bot.chat.digest_blocks import digest_blocks, digest_text
 from bot.config import load_config
+from bot.errors import UserError
 from bot.usecases.digest import build_digest_from_scores
 from bot.usecases.json_rows import plan_json, ranking_rows
 from bot.usecases.score import TeamScores, score_and_rank
@@ -27,6 +28,8 @@ from rules.reorder import plan_moves
 from rules.ruleset import compile_rules
 
 #: The demo's "now": the moment the sample backlog was generated relative to.
+#: the sample backlog's own Monday morning: the demo and `rank --source sample` score at it, so
+#: they show the same ranking whatever the date (the sample's ages are relative to that day)
 DEMO_NOW = datetime.combine(SAMPLE_TODAY, time(9, 0), tzinfo=UTC)
 RANKING_FILE = "ranking.json"
 PLAN_FILE = "plan.json"
@@ -62,7 +65,12 @@ def run_demo(out_dir: Path) -> DemoResult:
     plan = plan_moves(scores.current_order, scores.ranking.keys)
     # no store, so "last week's ranking" is the order the backlog has now
     digest = build_digest_from_scores(team, scores, DEMO_NOW, previous_order=scores.current_order)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UserError(f"--out {out_dir} is a file; name a folder (it is created if missing)")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UserError(f"cannot create the folder {out_dir}: {e.strerror}") from e
     files = [
         _write_json(out_dir / RANKING_FILE, ranking_rows(scores.ranking)),
         _write_json(out_dir / PLAN_FILE, plan_json(plan)),

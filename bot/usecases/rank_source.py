@@ -9,6 +9,7 @@ invented backlog would look like an answer.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, time
 
 from bot.config import NorthstarConfig, Team
 from bot.errors import UserError
@@ -16,6 +17,7 @@ from bot.usecases.score import TeamScores, score_and_rank
 from bot.wiring import team_source_spec, utc_now
 from connectors.files import FileConnector
 from connectors.registry import open_source, parse_source
+from connectors.sample import SAMPLE_TODAY
 from rules.ruleset import compile_rules
 
 #: the sample backlogs tuned by hand; any configured team with ``source = "sample"`` has one too
@@ -78,9 +80,12 @@ def rank_source(
     team, spec = choose(source, config, team_name)
     connector = open_source(spec, writable=config.jira.fields.writable)
     items = connector.fetch_items().items
+    sample = parse_source(spec)[0] == "sample"
+    # the sample is a snapshot of its own Monday; scored on it, as the demo is (same ranking)
+    now = datetime.combine(SAMPLE_TODAY, time(9, 0), tzinfo=UTC) if sample else utc_now()
     scores = score_and_rank(
-        items, [], config, compile_rules(config.rules), team, utc_now(), connector.read_order()
+        items, [], config, compile_rules(config.rules), team, now, connector.read_order()
     )
     notes = tuple(connector.summary.notes()) if isinstance(connector, FileConnector) else ()
     done = frozenset(item.key for item in items if item.is_done)
-    return SourceRanking(scores, notes, sample=parse_source(spec)[0] == "sample", done=done)
+    return SourceRanking(scores, notes, sample=sample, done=done)

@@ -311,3 +311,46 @@ def test_a_limit_below_one_is_refused(northstar: Northstar, limit: str):
     run = northstar("rank", "--limit", limit)
     assert run.code == 2
     assert "--limit" in run.error()
+
+
+# ---------------------------------------------------------------- demo, serve
+
+
+def test_demo_onto_an_existing_file_is_one_line(northstar: Northstar, tmp_path: Path):
+    (tmp_path / "taken").write_text("mine", encoding="utf-8")
+    run = northstar("demo", "--out", "taken")
+    assert run.code == 1
+    assert "--out taken is a file; name a folder" in run.error()
+    assert (tmp_path / "taken").read_text(encoding="utf-8") == "mine"
+
+
+def test_the_demo_and_rank_on_the_sample_show_the_same_ranking(
+    northstar: Northstar, tmp_path: Path
+):
+    assert northstar("demo", "--out", "demo").code == 0
+    demo = json.loads((tmp_path / "demo" / "ranking.json").read_text(encoding="utf-8"))
+    ranked = json.loads(northstar("rank", "--source", "sample", "--json", "--limit", "999").out)
+    assert [(row["key"], row["score"]) for row in ranked] == [
+        (row["key"], row["score"]) for row in demo
+    ]
+
+
+def test_serve_with_slack_unreachable_is_one_line(northstar: Northstar):
+    env = {
+        "NORTHSTAR_SLACK_BOT_TOKEN": "xoxb-1-unreachable",
+        "NORTHSTAR_SLACK_SIGNING_SECRET": "secret",
+        "NORTHSTAR_SLACK_API_URL": "http://127.0.0.1:9/api/",
+    }
+    run = northstar("serve", "--http", env=env)
+    assert run.code == 1
+    assert "Traceback" not in run.err
+    last = run.err.strip().splitlines()[-1]
+    assert last.startswith("error: cannot reach Slack at http://127.0.0.1:9/api/")
+
+
+@pytest.mark.parametrize("secret", ["", "   "], ids=["empty", "blank"])
+def test_serve_refuses_to_start_without_a_signing_secret(northstar: Northstar, secret: str):
+    env = {"NORTHSTAR_SLACK_BOT_TOKEN": "xoxb-1-x", "NORTHSTAR_SLACK_SIGNING_SECRET": secret}
+    run = northstar("serve", "--http", env=env)
+    assert run.code == 1
+    assert "NORTHSTAR_SLACK_SIGNING_SECRET is not set" in run.error()
