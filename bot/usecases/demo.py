@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -58,13 +58,17 @@ def run_demo(out_dir: Path) -> DemoResult:
     team = config.teams[0]
     connector = open_source(f"sample:{team.name}", writable=config.jira.fields.writable)
     items = connector.fetch_items().items
-    scores = score_and_rank(
-        items, [], config, compile_rules(config.rules), team, DEMO_NOW, connector.read_order()
-    )
+    ruleset = compile_rules(config.rules)
+    order = connector.read_order()
+    scores = score_and_rank(items, [], config, ruleset, team, DEMO_NOW, order)
     # as `northstar reorder` plans it: from the tool's order of the open items to the ranking
     plan = plan_moves(scores.current_order, scores.ranking.keys)
-    # no store, so "last week's ranking" is the order the backlog has now
-    digest = build_digest_from_scores(team, scores, DEMO_NOW, previous_order=scores.current_order)
+    # no store of last week's ranking, so it is computed: the same items scored a week earlier;
+    # the digest's rank changes are then what a week did to the ranking, not the reorder plan
+    week_ago = score_and_rank(
+        items, [], config, ruleset, team, DEMO_NOW - timedelta(weeks=1), order
+    )
+    digest = build_digest_from_scores(team, scores, DEMO_NOW, previous_order=week_ago.ranking.keys)
     if out_dir.exists() and not out_dir.is_dir():
         raise UserError(f"--out {out_dir} is a file; name a folder (it is created if missing)")
     try:
