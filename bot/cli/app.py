@@ -32,6 +32,8 @@ app = typer.Typer(
     help="Keep a Jira backlog ordered by value, and a team aligned on value in Slack.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Click's plain help: flags show no "<bool>" placeholder, and help text is never markup
+    rich_markup_mode=None,
 )
 
 #: The command groups, in help order: each module's commands appear at the top level.

@@ -131,7 +131,13 @@ def plan(
 
 
 @commands.command()
-def sync(team: TeamOption = None, full: bool = False, as_json: JsonOption = False) -> None:
+def sync(
+    team: TeamOption = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Fetch everything, not only what changed.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
     """Fetch the team's backlog (changes since the last sync; everything with --full)."""
     from bot.usecases.sync import sync_team
 

@@ -354,3 +354,27 @@ def test_serve_refuses_to_start_without_a_signing_secret(northstar: Northstar, s
     run = northstar("serve", "--http", env=env)
     assert run.code == 1
     assert "NORTHSTAR_SLACK_SIGNING_SECRET is not set" in run.error()
+
+
+def _commands():
+    import typer.main
+
+    from bot.cli import app
+
+    root = typer.main.get_command(app)
+    stack = [(root, "northstar")]
+    while stack:
+        command, path = stack.pop()
+        yield command, path
+        for name, child in getattr(command, "commands", {}).items():
+            stack.append((child, f"{path} {name}"))
+
+
+def test_every_option_has_help_and_flags_show_no_placeholder(northstar: Northstar):
+    for command, path in _commands():
+        for param in command.params:
+            if param.param_type_name == "option":
+                assert getattr(param, "help", None), f"{path} {param.opts[0]} has no help"
+        shown = northstar(*path.split()[1:], "--help")
+        assert shown.code == 0, path
+        assert "<bool>" not in shown.out, path
