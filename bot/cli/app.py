@@ -82,6 +82,7 @@ def _root(
 ) -> None:
     state.debug = debug
     state.config_path = config
+    state.example_said = False
     from bot.logs import configure_logging
 
     try:

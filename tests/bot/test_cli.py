@@ -4,6 +4,7 @@ and a non-zero exit, a traceback only with ``--debug``."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,17 +22,29 @@ class Run:
     out: str
     err: str
 
+    def error(self) -> str:
+        """The one error line; fails unless stderr is exactly that one line."""
+        lines = [line for line in self.err.splitlines() if line.strip()]
+        assert len(lines) == 1, self.err
+        assert "Traceback" not in self.out + self.err
+        return lines[0]
+
+
+def invoke(capsys: pytest.CaptureFixture[str], args: Sequence[str]) -> Run:
+    """``main`` as the console entry point runs it: exit status, stdout and stderr."""
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as e:
+        code = int(e.code or 0)
+    captured = capsys.readouterr()
+    return Run(code, captured.out, captured.err)
+
 
 @pytest.fixture
 def northstar(capsys: pytest.CaptureFixture[str]):
     def run(*args: str) -> Run:
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as e:
-            code = int(e.code or 0)
-        captured = capsys.readouterr()
-        return Run(code, captured.out, captured.err)
+        return invoke(capsys, args)
 
     return run
 

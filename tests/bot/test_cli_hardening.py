@@ -7,32 +7,17 @@ import json
 import logging
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
 
 import pytest
 
-from bot.cli import main
 from bot.cli.app import hoist_global_options
+from tests.bot.test_cli import Run, invoke
 from tests.fakes.slack_api import FakeSlackServer
 
 SLACK_OFF = "set NORTHSTAR_SLACK_BOT_TOKEN (see README, Create the Slack app)"
 CSV_HEADER = "key,summary,cost,business_value,time_criticality,risk_reduction\n"
-
-
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-    def error(self) -> str:
-        """The one error line; fails unless stderr is exactly that one line."""
-        lines = [line for line in self.err.splitlines() if line.strip()]
-        assert len(lines) == 1, self.err
-        assert "Traceback" not in self.out + self.err
-        return lines[0]
 
 
 Northstar = Callable[..., Run]
@@ -49,13 +34,7 @@ def northstar(
 
     def run(*args: str, env: dict[str, str] | None = None) -> Run:
         with mock.patch.dict(os.environ, {**kept, **base, **(env or {})}, clear=True):
-            try:
-                main(list(args))
-                code = 0
-            except SystemExit as e:
-                code = int(e.code or 0)
-        captured = capsys.readouterr()
-        return Run(code, captured.out, captured.err)
+            return invoke(capsys, args)
 
     yield run
     logging.getLogger().handlers.clear()
