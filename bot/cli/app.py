@@ -82,7 +82,7 @@ def _root(
 ) -> None:
     state.debug = debug
     state.config_path = config
-    state.example_said = False
+    state.example = False
     from bot.logs import configure_logging
 
     try:
@@ -159,6 +159,13 @@ def main(argv: list[str] | None = None) -> None:
         code = app(args=args, prog_name="northstar", standalone_mode=False)
         if isinstance(code, int) and code:
             sys.exit(code)
+        if state.example:
+            err.print(
+                "note: this is the built-in example config on generated sample data; set "
+                "NORTHSTAR_CONFIG or pass --config to use your own",
+                highlight=False,
+                soft_wrap=True,
+            )
     except typer.Exit as e:
         sys.exit(e.exit_code)
     except typer.TyperException as e:

@@ -149,6 +149,7 @@ def sync(
     )
     reports = []
     for each in teams:
+        options.say_if_example(each.source == "sample")
         with progress(f"syncing {each.name}") as update, reporting(lambda n: update(n, None)):
             reports.append(sync_team(svc, each, full=full))
     if as_json:
@@ -168,8 +169,10 @@ def score(team: TeamOption = None, as_json: JsonOption = False, limit: LimitOpti
     from bot.usecases.score import score_team
 
     svc = options.services()
+    chosen = options.team_of(svc, team)
+    options.say_if_example(chosen.source == "sample")
     with progress("writing scores") as update, reporting(lambda n: update(n, None)):
-        result = score_team(svc, options.team_of(svc, team), write=True)
+        result = score_team(svc, chosen, write=True)
     if as_json:
         emit_json({"written": result.written, "ranking": ranking_rows(result.ranking, limit)})
         return
@@ -186,6 +189,7 @@ def reorder(
     """Show the reorder plan (a dry run), or apply it with --apply."""
     svc = options.services()
     chosen = options.team_of(svc, team)
+    options.say_if_example(chosen.source == "sample")
     if apply:
         _apply(svc, chosen, as_json)
         return

@@ -19,7 +19,7 @@ from bot.wiring import Services, build_services
 class _State:
     debug = False
     config_path: Path | None = None
-    example_said = False
+    example = False
 
 
 #: The global options of this invocation (``--debug``, ``--config``).
@@ -57,17 +57,13 @@ def services() -> Services:
 
 
 def say_if_example(sample: bool) -> None:
-    """Say, once, that what follows is the built-in example on generated data, not a backlog."""
-    if sample and settings().config is None and not state.example_said:
-        state.example_said = True
-        from bot.cli.output import err
+    """Note that what this command shows is the built-in example on generated sample data.
 
-        err.print(
-            "note: this is the built-in example config on generated sample data; set "
-            "NORTHSTAR_CONFIG or pass --config to use your own",
-            highlight=False,
-            soft_wrap=True,
-        )
+    Said once, after the command's output (see :func:`bot.cli.app.main`), and not at all when
+    the command fails: its one error line stays the only line.
+    """
+    if sample and settings().config is None:
+        state.example = True
 
 
 def team_of(svc: Services, name: str | None) -> Team:

@@ -357,3 +357,12 @@ def test_every_option_has_help_and_flags_show_no_placeholder(northstar: Northsta
         shown = northstar(*path.split()[1:], "--help")
         assert shown.code == 0, path
         assert "<bool>" not in shown.out, path
+
+
+@pytest.mark.parametrize(
+    "args", [("sync", "--team", "payments"), ("reorder", "--team", "payments")]
+)
+def test_sync_and_reorder_on_the_built_in_example_say_so(northstar: Northstar, args):
+    run = northstar(*args)
+    assert run.code == 0, run.err
+    assert run.err.count("built-in example config on generated sample data") == 1
