@@ -174,7 +174,7 @@ def score(team: TeamOption = None, as_json: JsonOption = False, limit: LimitOpti
     with progress("writing scores") as update, reporting(lambda n: update(n, None)):
         result = score_team(svc, chosen, write=True)
     if as_json:
-        emit_json({"written": result.written, "ranking": ranking_rows(result.ranking, limit)})
+        emit_json({"written": result.written, "ranking": ranking_rows(result.ranking)})
         return
     print_ranking(result.ranking, limit, f"{result.team.name}: ranked by value")
     out.print(f"{len(result.written)} score(s) written; unchanged scores were left alone.")

@@ -22,7 +22,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.chat import blocks
-from bot.chat.client import build_web_client
+from bot.chat.client import BOT_SCOPES, build_web_client
 from bot.config import ConfigError
 from bot.errors import DeliveryError
 from bot.slack import listeners
@@ -34,15 +34,6 @@ from bot.wiring import Services
 logger = logging.getLogger(__name__)
 
 COMMAND = "/value"
-#: Bot token scopes the app asks for at install time (the manifest lists the same).
-BOT_SCOPES: tuple[str, ...] = (
-    "commands",  # /value
-    "chat:write",  # answers, check-in DMs, summaries
-    "chat:write.public",  # post summaries and digests to a team channel without joining it
-    "im:write",  # conversations.open for check-in DMs
-    "usergroups:read",  # usergroups.users.list for roles given as user groups
-    "files:write",  # digest charts (files_upload_v2)
-)
 #: Events the app subscribes to.
 BOT_EVENTS: tuple[str, ...] = ("app_home_opened",)
 #: Every Web API method the bot (and Bolt on its behalf) calls; the manifest's scopes cover

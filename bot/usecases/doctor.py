@@ -12,16 +12,6 @@ from connectors.base import ChecksAccess, ConnectorError
 
 logger = logging.getLogger(__name__)
 
-#: the bot token scopes the app uses (deploy/slack-manifest.yaml asks for exactly these)
-SLACK_SCOPES = (
-    "commands",
-    "chat:write",
-    "chat:write.public",
-    "im:write",
-    "files:write",
-    "usergroups:read",
-)
-
 
 @dataclass(frozen=True)
 class Check:
@@ -85,7 +75,7 @@ def _slack_token_check(settings: Settings) -> Check:
     """Ask Slack who the token is (``auth.test``) and compare its scopes with what we use."""
     from slack_sdk.errors import SlackApiError
 
-    from bot.chat.client import build_web_client
+    from bot.chat.client import BOT_SCOPES, build_web_client
 
     fix = "reinstall the app from deploy/slack-manifest.yaml (README, Create the Slack app)"
     try:
@@ -103,7 +93,7 @@ def _slack_token_check(settings: Settings) -> Check:
         )
     headers = {name.lower(): value for name, value in response.headers.items()}
     granted = {scope.strip() for scope in str(headers.get("x-oauth-scopes", "")).split(",")}
-    missing = [scope for scope in SLACK_SCOPES if scope not in granted]
+    missing = [scope for scope in BOT_SCOPES if scope not in granted]
     who = f"token of {response.get('user', '?')} in {response.get('team', '?')}"
     if missing:
         return Check("slack", False, f"{who} lacks scope(s) {', '.join(missing)}", fix)

@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl
 
-from bot.usecases.doctor import SLACK_SCOPES
+from bot.chat.client import BOT_SCOPES
 from tests.fakes.local_server import LocalServer
 
 RESPONSE_URL_PREFIX = "/response_url/"
@@ -96,7 +96,7 @@ class FakeSlackState:
     scripted: dict[str, list[Scripted]] = field(default_factory=dict)
     usergroups: dict[str, list[str]] = field(default_factory=dict)
     #: the bot token's scopes, sent as ``auth.test``'s ``x-oauth-scopes`` header as Slack does
-    scopes: tuple[str, ...] = SLACK_SCOPES
+    scopes: tuple[str, ...] = BOT_SCOPES
     lock: threading.Lock = field(default_factory=threading.Lock)
     changed: threading.Condition = field(init=False)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
