@@ -20,12 +20,10 @@ from bot.chat.digest_blocks import digest_blocks, digest_text, reminder_blocks, 
 from bot.chat.mrkdwn import escape, unescape
 from bot.slack import home
 from rules.digest import (
-    BenefitReview,
     Digest,
     DigestItem,
     Mover,
     Reminder,
-    ResponseRate,
     SprintValue,
 )
 from rules.model import Item, RankedItem, Score
@@ -80,11 +78,9 @@ def test_the_digest_blocks_and_its_notification_text():
         value_delivered=5.0,
         sprint=SprintValue(id=1, name=HOSTILE, goal=HOSTILE, committed=8, delivered=5, items=2),
         movers=(Mover(key="PAY-1", summary=HOSTILE, old_rank=9, new_rank=1, reason=HOSTILE),),
-        response=ResponseRate(answered=0, asked=0),
         stale=(digest_item(),),
         stale_days=14,
         unestimated=(digest_item(),),
-        benefits=BenefitReview(),
     )
     assert_inert([block.to_dict() for block in digest_blocks(digest)])
     assert_inert(digest_text(digest))
