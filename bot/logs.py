@@ -121,13 +121,16 @@ def database_password(url: str) -> str | None:
     return unquote(found["password"])
 
 
-def configure_logging(settings: Settings, *, debug: bool = False) -> None:
+def configure_logging(settings: Settings, *, debug: bool = False, floor: int | None = None) -> None:
     """Send logs to stderr, as text or JSON, with secrets redacted.
 
     The ``jira`` package dumps response headers and bodies at DEBUG, so it stays at INFO or
-    above even with ``--debug``.
+    above even with ``--debug``. ``floor`` raises the level (a one-shot command keeps INFO
+    narration off stderr); ``--debug`` overrides it.
     """
     level = logging.DEBUG if debug else getattr(logging, settings.log_level.upper(), logging.INFO)
+    if floor is not None and not debug:
+        level = max(level, floor)
     handler = logging.StreamHandler()
     handler.addFilter(RedactingFilter(secret_values(settings)))
     if settings.log_format == "json":

@@ -136,6 +136,11 @@ class Settings(BaseSettings):
         for warning in unknown_variables(os.environ):
             _warn_once(warning)
 
+    @property
+    def slack_enabled(self) -> bool:
+        """Whether Northstar can post on its own (digests, reminders, check-ins): a bot token."""
+        return self.slack_bot_token is not None
+
     @field_validator(*_SECRETS, mode="before")
     @classmethod
     def _placeholder_is_unset(cls, value: Any) -> Any:

@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from bot.config import NorthstarConfig, Team, load_config
+from bot.errors import UserError
 from bot.settings import Settings
 from connectors.base import Connector
 from connectors.registry import open_source
@@ -83,11 +84,27 @@ class Services:
         return build_web_client(self.settings)
 
     def messenger(self, client: WebClient | None = None) -> SlackMessenger:
-        """Outbound Slack for the use cases: over ``client`` (a workspace's) or the bot's own."""
+        """Outbound Slack for the use cases: over ``client`` (a workspace's) or the bot's own.
+
+        Raises:
+            UserError: no ``client`` and no bot token: Slack is off, so say so at once rather
+                than let the Web API client retry a call that cannot succeed.
+        """
         from bot.chat.messenger import SlackMessenger
 
+        if client is None and not self.settings.slack_enabled:
+            raise UserError(SLACK_OFF)
         web = client if client is not None else self.slack_client()
         return SlackMessenger(web, self.store, self.clock)
+
+
+#: what every command and job that needs Slack says when it is not set up
+SLACK_OFF = "Slack is not set up: set NORTHSTAR_SLACK_BOT_TOKEN (see README, Create the Slack app)"
+
+
+def team_source_spec(team: Team) -> str:
+    """The source spec of a team that does not read Jira: ``sample`` means its own sample."""
+    return team.source if ":" in team.source else f"{team.source}:{team.name}"
 
 
 def build_connector(
@@ -103,8 +120,7 @@ def build_connector(
     Jira URL or credentials is reported by :func:`bot.jira_wiring.jira_config`.
     """
     if team.source != "jira":
-        spec = team.source if ":" in team.source else f"{team.source}:{team.name}"
-        return open_source(spec, writable=config.jira.fields.writable)
+        return open_source(team_source_spec(team), writable=config.jira.fields.writable)
     from bot.jira_wiring import build_jira_connector
 
     return build_jira_connector(settings, config, team, cache=store, clock=clock)

@@ -231,10 +231,14 @@ def _usable(name: str, default: float, local: str) -> list[str]:
     return [f"{local} = {name} if {name} is not None and -_INF < {name} < _INF else {default!r}"]
 
 
-def _cost(config: ScoringConfig, local: str = "_size") -> list[str]:
-    """Story points, or ``default_cost`` (and "needs estimate") when missing or not > 0."""
+def _cost(config: ScoringConfig, local: str = "_size", *, zero: bool = False) -> list[str]:
+    """Story points, or ``default_cost`` (and "needs estimate") when missing or not > 0.
+
+    ``zero``: the model does not divide by cost, so 0 points is a real estimate, used as is.
+    """
+    low = "0 <= cost" if zero else "0 < cost"
     return [
-        "if cost is not None and 0 < cost < _INF:",
+        f"if cost is not None and {low} < _INF:",
         f"    {local} = cost",
         "    _needs = False",
         "else:",
@@ -320,7 +324,7 @@ def _model_lines(
         value = f"_benefit * {horizon!r} / _size"
     lines = [
         *_usable("benefit_per_week", defaults["benefit_per_week"], "_benefit"),
-        *_cost(config),
+        *_cost(config, zero=model == "net_value"),
         *_guarded([f"_value = {value}"]),
     ]
     return _ModelCode(("benefit_per_week", "cost"), (), lines)
@@ -360,6 +364,8 @@ def _compile(source: str) -> ScoreFunction:
         _inf=math.inf,
         _Invalid=ValueError("the sum is not a finite number"),
         _ERRORS=EVALUATION_ERRORS,
+        # the namespace has no builtins; the guard around the models' arithmetic needs this one
+        ArithmeticError=ArithmeticError,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

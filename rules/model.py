@@ -309,7 +309,7 @@ class Score:
         lines.extend(f"  default used for {name}" for name in details.defaults)
         lines.extend(f"  rule '{effect.rule}': {effect.change}" for effect in details.rules_fired)
         if self.needs_estimate:
-            lines.append("  needs estimate: no story points, default cost used")
+            lines.append("  needs estimate: no usable story points, default cost used")
         return lines
 
     def _fields(self) -> dict[str, Any]:

@@ -196,12 +196,29 @@ class _Calculator:
         return value
 
     def cost(
-        self, value: float | None, source: str, terms: list[ScoreTerm], used: list[str]
+        self,
+        value: float | None,
+        source: str,
+        terms: list[ScoreTerm],
+        used: list[str],
+        *,
+        zero: bool = False,
     ) -> tuple[float, bool]:
-        """Story points, or ``default_cost`` (and "needs estimate") when missing or not > 0."""
+        """Story points, or ``default_cost`` (and "needs estimate") when missing or not > 0.
+
+        ``zero``: the model does not divide by cost (net value), so 0 points is a real
+        estimate and is used as is. Elsewhere the term says why the points were not used, so
+        a 0 or a negative estimate is not explained as a missing one.
+        """
+        if zero and value == 0:
+            terms.append(self.term("cost", 0.0, source))
+            return 0.0, False
         if value is None or not value > 0 or not math.isfinite(value):
+            if value is not None and math.isfinite(value):
+                source = f"{value:g} story points: cost must be > 0, default_cost used"
+            else:
+                source = _DEFAULT
             value = self.config.default_cost
-            source = _DEFAULT
             used.append("cost")
             terms.append(self.term("cost", value, source))
             return value, True
@@ -289,7 +306,7 @@ class _Calculator:
         terms: list[ScoreTerm] = []
         used: list[str] = []
         benefit = self.input("benefit_per_week", values[0], sources[0], terms, used)
-        size, needs = self.cost(values[1], sources[1], terms, used)
+        size, needs = self.cost(values[1], sources[1], terms, used, zero=True)
         horizon, per_point = self.config.horizon_weeks, self.config.cost_per_point
         formula = (
             f"{format_number(benefit)} {TIMES} {horizon} weeks"

@@ -40,6 +40,7 @@ from bot.chat.blocks import (
     sections,
     text_reply,
 )
+from bot.chat.mrkdwn import escape
 from bot.storage.benefits import Lesson, StoredReview
 from rules.assessment import Assessment
 from rules.benefits import Benefit, Confidence, Direction, Measurement
@@ -95,11 +96,6 @@ BENEFIT_FORM: tuple[FormField, ...] = (
     FormField("high", "Range high (keep-within metrics)", "number"),
     FormField("money_per_month", "Money a month at target (financial)", "number"),
 )
-
-
-def escape(text: str) -> str:
-    """``text`` safe inside mrkdwn: Slack's three control characters as entities."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _title(benefit: Benefit) -> str:

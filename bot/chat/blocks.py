@@ -36,6 +36,7 @@ from slack_sdk.models.views import View
 
 from bot.chat import limits, messages
 from bot.chat.benefit_text import trend_text
+from bot.chat.mrkdwn import escape
 from rules.explain import ValueRow
 from rules.model import RankedItem, ValueGoal
 
@@ -169,8 +170,14 @@ def text_reply(text: str) -> Reply:
     return Reply(text=_cut(text, limits.MAX_SECTION_TEXT), blocks=sections(text))
 
 
-def _summary(text: str) -> str:
-    return _cut(" ".join(text.split()), SUMMARY_IN_LIST)
+def data(text: str, limit: int) -> str:
+    """User or Jira text for a mrkdwn field: cut to ``limit`` and escaped, so it stays text."""
+    return escape(_cut(text, limit))
+
+
+def list_summary(text: str) -> str:
+    """An issue summary as one list line: whitespace folded, cut, escaped."""
+    return data(" ".join(text.split()), SUMMARY_IN_LIST)
 
 
 # ---------------------------------------------------------------- command answers
@@ -200,8 +207,8 @@ def value_lines(entries: Sequence[ValueEntry]) -> list[str]:
         lines.append(
             messages.top_line(
                 row.value_rank,
-                ranked.key,
-                _summary(ranked.item.summary),
+                escape(ranked.key),
+                list_summary(ranked.item.summary),
                 row.score,
                 ranked.score.model,
                 row.backlog_rank,
@@ -235,15 +242,16 @@ def why_reply(
 ) -> Reply:
     """A score explained term by term, where the item ranks, and the pairs that decide it."""
     blocks: list[Block] = [header(messages.why_header(key)), section(rank_line)]
-    code = split_text("\n".join(explanation), limits.MAX_SECTION_TEXT - 6)
+    code = split_text(escape("\n".join(explanation)), limits.MAX_SECTION_TEXT - 6)
     blocks.extend(section(f"```{chunk}```") for chunk in code)
     if pairs:
-        blocks.extend(sections("\n".join(pairs)))
+        blocks.extend(sections(escape("\n".join(pairs))))
     if position:
-        blocks.extend(sections(position))
+        blocks.extend(sections(escape(position)))
     if ratings_line:
         blocks.append(context(ratings_line))
-    return Reply(text=f"{key}: {rank_line}", blocks=cap_blocks(blocks, limits.MAX_MESSAGE_BLOCKS))
+    text = f"{escape(key)}: {rank_line}"
+    return Reply(text=text, blocks=cap_blocks(blocks, limits.MAX_MESSAGE_BLOCKS))
 
 
 def goal_lines(goals: Sequence[ValueGoal]) -> list[str]:
@@ -255,8 +263,8 @@ def goal_lines(goals: Sequence[ValueGoal]) -> list[str]:
     return [
         "• "
         + messages.goal_status(
-            goal.name,
-            goal.metric,
+            escape(goal.name),
+            escape(goal.metric),
             goal.baseline,
             goal.target,
             goal.current,
@@ -312,7 +320,7 @@ def reorder_preview_reply(
     blocks.append(section(messages.reorder_summary(summary, naive_calls)))
     lines = [
         messages.reorder_row(
-            row.key, _summary(row.summary), row.old, row.new, _cut(row.reason, 200)
+            escape(row.key), list_summary(row.summary), row.old, row.new, data(row.reason, 200)
         )
         for row in rows[:MAX_PREVIEW_ROWS]
     ]
@@ -382,7 +390,7 @@ def checkin_dm_reply(
     for entry in entries:
         blocks.append(DividerBlock())
         blocks.append(
-            section(messages.checkin_item(entry.key, _cut(entry.summary, 300), entry.url))
+            section(messages.checkin_item(escape(entry.key), data(entry.summary, 300), entry.url))
         )
         elements: list[ButtonElement] = []
         for value in range(1, 6):
@@ -406,7 +414,7 @@ def checkin_dm_reply(
         if entry.rated is not None:
             notes.append(messages.checkin_you_rated(entry.rated))
         if entry.note:
-            notes.append(entry.note)
+            notes.append(escape(entry.note))
         if notes:
             blocks.append(context(" ".join(notes)))
     return Reply(text=title, blocks=cap_blocks(blocks, limits.MAX_MESSAGE_BLOCKS))
@@ -453,7 +461,7 @@ def comment_modal(
         submit=PlainTextObject(text=messages.comment_modal_submit()),
         private_metadata=metadata,
         blocks=[
-            section(messages.checkin_item(key, _cut(summary, 300))),
+            section(messages.checkin_item(escape(key), data(summary, 300))),
             InputBlock(
                 block_id=BLOCK_RATING,
                 label=PlainTextObject(text=messages.comment_modal_rating_label()),
@@ -525,7 +533,7 @@ def checkin_summary_reply(
     movers = sorted(rows, key=lambda row: (-moved(row), row.key))[:MOVERS_SHOWN]
     lines = [messages.summary_moved_title()]
     lines += [
-        messages.summary_moved(row.key, _summary(row.summary), row.before, row.value)
+        messages.summary_moved(escape(row.key), list_summary(row.summary), row.before, row.value)
         for row in movers
     ]
     blocks.extend(sections("\n".join(lines)))
@@ -534,21 +542,25 @@ def checkin_summary_reply(
         blocks.append(
             section(
                 messages.summary_disagreement(
-                    widest.key, _summary(widest.summary), widest.low, widest.high, widest.spread
+                    escape(widest.key),
+                    list_summary(widest.summary),
+                    widest.low,
+                    widest.high,
+                    widest.spread,
                 )
             )
         )
     else:
         blocks.append(section(messages.summary_agreement()))
     all_lines = [
-        messages.summary_rating(row.key, row.value, row.raters, row.who)
+        messages.summary_rating(escape(row.key), row.value, row.raters, row.who)
         for row in sorted(rows, key=lambda row: -row.value)
     ]
     blocks.extend(sections("\n".join(all_lines)))
     if comments:
         comment_lines = [messages.summary_comments_title()]
         comment_lines += [
-            messages.summary_comment(item.key, _cut(item.comment, 500), item.who)
+            messages.summary_comment(escape(item.key), data(item.comment, 500), item.who)
             for item in comments
         ]
         blocks.extend(sections("\n".join(comment_lines)))
@@ -561,7 +573,7 @@ def realisation_reply(
     """The benefits-realisation question: Yes / Partly / No, and a comment in a modal."""
     title = messages.realisation_header()
     question = messages.realisation_question(
-        key, _cut(summary, 300), weeks, _cut(benefit, 1000), url
+        escape(key), data(summary, 300), weeks, data(benefit, 1000), url
     )
     elements = [
         button(
@@ -602,7 +614,7 @@ def realisation_modal(
         submit=PlainTextObject(text=messages.comment_modal_submit()),
         private_metadata=encode_value(k=key, c=channel, ts=ts),
         blocks=[
-            section(messages.checkin_item(key, _cut(summary, 300))),
+            section(messages.checkin_item(escape(key), data(summary, 300))),
             InputBlock(
                 block_id=BLOCK_ANSWER,
                 label=PlainTextObject(text=messages.realisation_header()),
@@ -627,13 +639,13 @@ def realisation_modal(
 def realisation_answered_reply(
     key: str, summary: str, answer: str, *, comment: str | None = None, url: str | None = None
 ) -> Reply:
-    text = messages.realisation_thanks(key, answer)
+    text = messages.realisation_thanks(escape(key), answer)
     shown: list[Block] = [
-        section(messages.checkin_item(key, _summary(summary), url)),
+        section(messages.checkin_item(escape(key), list_summary(summary), url)),
         section(text),
     ]
     if comment:
-        shown.append(context(messages.realisation_your_comment(_cut(comment, 500))))
+        shown.append(context(messages.realisation_your_comment(data(comment, 500))))
     return Reply(text=text, blocks=shown)
 
 

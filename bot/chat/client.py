@@ -12,6 +12,17 @@ from slack_sdk.http_retry.interval_calculator import RetryIntervalCalculator
 
 from bot.settings import Settings
 
+#: Bot token scopes the app asks for at install time (the manifest lists the same) and that
+#: `doctor` checks the token has.
+BOT_SCOPES: tuple[str, ...] = (
+    "commands",  # /value
+    "chat:write",  # answers, check-in DMs, summaries
+    "chat:write.public",  # post summaries and digests to a team channel without joining it
+    "im:write",  # conversations.open for check-in DMs
+    "usergroups:read",  # usergroups.users.list for roles given as user groups
+    "files:write",  # digest charts (files_upload_v2)
+)
+
 
 def build_web_client(
     settings: Settings,

@@ -16,6 +16,7 @@ from datetime import timedelta
 from slack_sdk.models.blocks import Block
 
 from bot.chat import blocks, limits, messages
+from bot.chat.mrkdwn import escape
 from rules.assessment import PortfolioSummary
 from rules.digest import Digest, DigestItem, Reminder
 from rules.model import ValueGoal
@@ -35,13 +36,9 @@ _LINK = re.compile(r"<([^|>\s]+)\|([^>]+)>")
 Parts = Sequence[Sequence[str]]
 
 
-def _summary(text: str) -> str:
-    return limits.truncate(" ".join(text.split()), blocks.SUMMARY_IN_LIST)
-
-
 def _items(entries: Sequence[DigestItem], where: str, shown: int = LIST_SHOWN) -> list[str]:
     lines = [
-        messages.item_line(entry.key, _summary(entry.summary), entry.value)
+        messages.item_line(escape(entry.key), blocks.list_summary(entry.summary), entry.value)
         for entry in entries[:shown]
     ]
     if len(entries) > shown:
@@ -74,7 +71,7 @@ def _digest_parts(digest: Digest) -> list[list[str]]:
         sprint = digest.sprint
         parts.append(
             [
-                messages.sprint_line(sprint.name, sprint.goal),
+                messages.sprint_line(escape(sprint.name), sprint.goal and escape(sprint.goal)),
                 messages.sprint_value(
                     sprint.committed, sprint.delivered, sprint.items, digest.value_unit
                 ),
@@ -85,11 +82,11 @@ def _digest_parts(digest: Digest) -> list[list[str]]:
             [messages.movers_title(digest.moved, digest.moved_rescored)]
             + [
                 messages.mover_line(
-                    mover.key,
-                    _summary(mover.summary),
+                    escape(mover.key),
+                    blocks.list_summary(mover.summary),
                     mover.old_rank,
                     mover.new_rank,
-                    limits.truncate(mover.reason, REASON_IN_LIST),
+                    blocks.data(mover.reason, REASON_IN_LIST),
                 )
                 for mover in digest.movers
             ]
@@ -126,7 +123,9 @@ def _register(week: PortfolioSummary, lessons: Sequence[tuple[str, str]]) -> lis
     if week.realised:
         lines.append(messages.register_realised(", ".join(week.realised)))
     lines.extend(
-        messages.register_at_risk(risk.benefit_id, _summary(risk.title), risk.reason)
+        messages.register_at_risk(
+            escape(risk.benefit_id), blocks.list_summary(risk.title), escape(risk.reason)
+        )
         for risk in week.at_risk[:LIST_SHOWN]
     )
     if week.planned_npv:
@@ -140,7 +139,7 @@ def _register(week: PortfolioSummary, lessons: Sequence[tuple[str, str]]) -> lis
         )
         lines.append(messages.register_reviews_due(len(week.reviews_due), due))
     lines.extend(
-        messages.register_lesson(benefit_id, limits.truncate(text, REASON_IN_LIST))
+        messages.register_lesson(escape(benefit_id), blocks.data(text, REASON_IN_LIST))
         for benefit_id, text in lessons[:3]
     )
     return lines
@@ -172,7 +171,8 @@ def _render(title: str, intro: str | None, parts: Parts, hint: str, url: str | N
 
 
 def _plain(title: str, intro: str | None, parts: Parts, hint: str, url: str | None) -> str:
-    lines = [title, *([intro] if intro else [])]
+    # the title (a plain-text header in the blocks) becomes mrkdwn here, so it is escaped too
+    lines = [escape(title), *([intro] if intro else [])]
     for part in parts:
         lines.extend(["", *_cut(part)])
     lines.extend(["", _footer(hint, url)])
@@ -207,7 +207,7 @@ def digest_text(digest: Digest) -> str:
 def _reminder_parts(reminder: Reminder) -> list[list[str]]:
     hint = messages.FULL_LIST_COMMAND
     parts = [
-        [messages.reminder_goal(reminder.goal)],
+        [messages.reminder_goal(reminder.goal and escape(reminder.goal))],
         [messages.reminder_committed(reminder.committed, reminder.items, reminder.value_unit)],
     ]
     if reminder.top:

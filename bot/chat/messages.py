@@ -650,7 +650,7 @@ def realisation_thanks(key: str, answer: str) -> str:
 
 
 # ---------------------------------------------------------------- benefits
-# Callers pass user-written text (titles, notes, lessons) through ``benefit_blocks.escape``.
+# Callers pass user-written text (titles, notes, lessons) through ``bot.chat.mrkdwn.escape``.
 
 
 def parse_bad_benefit_id(command: str, token: str) -> str:

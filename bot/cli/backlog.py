@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.cli import options
-from bot.cli.options import JsonOption, SourceOption, TeamOption
+from bot.cli.options import JsonOption, LimitOption, SourceOption, TeamOption
 from bot.cli.output import (
     emit_json,
     err,
@@ -21,6 +21,7 @@ from bot.cli.output import (
     print_plan_summary,
     print_ranking,
     progress,
+    styled,
 )
 from bot.errors import UnknownIssueError, UserError
 from bot.progress import reporting
@@ -30,24 +31,29 @@ from rules.errors import PlanInputError
 
 if TYPE_CHECKING:  # imported where used, so `northstar --help` starts without pydantic's models
     from bot.config import Team
-    from bot.usecases.score import TeamScores
+    from bot.usecases.rank_source import SourceRanking
     from bot.wiring import Services
 
 commands = typer.Typer()
 
 
-def _rank_source(source: str, team: str | None) -> TeamScores:
+def _rank_source(source: str | None, team: str | None) -> SourceRanking:
+    """The ranking, having said once what the source left out (on stderr: stdout stays data)."""
     from bot.usecases.rank_source import rank_source
 
-    return rank_source(source, options.config(), team_name=team)
+    found = rank_source(source, options.config(), team_name=team)
+    options.say_if_example(found.sample)
+    for note in found.notes:
+        err.print(f"note: {note}", highlight=False, soft_wrap=True)
+    return found
 
 
 @commands.command()
 def rank(
-    source: SourceOption = "sample",
+    source: SourceOption = None,
     team: TeamOption = None,
     as_json: JsonOption = False,
-    limit: Annotated[int, typer.Option(help="How many items to show.")] = 50,
+    limit: LimitOption = 50,
     by_value: Annotated[
         bool,
         typer.Option(
@@ -57,8 +63,8 @@ def rank(
         ),
     ] = False,
 ) -> None:
-    """Score and rank a backlog from a file or the sample, with explanations."""
-    scores = _rank_source(source, team)
+    """Score and rank the team's backlog (or a file, or the sample), with explanations."""
+    scores = _rank_source(source, team).scores
     if by_value:
         from rules.explain import top_by_value
 
@@ -69,15 +75,18 @@ def rank(
         print_by_value(entries, f"{scores.team.name}: top {len(entries)} by value")
         return
     if as_json:
-        emit_json(ranking_rows(scores.ranking))
+        emit_json(ranking_rows(scores.ranking, limit))
         return
     print_ranking(scores.ranking, limit, f"{scores.team.name}: top of the ranked backlog")
+    total = len(scores.ranking.items)
+    if total > limit:
+        out.print(f"showing {limit} of {total}; --limit N shows more", highlight=False)
 
 
 @commands.command()
 def why(
     key: Annotated[str, typer.Argument(help="Issue key, e.g. PAY-12.")],
-    source: SourceOption = "sample",
+    source: SourceOption = None,
     team: TeamOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -86,7 +95,10 @@ def why(
     from rules.explain import why as why_pairs
     from rules.model import Ranking
 
-    scores = _rank_source(source, team)
+    source_ranking = _rank_source(source, team)
+    scores = source_ranking.scores
+    if key.upper() in source_ranking.done:
+        raise UserError(f"{key.upper()} is done, so it is not ranked; `why` explains open items")
     found = explain(scores, key.upper())
     ranked = found.ranked
     if ranked is None:  # scored but not in the ranking: nothing to explain a position by
@@ -102,7 +114,7 @@ def why(
             }
         )
         return
-    out.print(f"[bold]{ranked.key}[/] {ranked.item.summary}  (rank {ranked.rank})")
+    out.print(styled((ranked.key, "bold"), f" {ranked.item.summary}  (rank {ranked.rank})"))
     for line in found.lines:
         out.print(line, highlight=False, markup=False)
     for line in found.pairs:
@@ -151,7 +163,13 @@ def plan(
 
 
 @commands.command()
-def sync(team: TeamOption = None, full: bool = False, as_json: JsonOption = False) -> None:
+def sync(
+    team: TeamOption = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Fetch everything, not only what changed.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
     """Fetch the team's backlog (changes since the last sync; everything with --full)."""
     from bot.usecases.sync import sync_team
 
@@ -163,6 +181,7 @@ def sync(team: TeamOption = None, full: bool = False, as_json: JsonOption = Fals
     )
     reports = []
     for each in teams:
+        options.say_if_example(each.source == "sample")
         with progress(f"syncing {each.name}") as update, reporting(lambda n: update(n, None)):
             reports.append(sync_team(svc, each, full=full))
     if as_json:
@@ -179,13 +198,15 @@ def sync(team: TeamOption = None, full: bool = False, as_json: JsonOption = Fals
 
 
 @commands.command()
-def score(team: TeamOption = None, as_json: JsonOption = False, limit: int = 20) -> None:
+def score(team: TeamOption = None, as_json: JsonOption = False, limit: LimitOption = 20) -> None:
     """Score the team's backlog and write changed scores back to the score field."""
     from bot.usecases.score import score_team
 
     svc = options.services()
+    chosen = options.team_of(svc, team)
+    options.say_if_example(chosen.source == "sample")
     with progress("writing scores") as update, reporting(lambda n: update(n, None)):
-        result = score_team(svc, options.team_of(svc, team), write=True)
+        result = score_team(svc, chosen, write=True)
     if as_json:
         emit_json({"written": result.written, "ranking": ranking_rows(result.ranking)})
         return
@@ -202,6 +223,7 @@ def reorder(
     """Show the reorder plan (a dry run), or apply it with --apply."""
     svc = options.services()
     chosen = options.team_of(svc, team)
+    options.say_if_example(chosen.source == "sample")
     if apply:
         _apply(svc, chosen, as_json)
         return
@@ -261,7 +283,7 @@ def _apply(svc: Services, chosen: Team, as_json: bool) -> None:
     if report.verified:
         out.print("Read back: the backlog order equals the target.")
         return
-    err.print("[yellow]warning:[/] the order read back differs from the target:")
+    err.print(styled(("warning:", "yellow"), " the order read back differs from the target:"))
     for line in report.differences[:20]:
         err.print(f"  {line}", highlight=False)
     raise typer.Exit(1)

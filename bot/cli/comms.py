@@ -21,6 +21,7 @@ def digest(
 ) -> None:
     """Preview the weekly value digest, or post it with --post."""
     from bot.chat.digest_blocks import digest_text
+    from bot.chat.mrkdwn import unescape
     from bot.usecases.channel_posts import post_digest
     from bot.usecases.digest import preview_digest
 
@@ -34,7 +35,7 @@ def digest(
     if as_json:
         emit_json({"blocks": [block.to_dict() for block in blocks]})
         return
-    out.print(digest_text(model), highlight=False, markup=False)
+    out.print(unescape(digest_text(model)), highlight=False)
 
 
 @commands.command()

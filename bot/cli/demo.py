@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.output import out, print_by_value, print_plan_summary
+from bot.cli.output import out, print_by_value, print_plan_summary, styled
 
 commands = typer.Typer()
 
@@ -24,8 +24,13 @@ def demo(
 
     result = run_demo(out_dir)
     out.print(
-        f"[bold]Northstar demo[/]: team [cyan]{result.team}[/], {len(result.scores.ranking.items)}"
-        f" open items scored with {result.model.upper()} and the rules in {result.config_name}."
+        styled(
+            ("Northstar demo", "bold"),
+            ": team ",
+            (result.team, "cyan"),
+            f", {len(result.scores.ranking.items)} open items scored with "
+            f"{result.model.upper()} and the rules in {result.config_name}.",
+        )
     )
     print_by_value(top_by_value(result.scores.ranking, 20), "Top 20 by value")
     print_plan_summary(result.plan, summarize(result.scores.ranking, result.plan))

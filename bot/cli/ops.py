@@ -9,7 +9,7 @@ import typer
 
 from bot.cli import options
 from bot.cli.options import JsonOption
-from bot.cli.output import emit_json, out
+from bot.cli.output import emit_json, out, styled
 from bot.errors import UserError
 
 commands = typer.Typer()
@@ -46,17 +46,19 @@ def scheduler() -> None:
 @commands.command()
 def doctor(as_json: JsonOption = False) -> None:
     """Check settings, Jira access and permissions, the field mapping and the database."""
-    from bot.usecases.doctor import run_checks
+    from bot.usecases.doctor import diagnose
 
-    checks = run_checks(options.settings())
+    checks = diagnose(options.settings)
     if as_json:
         emit_json([asdict(check) for check in checks])
     else:
         for check in checks:
-            mark = "[green]ok[/]  " if check.ok else "[red]FAIL[/]"
-            out.print(f"{mark} {check.name}: {check.detail}", highlight=False)
+            mark = ("ok  ", "green") if check.ok else ("FAIL", "red")
+            out.print(
+                styled(mark, f" {check.name}: {check.detail}"), highlight=False, soft_wrap=True
+            )
             if not check.ok and check.fix:
-                out.print(f"      fix: {check.fix}", highlight=False)
+                out.print(f"      fix: {check.fix}", highlight=False, soft_wrap=True)
     if not all(check.ok for check in checks):
         raise typer.Exit(1)
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # imported where used, so `northstar --help` starts without p
 class _State:
     debug = False
     config_path: Path | None = None
+    example = False
 
 
 #: The global options of this invocation (``--debug``, ``--config``).
@@ -30,11 +31,15 @@ TeamOption = Annotated[
     str | None, typer.Option("--team", "-t", help="Team name (needed when several are set up).")
 ]
 SourceOption = Annotated[
-    str,
+    str | None,
     typer.Option(
-        "--source", "-s", help="sample[:TEAM], csv:PATH or json:PATH (jira: use `sync`/`score`)."
+        "--source",
+        "-s",
+        help="sample[:TEAM], csv:PATH or json:PATH (default: the team's configured source; "
+        "for jira use `sync`/`score`).",
     ),
 ]
+LimitOption = Annotated[int, typer.Option(min=1, help="How many items to show (at least 1).")]
 
 
 def settings() -> Settings:
@@ -56,6 +61,16 @@ def services() -> Services:
     from bot.wiring import build_services
 
     return build_services(settings())
+
+
+def say_if_example(sample: bool) -> None:
+    """Note that what this command shows is the built-in example on generated sample data.
+
+    Said once, after the command's output (see :func:`bot.cli.app.main`), and not at all when
+    the command fails: its one error line stays the only line.
+    """
+    if sample and settings().config is None:
+        state.example = True
 
 
 def team_of(svc: Services, name: str | None) -> Team:

@@ -41,6 +41,7 @@ from bot.scheduling.jobs import JobEnv
 from bot.scheduling.leader import Elector, elector_for, wait_for_leadership
 from bot.scheduling.triggers import ScheduleError, parse_schedule
 from bot.usecases.runs import JobName
+from bot.wiring import SLACK_OFF
 
 if TYPE_CHECKING:
     from bot.wiring import Services
@@ -74,6 +75,10 @@ def _cron(team: Team, key: str, value: str) -> Any:
         return parse_schedule(value, team.zone)
     except ScheduleError as e:
         raise ScheduleError(f"team {team.name!r}, schedule.{key}: {e}") from e
+
+
+#: the jobs that run with Slack off: the rest post or send direct messages
+WITHOUT_SLACK = frozenset({JobName.SYNC_AND_SCORE})
 
 
 def planned_jobs(team: Team) -> list[PlannedJob]:
@@ -146,6 +151,16 @@ def sync_jobs(scheduler: BaseScheduler, svc: Services) -> list[str]:
     time); changed ones are replaced; jobs of removed teams or schedules are deleted.
     """
     planned = [job for team in svc.config.teams for job in planned_jobs(team)]
+    if not svc.settings.slack_enabled:
+        dropped = [job for job in planned if job.job not in WITHOUT_SLACK]
+        planned = [job for job in planned if job.job in WITHOUT_SLACK]
+        if dropped:
+            logger.warning(
+                "%s; not scheduling %d Slack job(s): %s",
+                SLACK_OFF,
+                len(dropped),
+                ", ".join(job.id for job in dropped),
+            )
     teams = {team.name for team in svc.config.teams}
     for job in planned:
         existing = scheduler.get_job(job.id)

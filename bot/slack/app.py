@@ -25,10 +25,11 @@ from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.chat import benefit_blocks, blocks
-from bot.chat.client import build_web_client
-from bot.errors import ConfigError
+from bot.chat.client import BOT_SCOPES, build_web_client
+from bot.errors import ConfigError, DeliveryError
 from bot.slack import listeners
 from bot.slack.boundary import on_bolt_error
 from bot.slack.workqueue import WorkQueue
@@ -38,15 +39,6 @@ from bot.wiring import Services
 logger = logging.getLogger(__name__)
 
 COMMAND = "/value"
-#: Bot token scopes the app asks for at install time (the manifest lists the same).
-BOT_SCOPES: tuple[str, ...] = (
-    "commands",  # /value
-    "chat:write",  # answers, check-in DMs, summaries
-    "chat:write.public",  # post summaries and digests to a team channel without joining it
-    "im:write",  # conversations.open for check-in DMs
-    "usergroups:read",  # usergroups.users.list for roles given as user groups
-    "files:write",  # digest charts (files_upload_v2)
-)
 #: Events the app subscribes to.
 BOT_EVENTS: tuple[str, ...] = ("app_home_opened",)
 #: Every Web API method the bot (and Bolt on its behalf) calls; the manifest's scopes cover
@@ -210,13 +202,27 @@ def build_app(
                 "NORTHSTAR_SLACK_BOT_TOKEN is not set; set it (single workspace) or set "
                 "NORTHSTAR_SLACK_CLIENT_ID and NORTHSTAR_SLACK_CLIENT_SECRET (OAuth)"
             )
-        app = App(
-            name="northstar",
-            signing_secret=signing_secret,
-            client=web,
-            listener_executor=executor,
-            process_before_response=True,
-        )
+        try:  # Bolt asks Slack who the token is (auth.test) before it serves anything
+            app = App(
+                name="northstar",
+                signing_secret=signing_secret,
+                client=web,
+                listener_executor=executor,
+                process_before_response=True,
+            )
+        except SlackApiError as e:
+            error = e.response.get("error", "refused")
+            raise ConfigError(
+                f"Slack refused NORTHSTAR_SLACK_BOT_TOKEN ({error}); copy the Bot User OAuth "
+                "Token again (README, Create the Slack app)"
+            ) from e
+        except OSError as e:
+            raise DeliveryError(
+                f"cannot reach Slack at {web.base_url} to check the bot token ({e}); check "
+                "the network, a proxy, or NORTHSTAR_SLACK_API_URL",
+                type(e).__name__,
+                reachable=False,
+            ) from e
     register(
         app,
         svc,

@@ -20,7 +20,7 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.chat import benefit_blocks, blocks, messages
+from bot.chat import benefit_blocks, blocks, messages, mrkdwn
 from bot.chat.messenger import SlackMessenger
 from bot.errors import UserError
 from bot.slack import benefit_forms, payloads
@@ -509,7 +509,7 @@ def benefit_form_submitted(body: dict[str, Any], client: WebClient, *, deps: Dep
         saved = save_benefit(deps.svc, entry, is_new=existing is None, at=deps.svc.clock())
         logger.info("%s saved benefit %s from Slack", sub.user_id, saved.id)
         return messages.benefit_saved(
-            saved.id, existing is None, benefit_blocks.escape(smart_check(saved).summary())
+            saved.id, existing is None, mrkdwn.escape(smart_check(saved).summary())
         )
 
     _submitted(deps, client, sub.user_id, f"benefit form by {sub.user_id}", work)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from slack_sdk import WebClient
 
-from bot.chat import benefit_blocks, blocks, messages
+from bot.chat import benefit_blocks, blocks, messages, mrkdwn
 from bot.chat.benefit_text import recorded_line
 from bot.config import Team
 from bot.errors import UserError
@@ -331,7 +331,7 @@ def recorded_text(recorded: RecordedMeasurement) -> str:
         goal=recorded.goal,
         risk_raised=recorded.risk_raised,
     )
-    return ":white_check_mark: " + benefit_blocks.escape(line)
+    return ":white_check_mark: " + mrkdwn.escape(line)
 
 
 def open_benefit_form(svc: Services, benefit_id: str | None, inv: Invocation) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.config import ConfigError
 from bot.storage.tables import Base
 
 SUPPORTED = ("sqlite", "postgresql")
@@ -23,8 +24,12 @@ SQLITE_BUSY_SECONDS = 30.0
 IN_CHUNK = 500
 
 
-class UnsupportedDatabaseError(ValueError):
-    """The database URL names a database Northstar cannot store its data in."""
+class UnsupportedDatabaseError(ConfigError):
+    """The database URL names a database Northstar cannot store its data in.
+
+    A setting that cannot work, so a :class:`~bot.config.ConfigError`: every edge shows its
+    message as one line instead of burying it under a traceback.
+    """
 
 
 def _sqlite_connect(dbapi_connection: Any, connection_record: Any) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any, cast
@@ -21,6 +21,7 @@ from typing import Any, cast
 from bot.charts import value_burn_up_png
 from bot.chat.digest_blocks import digest_blocks, digest_text
 from bot.config import Team, load_config
+from bot.errors import UserError
 from bot.settings import Settings
 from bot.storage import Store
 from bot.storage.benefits import ReviewAnswer
@@ -39,6 +40,8 @@ from rules.reorder import plan_moves
 from rules.ruleset import compile_rules
 
 #: The demo's "now": the moment the sample backlog was generated relative to.
+#: the sample backlog's own Monday morning: the demo and `rank --source sample` score at it, so
+#: they show the same ranking whatever the date (the sample's ages are relative to that day)
 DEMO_NOW = datetime.combine(SAMPLE_TODAY, time(9, 0), tzinfo=UTC)
 RANKING_FILE = "ranking.json"
 PLAN_FILE = "plan.json"
@@ -69,12 +72,22 @@ def run_demo(out_dir: Path) -> DemoResult:
     team = config.teams[0]
     connector = open_source(f"sample:{team.name}", writable=config.jira.fields.writable)
     items = connector.fetch_items().items
-    scores = score_and_rank(
-        items, [], config, compile_rules(config.rules), team, DEMO_NOW, connector.read_order()
-    )
+    ruleset = compile_rules(config.rules)
+    order = connector.read_order()
+    scores = score_and_rank(items, [], config, ruleset, team, DEMO_NOW, order)
     # as `northstar reorder` plans it: from the tool's order of the open items to the ranking
     plan = plan_moves(scores.current_order, scores.ranking.keys)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    # no store of last week's ranking, so it is computed: the same items scored a week earlier;
+    # the digest's rank changes are then what a week did to the ranking, not the reorder plan
+    week_ago = score_and_rank(
+        items, [], config, ruleset, team, DEMO_NOW - timedelta(weeks=1), order
+    )
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UserError(f"--out {out_dir} is a file; name a folder (it is created if missing)")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UserError(f"cannot create the folder {out_dir}: {e.strerror}") from e
     with TemporaryDirectory(prefix="northstar-demo-") as scratch:
         url = f"sqlite:///{Path(scratch) / 'demo.db'}"
         svc = Services(
@@ -86,7 +99,6 @@ def run_demo(out_dir: Path) -> DemoResult:
         )
         try:
             load_sample_register(svc, team)
-            # no history, so "last week's ranking" is the order the backlog has now
             digest = with_register(
                 svc,
                 team,
@@ -94,7 +106,7 @@ def run_demo(out_dir: Path) -> DemoResult:
                     team,
                     scores,
                     DEMO_NOW,
-                    previous_order=scores.current_order,
+                    previous_order=week_ago.ranking.keys,
                     goals=current_goals(svc, team),
                 ),
             )

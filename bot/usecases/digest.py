@@ -77,7 +77,8 @@ def build_digest_from_scores(
     start, end = digest_period(now, team)
     return make_digest(
         team=team.name,
-        week=iso_week(now, team.zone),
+        # the label names the week reported on, not the week it is posted in (the run key)
+        week=iso_week(start, team.zone),
         start=start,
         end=end,
         now=now,
@@ -175,19 +176,18 @@ def digest_post(
     digest = build_digest(svc, team, now)
     uploads: tuple[Upload, ...] = ()
     if chart:
-        week = iso_week(now, team.zone)
         uploads = (
             Upload(
-                filename=f"value-burn-up-{team.name}-{week}.png",
-                title=messages.chart_title(team.name, week),
+                filename=f"value-burn-up-{team.name}-{digest.week}.png",
+                title=messages.chart_title(team.name, digest.week),
                 content=value_burn_up_png(digest),
             ),
         )
         if digest.portfolio is not None and digest.portfolio.has_news:
             uploads += (
                 Upload(
-                    filename=f"benefits-{team.name}-{week}.png",
-                    title=messages.portfolio_chart_title(team.name, week),
+                    filename=f"benefits-{team.name}-{digest.week}.png",
+                    title=messages.portfolio_chart_title(team.name, digest.week),
                     content=portfolio_chart(svc, team),
                 ),
             )

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.config import NorthstarConfig, load_config
 from bot.errors import ConfigError
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from connectors.base import ChecksAccess, ConnectorError
 
 logger = logging.getLogger(__name__)
@@ -39,11 +40,14 @@ def _database_check(settings: Settings) -> Check:
         store.close()
     except Exception as e:
         logger.debug("database check failed", exc_info=True)
+        cause = getattr(e, "orig", None) or e
+        said = (str(cause).strip().splitlines() or [""])[0]
         return Check(
             "database",
             False,
-            f"cannot open the database: {type(e).__name__}",
-            "check NORTHSTAR_DATABASE_URL and that the server is reachable",
+            f"cannot open the database: {type(cause).__name__}: {said}",
+            "check NORTHSTAR_DATABASE_URL and that the server is reachable, then run "
+            "`northstar db upgrade`",
         )
     return Check("database", True, "reachable and migrated")
 
@@ -63,7 +67,52 @@ def _slack_check(settings: Settings) -> Check:
             "a bot token is set but no signing secret",
             "set NORTHSTAR_SLACK_SIGNING_SECRET (Slack app > Basic Information)",
         )
-    return Check("slack", True, "token and signing secret are set")
+    if settings.slack_bot_token is None:
+        return Check("slack", True, "OAuth install: tokens come per workspace")
+    return _slack_token_check(settings)
+
+
+def _slack_token_check(settings: Settings) -> Check:
+    """Ask Slack who the token is (``auth.test``) and compare its scopes with what we use."""
+    from slack_sdk.errors import SlackApiError
+
+    from bot.chat.client import BOT_SCOPES, build_web_client
+
+    fix = "reinstall the app from deploy/slack-manifest.yaml (README, Create the Slack app)"
+    try:
+        response = build_web_client(settings).auth_test()
+    except SlackApiError as e:
+        error = e.response.get("error", "refused")
+        return Check("slack", False, f"Slack refused the bot token: {error}", fix)
+    except Exception as e:  # unreachable: DNS, proxy, TLS
+        logger.debug("auth.test failed", exc_info=True)
+        return Check(
+            "slack",
+            False,
+            f"cannot reach Slack: {type(e).__name__}",
+            "check the network and NORTHSTAR_SLACK_API_URL",
+        )
+    headers = {name.lower(): value for name, value in response.headers.items()}
+    granted = {scope.strip() for scope in str(headers.get("x-oauth-scopes", "")).split(",")}
+    missing = [scope for scope in BOT_SCOPES if scope not in granted]
+    who = f"token of {response.get('user', '?')} in {response.get('team', '?')}"
+    if missing:
+        return Check("slack", False, f"{who} lacks scope(s) {', '.join(missing)}", fix)
+    return Check("slack", True, f"{who}, with every scope Northstar uses")
+
+
+def diagnose(load_settings: Callable[[], Settings]) -> list[Check]:
+    """Every check, starting with the settings themselves.
+
+    A bad setting is reported as a failed check (the rest need valid settings), where any
+    other command stops with its one line.
+    """
+    try:
+        settings = load_settings()
+    except SettingsError as e:
+        fix = "correct or unset that variable (README, Settings), then run `northstar doctor`"
+        return [Check("settings", False, str(e), fix)]
+    return [Check("settings", True, "every NORTHSTAR_* value is valid"), *run_checks(settings)]
 
 
 def run_checks(settings: Settings) -> list[Check]:
@@ -82,7 +131,8 @@ def run_checks(settings: Settings) -> list[Check]:
             connector = build_connector(settings, config, team)
             access = connector.check_access() if isinstance(connector, ChecksAccess) else []
         except ConnectorError as e:
-            checks.append(Check(f"{team.name}: jira", False, str(e), "see the message"))
+            fix = "set what the message names (README, Settings), then run `northstar doctor`"
+            checks.append(Check(f"{team.name}: jira", False, str(e), fix))
             continue
         checks.extend(
             Check(f"{team.name}: {item.name}", item.ok, item.detail, item.fix) for item in access

@@ -37,7 +37,7 @@ class FileSummary:
     path: Path
     rows: int
     done: int
-    #: keys with a cost of 0, which scoring reads as unestimated (see :meth:`notes`)
+    #: keys with a cost of 0, which the models that divide by cost cannot use (see :meth:`notes`)
     zero_cost: tuple[str, ...] = ()
 
     @classmethod
@@ -66,8 +66,8 @@ class FileSummary:
             shown = ", ".join(self.zero_cost[:5]) + (", ..." if len(self.zero_cost) > 5 else "")
             notes.append(
                 f"{self.path}: {len(self.zero_cost)} row(s) have 0 story points ({shown}); "
-                "scoring reads a cost of 0 as unestimated, uses [scoring] default_cost for "
-                "them and marks them 'needs estimate'"
+                "net_value uses 0, the models that divide by cost use [scoring] default_cost "
+                "for them and mark them 'needs estimate'"
             )
         return notes
 

@@ -113,7 +113,8 @@ def test_the_posted_digest_uploads_the_portfolio_chart_only_when_the_register_ha
     _, post = digest_post(svc, team, NOW)
 
     _burn_up, portfolio = post.uploads
-    assert portfolio.filename == "benefits-payments-2026-W45.png"
+    # named, like the burn-up, for the week the digest reports on (Mon 2 Nov reports W44)
+    assert portfolio.filename == "benefits-payments-2026-W44.png"
     assert portfolio.content.startswith(b"\x89PNG")
 
 

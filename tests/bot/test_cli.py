@@ -4,6 +4,7 @@ and a non-zero exit, a traceback only with ``--debug``."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,17 +22,29 @@ class Run:
     out: str
     err: str
 
+    def error(self) -> str:
+        """The one error line; fails unless stderr is exactly that one line."""
+        lines = [line for line in self.err.splitlines() if line.strip()]
+        assert len(lines) == 1, self.err
+        assert "Traceback" not in self.out + self.err
+        return lines[0]
+
+
+def invoke(capsys: pytest.CaptureFixture[str], args: Sequence[str]) -> Run:
+    """``main`` as the console entry point runs it: exit status, stdout and stderr."""
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as e:
+        code = int(e.code or 0)
+    captured = capsys.readouterr()
+    return Run(code, captured.out, captured.err)
+
 
 @pytest.fixture
 def northstar(capsys: pytest.CaptureFixture[str]):
     def run(*args: str) -> Run:
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as e:
-            code = int(e.code or 0)
-        captured = capsys.readouterr()
-        return Run(code, captured.out, captured.err)
+        return invoke(capsys, args)
 
     return run
 
@@ -264,14 +277,15 @@ def test_a_team_reading_jira_without_a_url_says_what_to_set(northstar, tmp_path)
 
 
 @pytest.mark.parametrize(
-    ("args", "fragment"),
+    ("args", "fragment", "helps"),
     [
-        (("nosuch",), "No such command 'nosuch'"),
-        (("plan",), "Missing option '--current'"),
-        (("rank", "--limit", "many"), "--limit"),
+        (("nosuch",), "No such command 'nosuch'", "northstar --help"),
+        (("plan",), "Missing option '--current'", "northstar plan --help"),
+        (("rank", "--limit", "many"), "--limit", "northstar rank --help"),
+        (("db", "downgrade"), "No such command 'downgrade'", "northstar db --help"),
     ],
-    ids=["unknown_command", "missing_option", "bad_value"],
+    ids=["unknown_command", "missing_option", "bad_value", "unknown_sub_command"],
 )
-def test_a_usage_error_is_one_line_with_exit_status_2(northstar, args, fragment):
+def test_a_usage_error_is_one_line_pointing_at_that_commands_help(northstar, args, fragment, helps):
     run = northstar(*args)
-    assert_one_clean_error(run, 2, fragment, "northstar --help")
+    assert_one_clean_error(run, 2, fragment, f"(see `{helps}`)")

@@ -68,7 +68,7 @@ def test_digest_previews_the_digest_without_posting_or_drawing_a_chart(env, slac
     result = northstar(env, "digest", "--team", "payments")
 
     assert result.exit_code == 0, result.output
-    assert "Weekly value digest: payments, 2026-W45" in result.output
+    assert "Weekly value digest: payments, 2026-W44" in result.output
     assert slack.state.calls == []
 
 
@@ -78,7 +78,7 @@ def test_digest_post_posts_the_digest_and_its_chart_to_the_channel(env, slack):
     assert result.exit_code == 0, result.output
     assert f"weekly_digest for payments (2026-W45): posted, posted to {CHANNEL}" in result.output
     [post] = channel_posts(slack)
-    assert "Weekly value digest: payments, 2026-W45" in post.all_text()
+    assert "Weekly value digest: payments, 2026-W44" in post.all_text()
     assert len(slack.state.calls_to("files.completeUploadExternal")) == 1
 
 

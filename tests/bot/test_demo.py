@@ -103,7 +103,7 @@ def test_digest_json_is_a_valid_block_kit_message(demo_dir):
     assert [block.to_dict() for block in parsed] == payload["blocks"]
     limits.validate_blocks(payload["blocks"], surface="message")
     text = payload["text"]
-    assert text.startswith("Weekly value digest: payments, 2026-W45")
+    assert text.startswith("Weekly value digest: payments, 2026-W44")
     assert "Cut support cost" in text
     assert "Refunds without a support ticket" in text  # the active sprint's goal
     assert "Value delivered: " in text
@@ -130,3 +130,35 @@ def test_the_demo_writes_the_same_files_every_run(demo_dir, tmp_path):
         "northstar.example.toml",
     )
     assert result.plan.target == tuple(result.scores.ranking.keys)
+
+
+def test_the_digests_rank_changes_are_what_a_week_did_not_the_reorder_plan(tmp_path):
+    """Each mover's old rank is its rank in the same sample scored a week earlier."""
+    import re
+    from datetime import timedelta
+
+    from bot.config import load_config
+    from bot.usecases.demo import DEMO_NOW
+    from bot.usecases.score import score_and_rank
+    from rules.ruleset import compile_rules
+
+    result = run_demo(tmp_path / "demo")
+    text = json.loads((tmp_path / "demo" / "digest.json").read_text(encoding="utf-8"))["text"]
+    movers = re.findall(r"• (PAY-\d+) .*?: (\d+) → (\d+) \((?:up|down) \d+\)", text)
+    assert movers
+    config = load_config(None)
+    team = config.teams[0]
+    connector = open_source(f"sample:{team.name}")
+    week_ago = score_and_rank(
+        connector.fetch_items().items,
+        [],
+        config,
+        compile_rules(config.rules),
+        team,
+        DEMO_NOW - timedelta(weeks=1),
+        connector.read_order(),
+    )
+    before = {ranked.key: ranked.rank for ranked in week_ago.ranking.items}
+    now = {ranked.key: ranked.rank for ranked in result.scores.ranking.items}
+    for key, old, new in movers:
+        assert (before[key], now[key]) == (int(old), int(new))

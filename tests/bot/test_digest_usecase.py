@@ -18,6 +18,7 @@ from bot.usecases.reminder import build_reminder
 from bot.usecases.score import rank_snapshot
 from bot.wiring import Services
 from connectors.registry import open_source
+from rules.calendar import iso_week
 from rules.model import Rating, Score, SprintState
 from rules.reasons import number
 from rules.value import item_value
@@ -60,8 +61,10 @@ def test_the_digest_reports_on_last_week_of_the_teams_calendar(svc):
 
     digest = build_digest(svc, team, NOW)
 
-    assert (digest.team, digest.week) == ("payments", "2026-W45")
     assert (digest.start, digest.end) == (LAST_MONDAY, THIS_MONDAY)
+    # the label names the week reported on (Mon 26 Oct - Sun 1 Nov), not the posting week
+    assert (digest.team, digest.week) == ("payments", iso_week(LAST_MONDAY, team.zone))
+    assert digest.week == "2026-W44"
     expected = {
         item.key
         for item in items

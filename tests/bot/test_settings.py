@@ -181,7 +181,7 @@ def test_the_slack_app_refuses_to_start_with_an_empty_signing_secret():
 @pytest.mark.parametrize(
     "variable", ["NORTHSTAR_JIRA_URL=notaurl", "NORTHSTAR_JIRA_TIMEOUT_SECONDS=abc"]
 )
-@pytest.mark.parametrize("command", [["rank", "--limit", "1"], ["doctor"]])
+@pytest.mark.parametrize("command", [["rank", "--limit", "1"], ["sync"], ["digest"]])
 def test_every_command_reports_a_bad_setting_in_one_line(
     variable: str, command: list[str], capsys: pytest.CaptureFixture[str]
 ):
@@ -196,6 +196,25 @@ def test_every_command_reports_a_bad_setting_in_one_line(
     (line,) = captured.err.strip().splitlines()
     assert line.startswith(f"error: bad setting: {name}={value!r}: ")
     assert captured.out == ""
+
+
+@pytest.mark.parametrize(
+    "variable", ["NORTHSTAR_JIRA_URL=notaurl", "NORTHSTAR_JIRA_TIMEOUT_SECONDS=abc"]
+)
+def test_doctor_reports_a_bad_setting_as_a_failed_check(
+    variable: str, capsys: pytest.CaptureFixture[str]
+):
+    """doctor is where an admin looks first, so it must not stop at the setting it checks."""
+    from bot.cli import main
+
+    name, _, value = variable.partition("=")
+    with mock.patch.dict(os.environ, {name: value}), pytest.raises(SystemExit) as exited:
+        main(["doctor"])
+    captured = capsys.readouterr()
+    assert exited.value.code == 1
+    assert captured.err == ""
+    assert f"FAIL settings: bad setting: {name}={value!r}" in captured.out
+    assert "fix: correct or unset that variable" in captured.out
 
 
 def test_an_unknown_variable_is_warned_about_once_per_process(caplog: pytest.LogCaptureFixture):

@@ -534,7 +534,7 @@ def test_zero_story_points_are_kept_as_zero_and_explained_truthfully(tmp_path):
     assert connector.summary.zero_cost == ("A-1",)
     (note,) = connector.summary.notes()
     assert "1 row(s) have 0 story points (A-1)" in note
-    assert "uses [scoring] default_cost" in note
+    assert "use [scoring] default_cost" in note
 
 
 def test_a_file_where_every_issue_is_done_says_how_many_rows_were_left_out(tmp_path):

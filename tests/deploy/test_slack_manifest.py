@@ -30,6 +30,7 @@ SCOPES: dict[str, str | None] = {
     "views.publish": None,
     "views.open": None,
     "views.update": None,
+    "auth.test": None,
 }
 #: files_upload_v2 is a helper over two methods
 HELPERS = {"files_upload_v2": ("files.getUploadURLExternal", "files.completeUploadExternal")}

@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl
 
+from bot.chat.client import BOT_SCOPES
 from tests.fakes.local_server import LocalServer
 
 RESPONSE_URL_PREFIX = "/response_url/"
@@ -94,6 +95,8 @@ class FakeSlackState:
     calls: list[SlackCall] = field(default_factory=list)
     scripted: dict[str, list[Scripted]] = field(default_factory=dict)
     usergroups: dict[str, list[str]] = field(default_factory=dict)
+    #: the bot token's scopes, sent as ``auth.test``'s ``x-oauth-scopes`` header as Slack does
+    scopes: tuple[str, ...] = BOT_SCOPES
     lock: threading.Lock = field(default_factory=threading.Lock)
     changed: threading.Condition = field(init=False)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
@@ -133,6 +136,9 @@ class FakeSlackState:
                 if group in self.usergroups:
                     return 200, {}, {"ok": True, "users": list(self.usergroups[group])}
             return 200, {}, {"ok": False, "error": "no_such_subteam"}
+        if method == "auth.test":
+            headers = {"x-oauth-scopes": ",".join(self.scopes)}
+            return 200, headers, _default_response(method, body, self._ids)
         return 200, {}, _default_response(method, body, self._ids)
 
     def calls_to(self, method: str) -> list[SlackCall]:

@@ -64,7 +64,10 @@ def test_an_unusable_cost_becomes_the_default_cost_and_needs_an_estimate(cost):
     assert score.value == 2.0  # 16 / 8, never a division by zero
     assert score.needs_estimate
     assert "cost" in score.defaults
-    assert terms(score)["cost"] == (8, "default")
+    # a missing estimate is the default; a 0 or negative one says why it was not used
+    given = {0: "0 story points", -3: "-3 story points"}.get(cost)  # type: ignore[call-overload]
+    expected = f"{given}: cost must be > 0, default_cost used" if given else "default"
+    assert terms(score)["cost"] == (8, expected)
 
 
 def test_a_stakeholder_rating_is_mapped_to_safes_scale_and_averaged_with_business_value():
@@ -383,9 +386,13 @@ def test_any_inputs_give_a_finite_score_and_every_missing_input_is_listed(item, 
     for term in score.terms:
         given_value = item.input(term.name)
         unusable = given_value is None or not math.isfinite(given_value)
+        defaulted = term.source == "default"
         if term.name == "cost":
-            unusable = unusable or given_value <= 0  # type: ignore[operator]
-        assert (term.source == "default") == unusable, term
+            # net_value uses 0 points as 0; elsewhere 0 or less is replaced, and said why
+            below = given_value is not None and given_value <= 0
+            unusable = unusable or (below and not (model == "net_value" and given_value == 0))
+            defaulted = defaulted or term.source.endswith("cost must be > 0, default_cost used")
+        assert defaulted == unusable, term
         assert (term.name in score.defaults) == unusable, term
     assert isinstance(score.terms, tuple)
     assert all(isinstance(term, ScoreTerm) for term in score.terms)

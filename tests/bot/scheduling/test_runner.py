@@ -378,3 +378,24 @@ def test_web_processes_never_load_the_scheduler():
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_with_slack_off_only_the_syncs_are_scheduled_and_it_says_so_once(
+    sqlite_url, slack_api, clock, uploads, caplog
+):
+    world = make_world(sqlite_url, slack_api, clock, config=payments_only(sync="0 * * * *"))
+    world.svc = replace(
+        world.svc, settings=world.svc.settings.model_copy(update={"slack_bot_token": None})
+    )
+    try:
+        with caplog.at_level("WARNING", logger="bot.scheduling.runner"):
+            scheduler = started(world)
+        ids = {job.id for job in scheduler.get_jobs()}
+        scheduler.shutdown()
+    finally:
+        jobs.uninstall()
+        world.store.close()
+    assert ids == {"sync_and_score:payments"}
+    [warning] = [r.getMessage() for r in caplog.records if "Slack" in r.getMessage()]
+    assert "set NORTHSTAR_SLACK_BOT_TOKEN" in warning
+    assert "weekly_digest:payments" in warning
