@@ -28,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.errors import ConfigError as ConfigError  # its home; re-exported
+from bot.errors import ConfigError
 from rules import schedules
 from rules.config import GuardrailConfig, RuleSpec, ScoringConfig
 from rules.errors import RulesError

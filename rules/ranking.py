@@ -215,11 +215,6 @@ def natural_key(key: str) -> tuple[object, ...]:
 # --------------------------------------------------------------------------- step 1: held
 
 
-def rule_names(score: Score) -> tuple[str | None, str | None]:
-    """The rules that pinned and excluded the item: ``(pinned_by, excluded_by)``."""
-    return score.pinned_by, score.excluded_by
-
-
 def _held(
     base: Sequence[str],
     by_key: Mapping[str, ScoredItem],
@@ -238,7 +233,7 @@ def _held(
         elif entry.item.is_done:
             held[key] = Held(held="done")
         elif entry.score.excluded:
-            held[key] = Held(held="excluded", rule=rule_names(entry.score)[1])
+            held[key] = Held(held="excluded", rule=entry.score.excluded_by)
     return held
 
 
@@ -542,7 +537,7 @@ def _flowing_reasons(
     if key in decided.pulled_by:
         reasons.append(Blocks(key=decided.pulled_by[key]))
     if score.pin is not None:
-        reasons.append(Pinned(side=score.pin, rule=rule_names(score)[0]))
+        reasons.append(Pinned(side=score.pin, rule=score.pinned_by))
     elif previous is None or key in decided.moved:
         reasons.append(Moved(previous=previous, rank=rank, score=score.value, below=above))
     elif above is not None and _within_above(_score_of(entry), _score_of(by_key[above]), decided):

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.config import ConfigError
+from bot.errors import ConfigError
 from bot.storage.tables import Base
 
 SUPPORTED = ("sqlite", "postgresql")

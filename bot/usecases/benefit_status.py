@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.config import ConfigError, Team
+from bot.config import Team
+from bot.errors import ConfigError
 from bot.wiring import Services
 from rules.benefits import DEFAULT_REVIEW_OFFSETS, Benefit
 

@@ -14,18 +14,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.chat.digest_blocks import digest_text, reminder_text
-from bot.config import load_config
-from bot.settings import Settings
-from bot.storage import Store
 from bot.storage.benefits import ReviewAnswer
 from bot.usecases import benefits as uc
 from bot.usecases.digest import build_digest, digest_post
 from bot.usecases.reminder import build_reminder
 from bot.wiring import Services
-from connectors.registry import open_source
 from rules.benefits import Benefit, Measure
 from rules.model import BenefitCategory, SprintState
 from rules.trajectory import ReviewDue
+from tests.bot.sample_services import sample_services
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=BERLIN)
@@ -33,21 +30,8 @@ NOW = datetime(2026, 11, 2, 9, 0, tzinfo=BERLIN)
 
 @pytest.fixture
 def svc(tmp_path: Path) -> Iterator[Services]:
-    url = f"sqlite:///{tmp_path / 'northstar.db'}"
-    config = load_config(None)
-    connectors = {
-        team.name: open_source(f"sample:{team.name}", writable=("score",), clock=lambda: NOW)
-        for team in config.teams
-    }
-    services = Services(
-        settings=Settings(_env_file=None, database_url=url),
-        config=config,
-        store=Store.open(url),
-        connector_factory=lambda team: connectors[team.name],
-        clock=lambda: NOW,
-    )
-    yield services
-    services.store.close()
+    with sample_services(tmp_path, NOW) as services:
+        yield services
 
 
 def fees(**changes: object) -> Benefit:

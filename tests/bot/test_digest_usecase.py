@@ -9,9 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import Team, load_config
-from bot.settings import Settings
-from bot.storage import Store
+from bot.config import Team
 from bot.usecases.digest import STALE_AFTER_DAYS, build_digest, digest_post, preview_digest
 from bot.usecases.links import backlog_url
 from bot.usecases.reminder import build_reminder
@@ -22,6 +20,7 @@ from rules.calendar import iso_week
 from rules.model import Rating, Score, SprintState
 from rules.reasons import number
 from rules.value import item_value
+from tests.bot.sample_services import sample_services
 
 BERLIN = ZoneInfo("Europe/Berlin")
 #: Monday of the sample backlog's week, 09:00 in Berlin (the payments team's zone)
@@ -32,23 +31,8 @@ THIS_MONDAY = datetime(2026, 11, 2, 0, 0, tzinfo=BERLIN)
 
 @pytest.fixture
 def svc(tmp_path: Path) -> Iterator[Services]:
-    url = f"sqlite:///{tmp_path / 'northstar.db'}"
-    config = load_config(None)
-    connectors = {
-        team.name: open_source(
-            f"sample:{team.name}", writable=config.jira.fields.writable, clock=lambda: NOW
-        )
-        for team in config.teams
-    }
-    services = Services(
-        settings=Settings(_env_file=None, database_url=url),
-        config=config,
-        store=Store.open(url),
-        connector_factory=lambda team: connectors[team.name],
-        clock=lambda: NOW,
-    )
-    yield services
-    services.store.close()
+    with sample_services(tmp_path, NOW) as services:
+        yield services
 
 
 def payments(svc: Services) -> Team:
